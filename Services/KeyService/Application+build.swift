@@ -1,0 +1,49 @@
+import Hummingbird
+import Logging
+import PostgresNIO
+import Shared
+
+/// The key service: console session and key routes, introspection, health and metrics.
+func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, logger: Logger) async throws -> some ApplicationProtocol {
+    if settings.internalClients.isEmpty {
+        logger.warning("INTERNAL_CLIENTS is empty: every introspection request will be refused")
+    }
+    let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
+    let keys = PostgresAPIKeyRepository(client: postgres, logger: logger)
+    let accounts = PostgresConsoleAccountRepository(client: postgres, logger: logger)
+    let usage = UsageRecorder(keys: keys, interval: settings.usageFlushInterval, logger: logger)
+    let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics)
+    buildRouter(router, settings: settings, keys: keys, accounts: accounts, usage: usage, metrics: metrics)
+    return ServiceRuntime.makeApplication(
+        name: "key-service",
+        configuration: settings.service,
+        router: router,
+        postgres: postgres,
+        migrations: KeyServiceMigrations.all,
+        services: [usage],
+        logger: logger
+    )
+}
+
+/// Adds the key service's own routes to a router that already has the shared middleware.
+func buildRouter(
+    _ router: Router<AppRequestContext>,
+    settings: KeyServiceSettings,
+    keys: some APIKeyRepository,
+    accounts: some ConsoleAccountRepository,
+    usage: UsageRecorder,
+    metrics: ServiceMetrics
+) {
+    let authenticator = ConsoleAuthenticator(accounts: accounts)
+    ConsolePageController().addRoutes(to: router.group("console"))
+    let api = router.group("console/api")
+        .add(middleware: OriginCheckMiddleware(allowedOrigins: settings.allowedOrigins))
+    ConsoleSessionController(
+        accounts: accounts, authenticator: authenticator, bcryptCost: settings.bcryptCost,
+        sessionLifetime: settings.sessionLifetime, secureCookie: settings.secureCookie
+    ).addRoutes(to: api.group("session"))
+    APIKeyController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("keys"))
+    AuditController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("audit-events"))
+    IntrospectionController(keys: keys, clients: settings.internalClients, usage: usage, metrics: metrics)
+        .addRoutes(to: router.group("internal"))
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Metrics
+import Shared
+
+/// `POST /internal/introspect` (RFC 7662; contract §7): tells a resource service whether a key
+/// is active, for which organization and scopes. Only callers with internal credentials.
+struct IntrospectionController: Sendable {
+    let keys: any APIKeyRepository
+    let clients: InternalClients
+    let usage: UsageRecorder
+    let metrics: ServiceMetrics
+
+    /// Adds the route.
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("introspect", use: introspect)
+    }
+
+    /// RFC 7662 §2.1: `token` form-encoded; `token_type_hint` is accepted and ignored.
+    struct Form: Decodable {
+        let token: String?
+    }
+
+    /// Answers `{"active": false}` and nothing more for anything that is not a live key (§2.2).
+    @Sendable func introspect(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let client = try clients.require(request)
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let form: Form
+        do {
+            form = try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: buffer))
+        } catch {
+            throw APIError.validation("The body must be form-encoded, as token=<key>")
+        }
+        guard let token = form.token else {
+            throw APIError.invalidField("token", "is required")
+        }
+        let answer: IntrospectionAnswer
+        if let parsed = APIKeyToken(parsing: token), let key = try await keys.findActive(digest: parsed.digest) {
+            usage.record(key.id)
+            answer = .active(key)
+        } else {
+            answer = .inactive
+        }
+        Counter(label: "introspections_total", dimensions: [("client", client), ("active", String(answer.active))], factory: metrics.factory)
+            .increment()
+        var response = try answer.response(from: request, context: context)
+        // RFC 7662 §4: introspection answers must not be cached by intermediaries.
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+}
+
+/// The answer of RFC 7662 §2.2, with the contract's `org_id` and `token_type`.
+struct IntrospectionAnswer: ResponseEncodable, Sendable {
+    let active: Bool
+    let key: ActiveKey?
+
+    static let inactive = IntrospectionAnswer(active: false, key: nil)
+
+    static func active(_ key: ActiveKey) -> IntrospectionAnswer {
+        IntrospectionAnswer(active: true, key: key)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case active, scope
+        case clientId = "client_id"
+        case orgId = "org_id"
+        case tokenType = "token_type"
+        case iat
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(active, forKey: .active)
+        guard let key else { return }
+        try container.encode(key.scopes.joined(separator: " "), forKey: .scope)
+        try container.encode(key.id.uuidString.lowercased(), forKey: .clientId)
+        try container.encode(key.organizationId.uuidString.lowercased(), forKey: .orgId)
+        try container.encode("api_key", forKey: .tokenType)
+        try container.encode(Int(key.createdAt.timeIntervalSince1970), forKey: .iat)
+    }
+}

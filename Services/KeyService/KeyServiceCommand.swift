@@ -1,0 +1,40 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import Shared
+
+/// `key-service` serves the key service; `key-service create-admin` sets up an organization.
+@main
+struct KeyServiceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key-service",
+        abstract: "Evalyo key service: organizations, console, API keys and introspection.",
+        subcommands: [Serve.self, CreateAdmin.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Runs the HTTP service until SIGTERM or SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the key service (settings come from the environment).")
+
+    func run() async throws {
+        let settings: KeyServiceSettings
+        do {
+            settings = try KeyServiceSettings(environment: Environment())
+        } catch let error as ConfigurationError {
+            print("key-service: \(error.description)")
+            throw ExitCode(78)
+        }
+        let level = settings.service.logLevel
+        LoggingSystem.bootstrap { _ in
+            var handler = JSONLogHandler(label: "key-service")
+            handler.logLevel = level
+            return handler
+        }
+        let metrics = ServiceMetrics()
+        metrics.bootstrapGlobally()
+        let app = try await buildApplication(settings: settings, metrics: metrics, logger: Logger(label: "key-service"))
+        try await app.runService()
+    }
+}

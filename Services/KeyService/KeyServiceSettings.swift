@@ -1,0 +1,33 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// The key service's settings: the common ones plus the console's and introspection's.
+struct KeyServiceSettings: Sendable {
+    var service: ServiceConfiguration
+    /// Who may call `/internal/introspect` (`INTERNAL_CLIENTS`).
+    var internalClients: InternalClients
+    /// How long a console session lasts (`CONSOLE_SESSION_HOURS`, default 8).
+    var sessionLifetime: Duration
+    /// Whether the session cookie carries `Secure` (`CONSOLE_SECURE_COOKIE`, default true; set it
+    /// to false only for plain-HTTP local use, as `scripts/run` does).
+    var secureCookie: Bool
+    /// Origins besides the service's own host allowed to change state (`CONSOLE_ALLOWED_ORIGINS`).
+    var allowedOrigins: Set<String>
+    /// How often `lastUsedAt` is written (`LAST_USED_FLUSH_SECONDS`, default 30: within a minute).
+    var usageFlushInterval: Duration
+    /// bcrypt cost of console passwords (`BCRYPT_COST`, default 12).
+    var bcryptCost: Int
+
+    init(environment: Environment) throws {
+        self.service = try ServiceConfiguration(environment: environment, defaultPort: 8081, defaultDatabase: "evalyo_keys")
+        self.internalClients = try InternalClients(environment: environment)
+        self.sessionLifetime = .seconds(3600 * (try environment.integer("CONSOLE_SESSION_HOURS", default: 8, in: 1...720)))
+        self.secureCookie = try environment.bool("CONSOLE_SECURE_COOKIE", default: true)
+        self.allowedOrigins = Set(
+            (environment.get("CONSOLE_ALLOWED_ORIGINS") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        )
+        self.usageFlushInterval = .seconds(try environment.integer("LAST_USED_FLUSH_SECONDS", default: 30, in: 1...60))
+        self.bcryptCost = try environment.integer("BCRYPT_COST", default: 12, in: 4...16)
+    }
+}

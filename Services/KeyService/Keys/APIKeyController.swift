@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import Logging
+import Shared
+
+/// `/console/api/keys`: an organization's keys, for signed-in console users (contract §6).
+struct APIKeyController: Sendable {
+    static let maxNameLength = 100
+
+    let keys: any APIKeyRepository
+    let authenticator: ConsoleAuthenticator
+
+    /// Adds list, create, read, rename and revoke.
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get(use: list)
+        group.post(use: create)
+        group.get("{id}", use: get)
+        group.patch("{id}", use: rename)
+        group.post("{id}/revoke", use: revoke)
+    }
+
+    struct Create: Decodable {
+        let name: String
+        let scopes: [String]
+    }
+
+    /// A rename; `scopes` is remembered only to refuse it, whatever its value.
+    struct Update: Decodable {
+        let name: String?
+        let hasScopes: Bool
+
+        enum CodingKeys: String, CodingKey { case name, scopes }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.name = try container.decodeIfPresent(String.self, forKey: .name)
+            self.hasScopes = container.contains(.scopes)
+        }
+    }
+
+    /// One page of keys, newest first; never a key's plaintext.
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<APIKeyView> {
+        let user = try await authenticator.user(for: request)
+        let page = try PageRequest(from: request)
+        let (records, total) = try await keys.list(organizationId: user.organizationId, page: page)
+        return Page(data: records.map { APIKeyView($0) }, request: page, total: total)
+    }
+
+    /// Creates a key; the only response that ever holds its plaintext.
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<APIKeyView> {
+        let user = try await authenticator.user(for: request)
+        let body = try await request.decodeJSON(as: Create.self, context: context)
+        let name = try Self.validName(body.name)
+        let scopes = try Scope.parseList(body.scopes)
+        let token = APIKeyToken.generate()
+        let record = try await keys.create(token: token, organizationId: user.organizationId, name: name, scopes: scopes, actor: user)
+        context.logger.info("api key created", metadata: ["key_id": "\(record.id)", "prefix": "\(record.prefix)"])
+        return EditedResponse(
+            status: .created,
+            headers: [.location: "/console/api/keys/\(record.id)", .cacheControl: "no-store"],
+            response: APIKeyView(record, key: token.value)
+        )
+    }
+
+    /// One key of the organization; another organization's key is 404 like a missing one.
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> APIKeyView {
+        let user = try await authenticator.user(for: request)
+        let id = try context.parameters.uuid("id")
+        guard let record = try await keys.find(id: id, organizationId: user.organizationId) else { throw Self.notFound }
+        return APIKeyView(record)
+    }
+
+    /// Renames a key; scopes never change (422 `SCOPES_IMMUTABLE`).
+    @Sendable func rename(_ request: Request, context: AppRequestContext) async throws -> APIKeyView {
+        let user = try await authenticator.user(for: request)
+        let id = try context.parameters.uuid("id")
+        let body = try await request.decodeJSON(as: Update.self, context: context)
+        if body.hasScopes {
+            throw APIError.unprocessable(
+                "SCOPES_IMMUTABLE",
+                "A key's scopes cannot be changed. Create a new key with the scopes you need, switch to it, then revoke this one."
+            )
+        }
+        guard let rawName = body.name else { throw APIError.invalidField("name", "is required") }
+        let name = try Self.validName(rawName)
+        guard let record = try await keys.rename(id: id, organizationId: user.organizationId, name: name, actor: user) else { throw Self.notFound }
+        return APIKeyView(record)
+    }
+
+    /// Revokes a key for good; revoking it again is 200 and changes nothing.
+    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> APIKeyView {
+        let user = try await authenticator.user(for: request)
+        let id = try context.parameters.uuid("id")
+        guard let record = try await keys.revoke(id: id, organizationId: user.organizationId, actor: user) else { throw Self.notFound }
+        context.logger.info("api key revoked", metadata: ["key_id": "\(record.id)"])
+        return APIKeyView(record)
+    }
+
+    /// The trimmed name, 1 to 100 characters without control characters.
+    static func validName(_ raw: String) throws -> String {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty else { throw APIError.invalidField("name", "is required") }
+        guard name.count <= maxNameLength else { throw APIError.invalidField("name", "must be at most \(maxNameLength) characters") }
+        guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw APIError.invalidField("name", "must not contain control characters")
+        }
+        return name
+    }
+
+    static let notFound = APIError.notFound("API key not found")
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+
+/// An API key as stored: never its plaintext, only what the console shows.
+struct APIKeyRecord: Sendable, Equatable {
+    let id: UUID
+    let organizationId: UUID
+    var name: String
+    let prefix: String
+    let scopes: [String]
+    let createdAt: Date
+    /// Email of the console user who created it.
+    let createdBy: String?
+    var lastUsedAt: Date?
+    var revokedAt: Date?
+}
+
+/// A key as the console API shows it; `key` is set only in the response that creates it.
+struct APIKeyView: ResponseEncodable, Sendable {
+    let record: APIKeyRecord
+    let key: String?
+
+    init(_ record: APIKeyRecord, key: String? = nil) {
+        self.record = record
+        self.key = key
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, prefix, scopes, createdAt, createdBy, lastUsedAt, revokedAt, status, key
+    }
+
+    /// Writes `lastUsedAt`, `revokedAt` and `createdBy` as explicit nulls, so clients see every field.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(record.id, forKey: .id)
+        try container.encode(record.name, forKey: .name)
+        try container.encode(record.prefix, forKey: .prefix)
+        try container.encode(record.scopes, forKey: .scopes)
+        try container.encode(record.createdAt, forKey: .createdAt)
+        try container.encode(record.createdBy, forKey: .createdBy)
+        try container.encode(record.lastUsedAt, forKey: .lastUsedAt)
+        try container.encode(record.revokedAt, forKey: .revokedAt)
+        try container.encode(record.revokedAt == nil ? "ACTIVE" : "REVOKED", forKey: .status)
+        try container.encodeIfPresent(key, forKey: .key)
+    }
+}
+
+/// What introspection needs of an active key.
+struct ActiveKey: Sendable {
+    let id: UUID
+    let organizationId: UUID
+    let scopes: [String]
+    let createdAt: Date
+}
+
+/// One entry of the audit trail of key events.
+struct AuditEvent: ResponseEncodable, Sendable, Equatable {
+    let id: Int64
+    /// `api_key.created`, `api_key.revoked` or `api_key.renamed`.
+    let action: String
+    let apiKeyId: UUID?
+    let actor: String?
+    let details: [String: String]
+    let createdAt: Date
+}

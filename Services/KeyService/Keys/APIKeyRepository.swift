@@ -1,0 +1,22 @@
+import Foundation
+import Shared
+
+/// Storage of API keys and their audit trail, always within one organization.
+protocol APIKeyRepository: Sendable {
+    /// Stores a new key's digest and records `api_key.created`; returns the record.
+    func create(token: APIKeyToken, organizationId: UUID, name: String, scopes: [Scope], actor: ConsoleUser) async throws -> APIKeyRecord
+    /// One page of the organization's keys, newest first, and their total count.
+    func list(organizationId: UUID, page: PageRequest) async throws -> ([APIKeyRecord], Int)
+    /// The organization's key `id`, if it has one.
+    func find(id: UUID, organizationId: UUID) async throws -> APIKeyRecord?
+    /// Revokes the key once (later calls change nothing); nil if the organization has no such key.
+    func revoke(id: UUID, organizationId: UUID, actor: ConsoleUser) async throws -> APIKeyRecord?
+    /// Renames the key and records `api_key.renamed`; nil if the organization has no such key.
+    func rename(id: UUID, organizationId: UUID, name: String, actor: ConsoleUser) async throws -> APIKeyRecord?
+    /// The active (unrevoked) key with this SHA-256 digest.
+    func findActive(digest: Data) async throws -> ActiveKey?
+    /// Writes the last-use times gathered since the previous call, in one statement.
+    func recordUsage(_ usage: [UUID: Date]) async throws
+    /// One page of the organization's audit trail, newest first, and its total count.
+    func auditEvents(organizationId: UUID, page: PageRequest) async throws -> ([AuditEvent], Int)
+}

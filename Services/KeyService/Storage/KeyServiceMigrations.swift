@@ -1,0 +1,90 @@
+import Shared
+
+/// The key service's schema, in order. Never edit an applied migration; add the next one.
+enum KeyServiceMigrations {
+    static let all: [Migration] = [
+        Migration(
+            version: 1,
+            name: "organizations, console users and sessions, API keys, audit events",
+            statements: [
+                """
+                CREATE TABLE organizations (
+                    id UUID PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE UNIQUE INDEX organizations_name_key ON organizations (lower(name))",
+                """
+                CREATE TABLE console_users (
+                    id UUID PRIMARY KEY,
+                    organization_id UUID NOT NULL REFERENCES organizations (id),
+                    email TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE UNIQUE INDEX console_users_email_key ON console_users (lower(email))",
+                // A session is stored by the SHA-256 of its cookie value, like API keys.
+                """
+                CREATE TABLE console_sessions (
+                    token_digest BYTEA PRIMARY KEY,
+                    user_id UUID NOT NULL REFERENCES console_users (id) ON DELETE CASCADE,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    expires_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                "CREATE INDEX console_sessions_expires_at_idx ON console_sessions (expires_at)",
+                """
+                CREATE TABLE api_keys (
+                    id UUID PRIMARY KEY,
+                    organization_id UUID NOT NULL REFERENCES organizations (id),
+                    name TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    digest BYTEA NOT NULL CHECK (octet_length(digest) = 32),
+                    scopes TEXT[] NOT NULL CHECK (cardinality(scopes) > 0),
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    created_by UUID REFERENCES console_users (id),
+                    last_used_at TIMESTAMPTZ,
+                    revoked_at TIMESTAMPTZ
+                )
+                """,
+                // Introspection looks keys up by digest only.
+                "CREATE UNIQUE INDEX api_keys_digest_key ON api_keys (digest)",
+                "CREATE INDEX api_keys_organization_created_idx ON api_keys (organization_id, created_at DESC, id DESC)",
+                // The database itself refuses what the contract forbids: changing a key's secret,
+                // owner or scopes, and un-revoking it.
+                """
+                CREATE FUNCTION api_keys_guard_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.digest IS DISTINCT FROM OLD.digest
+                        OR NEW.organization_id IS DISTINCT FROM OLD.organization_id
+                        OR NEW.scopes IS DISTINCT FROM OLD.scopes
+                        OR NEW.created_at IS DISTINCT FROM OLD.created_at
+                        OR (OLD.revoked_at IS NOT NULL AND NEW.revoked_at IS DISTINCT FROM OLD.revoked_at) THEN
+                        RAISE EXCEPTION 'api key % is immutable apart from its name and last use', OLD.id;
+                    END IF;
+                    RETURN NEW;
+                END
+                $$
+                """,
+                """
+                CREATE TRIGGER api_keys_immutable BEFORE UPDATE ON api_keys
+                FOR EACH ROW EXECUTE FUNCTION api_keys_guard_immutable()
+                """,
+                """
+                CREATE TABLE audit_events (
+                    id BIGSERIAL PRIMARY KEY,
+                    organization_id UUID NOT NULL REFERENCES organizations (id),
+                    actor_user_id UUID REFERENCES console_users (id),
+                    action TEXT NOT NULL,
+                    api_key_id UUID REFERENCES api_keys (id),
+                    details JSONB NOT NULL DEFAULT '{}',
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+                "CREATE INDEX audit_events_organization_idx ON audit_events (organization_id, id DESC)",
+            ]
+        ),
+    ]
+}

@@ -1,0 +1,52 @@
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// What every service's `buildApplication` assembles the same way: the router's middleware
+/// and health routes, the database pool, migrations before the server accepts connections.
+public enum ServiceRuntime {
+    /// A router with request ids, metrics and access logs, the error shape, the body limit and
+    /// `/healthz`, `/readyz`, `/metrics`. Outermost first: the request id is set before anything
+    /// logs, and every error is rendered before metrics read its status.
+    public static func makeRouter(postgres: PostgresClient, metrics: ServiceMetrics) -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: RequestIdMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: BodyLimitMiddleware())
+        HealthController(postgres: postgres, metrics: metrics).addRoutes(to: router)
+        return router
+    }
+
+    /// The database pool for `configuration`.
+    public static func makePostgresClient(configuration: ServiceConfiguration, logger: Logger) throws -> PostgresClient {
+        let postgresConfiguration = try DatabaseURL.configuration(from: configuration.databaseURL, poolSize: configuration.databasePoolSize)
+        return PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
+    }
+
+    /// The application: the pool runs first and stops last; migrations run before the server
+    /// listens; SIGTERM and SIGINT drain in-flight requests, then stop the services in reverse.
+    public static func makeApplication(
+        name: String,
+        configuration: ServiceConfiguration,
+        router: Router<AppRequestContext>,
+        postgres: PostgresClient,
+        migrations: [Migration],
+        services: [any Service] = [],
+        logger: Logger
+    ) -> some ApplicationProtocol {
+        router.addMethodNotAllowedRoutes()
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: name),
+            services: [postgres] + services,
+            logger: logger
+        )
+        app.beforeServerStarts {
+            try await MigrationRunner(client: postgres, migrations: migrations, logger: logger).migrate()
+            logger.info("listening", metadata: ["address": "http://\(configuration.host):\(configuration.port)"])
+        }
+        return app
+    }
+}

@@ -1,0 +1,50 @@
+import Hummingbird
+import Logging
+import PostgresNIO
+
+/// Turns every error into the contract's JSON shape; nothing internal reaches the body.
+public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    /// Runs the rest of the chain, mapping what it throws to an `APIError` response.
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return Self.apiError(for: error, request: request, logger: context.logger).response()
+        }
+    }
+
+    /// The API error an arbitrary thrown error stands for.
+    static func apiError(for error: any Error, request: Request, logger: Logger) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as HTTPError:
+            return Self.translate(status: error.status, message: error.body, request: request)
+        case let error as any HTTPResponseError:
+            return Self.translate(status: error.status, message: nil, request: request)
+        case let error as PSQLError where error.serverInfo == nil:
+            // No answer from PostgreSQL (down, restarting, pool closed): a passing condition.
+            logger.error("database unreachable", metadata: ["error": "\(String(reflecting: error.code))"])
+            return .unavailable("The database is unavailable; retry shortly", retryAfter: 2)
+        default:
+            logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            return .internalError
+        }
+    }
+
+    /// Maps a framework error to the contract's code and a message fit for a client.
+    static func translate(status: HTTPResponse.Status, message: String?, request: Request) -> APIError {
+        switch status {
+        case .notFound:
+            return .notFound("No route for \(request.method) \(request.uri.path)")
+        case .contentTooLarge:
+            return .payloadTooLarge(limit: RequestLimits.maxBodyBytes)
+        case .badRequest:
+            return .validation(message ?? "Malformed request")
+        default:
+            return APIError(status, code: APIError.code(for: status), message: message ?? status.reasonPhrase)
+        }
+    }
+}

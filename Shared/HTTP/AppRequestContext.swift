@@ -1,0 +1,21 @@
+import Hummingbird
+
+/// The request context of every service: what middleware learned about the request.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The caller's `X-Request-Id`, or one made for this request.
+    public var requestId: String = ""
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// Bodies over 1 MiB are refused with 413 (contract §4).
+    public var maxUploadSize: Int { RequestLimits.maxBodyBytes }
+}
+
+/// Limits on what a client may send.
+public enum RequestLimits {
+    /// Largest request body accepted, in bytes.
+    public static let maxBodyBytes = 1 << 20
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Hummingbird
+
+extension Request {
+    /// Decodes a JSON body, turning every decoding failure into a 400 that names the field.
+    public func decodeJSON<T: Decodable>(as type: T.Type, context: some RequestContext) async throws -> T {
+        let buffer = try await self.body.collect(upTo: context.maxUploadSize)
+        guard buffer.readableBytes > 0 else {
+            throw APIError.validation("A JSON request body is required")
+        }
+        do {
+            return try JSONRequestDecoding.decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw JSONRequestDecoding.apiError(for: error)
+        }
+    }
+}
+
+/// How request bodies are read: ISO-8601 dates, and decoding errors as `VALIDATION_ERROR`.
+public enum JSONRequestDecoding {
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    /// A 400 naming the field a decoding error is about, in the JSON path form `a.b[0]`.
+    static func apiError(for error: DecodingError) -> APIError {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .invalidField(path(context.codingPath + [key]), "is required")
+        case .valueNotFound(_, let context):
+            return .invalidField(path(context.codingPath), "must not be null")
+        case .typeMismatch(let type, let context):
+            if context.codingPath.isEmpty { return .validation("The request body must be a JSON object") }
+            return .invalidField(path(context.codingPath), "must be \(describe(type))")
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return .validation("The request body is not valid JSON") }
+            return .invalidField(path(context.codingPath), "has an invalid value")
+        @unknown default:
+            return .validation("The request body is invalid")
+        }
+    }
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        var result = ""
+        for key in codingPath {
+            if let index = key.intValue {
+                result += "[\(index)]"
+            } else {
+                result += result.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        return result
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
+        case is Double.Type, is Float.Type: "a number"
+        case is Date.Type: "an ISO-8601 date-time"
+        case is [Any].Type: "an array"
+        default:
+            String(describing: type).hasPrefix("Array") ? "an array" : (String(describing: type).hasPrefix("Dictionary") ? "an object" : "of another type")
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Shared
+import Testing
+
+@Suite("Scopes")
+struct ScopeTests {
+    @Test func thereAreExactlyTheFifteenScopesOfTheContract() {
+        let expected: Set<String> = [
+            "interviews:read", "interviews:write", "candidates:read", "candidates:write", "jobs:read", "jobs:write",
+            "campaigns:read", "campaigns:write", "stages:read", "stages:write", "tests:read", "tests:write",
+            "reports:read", "agents:read", "agents:write",
+        ]
+        #expect(Set(Scope.allCases.map(\.rawValue)) == expected)
+        #expect(Scope.allCases.count == 15)
+    }
+
+    @Test func aListIsDeduplicatedAndOrdered() throws {
+        let scopes = try Scope.parseList(["jobs:write", "interviews:read", "jobs:write"])
+        #expect(scopes == [.interviewsRead, .jobsWrite])
+    }
+
+    @Test func unknownScopesAreNamedInTheDetails() throws {
+        let error = try #require(throws: APIError.self) { try Scope.parseList(["jobs:read", "jobs:admin", "JOBS:READ"]) }
+        #expect(error.status == .badRequest)
+        #expect(error.code == "VALIDATION_ERROR")
+        #expect(error.details.map(\.field) == ["scopes[1]", "scopes[2]"])
+    }
+
+    @Test func anEmptyListIsRefused() throws {
+        let error = try #require(throws: APIError.self) { try Scope.parseList([]) }
+        #expect(error.details == [.init(field: "scopes", message: "must list at least one scope")])
+    }
+
+    @Test func aWriteScopeDoesNotImplyItsReadScope() {
+        #expect(Scope.parseSpaceSeparated("jobs:write") == [.jobsWrite])
+        #expect(Scope.parseSpaceSeparated("jobs:read bogus  tests:read") == [.jobsRead, .testsRead])
+    }
+}

@@ -1,0 +1,129 @@
+# Helpers shared by scripts/run, scripts/test and scripts/bench. Source it; do not run it.
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The directory of PostgreSQL's server programs (initdb, pg_ctl).
+pg_bindir() {
+  local dir
+  for dir in /usr/lib/postgresql/*/bin; do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return; }
+  done
+  command -v initdb >/dev/null && { dirname "$(command -v initdb)"; return; }
+  die "PostgreSQL server programs (initdb, pg_ctl) not found; install postgresql"
+}
+
+# Runs a command as the PostgreSQL owner: 'postgres' when we are root (PostgreSQL refuses
+# to run as root), ourselves otherwise.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# Lets the 'postgres' user reach a directory under ours: grants traverse (x, not read) on each
+# ancestor that lacks it, as a fresh 'mktemp -d' clone (mode 700) does.
+make_reachable_by_pg() {
+  [ "$(id -u)" = 0 ] || return 0
+  local dir
+  dir=$(cd "$1" && pwd)
+  while [ "$dir" != / ]; do
+    if ! runuser -u postgres -- test -x "$dir"; then
+      echo "   (granting traverse permission on $dir so PostgreSQL, which runs as 'postgres', can reach its files)"
+      chmod o+x "$dir"
+    fi
+    dir=$(dirname "$dir")
+  done
+}
+
+# pg_init DIR PORT USER PASSWORD: a new cluster in DIR/data with a password-protected superuser.
+pg_init() {
+  local dir=$1 port=$2 user=$3 password=$4 bin
+  bin=$(pg_bindir)
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres "$dir"
+  printf '%s\n' "$password" > "$dir/pwfile"
+  [ "$(id -u)" = 0 ] && chown postgres "$dir/pwfile"
+  as_pg "$bin/initdb" -D "$dir/data" -U "$user" --pwfile="$dir/pwfile" --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  rm -f "$dir/pwfile"
+  cat >>"$dir/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+max_connections = 200
+CONF
+}
+
+# pg_start DIR: starts the cluster in DIR/data and waits until it accepts connections.
+pg_start() {
+  local dir=$1
+  as_pg "$(pg_bindir)/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 start >/dev/null \
+    || { tail -20 "$dir/postgres.log" >&2; die "PostgreSQL did not start (log: $dir/postgres.log)"; }
+}
+
+# pg_stop DIR: stops the cluster quickly, if it runs.
+pg_stop() {
+  local dir=$1
+  [ -f "$dir/data/postmaster.pid" ] || return 0
+  as_pg "$(pg_bindir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# pg_create_db URL NAME: creates database NAME (if missing) on the server of admin URL.
+pg_create_db() {
+  local url=$1 name=$2
+  if [ "$(psql "$url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'")" != 1 ]; then
+    psql "$url" -q -c "CREATE DATABASE \"$name\"" >/dev/null
+  fi
+}
+
+# A random alphanumeric secret of 32 characters.
+random_secret() {
+  od -An -tx1 -N16 /dev/urandom | tr -d ' \n'
+}
+
+# Installs Debian packages that are missing: ensure_packages CMD:PACKAGE ...
+ensure_packages() {
+  local missing=() pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] || missing+=("${pair#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "Installing ${missing[*]} from Debian's packages"
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The nginx binary.
+nginx_bin() {
+  command -v nginx 2>/dev/null || echo /usr/sbin/nginx
+}
+
+# render_gateway TEMPLATE OUT PORT KEY_SERVICE_ADDRESS: writes the gateway's nginx config.
+render_gateway() {
+  sed -e "s|__GATEWAY_LISTEN__|$3|g" -e "s|__KEY_SERVICE__|$4|g" "$1" > "$2"
+}
+
+# start_gateway PREFIX CONFIG: starts nginx in the foreground-less mode with its files under PREFIX.
+start_gateway() {
+  local prefix=$1 config=$2
+  mkdir -p "$prefix/logs" "$prefix/tmp"
+  "$(nginx_bin)" -t -q -p "$prefix" -c "$config" -e "$prefix/logs/error.log" || die "nginx rejected $config"
+  "$(nginx_bin)" -p "$prefix" -c "$config" -e "$prefix/logs/error.log"
+}
+
+# stop_gateway PREFIX: stops the nginx started with that prefix.
+stop_gateway() {
+  local pidfile=$1/logs/nginx.pid
+  [ -f "$pidfile" ] && kill -QUIT "$(cat "$pidfile")" 2>/dev/null || true
+}
+
+# wait_http URL SECONDS: waits until URL answers 200.
+wait_http() {
+  local url=$1 deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}
