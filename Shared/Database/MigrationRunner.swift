@@ -26,7 +26,7 @@ public struct MigrationRunner: Sendable {
     public func migrate() async throws -> [Int] {
         let migrations = self.migrations
         let logger = self.logger
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             try await connection.query(
                 """

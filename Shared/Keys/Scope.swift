@@ -32,7 +32,8 @@ public enum Scope: String, CaseIterable, Codable, Sendable, Comparable {
             if let scope = Scope(rawValue: name) {
                 scopes.insert(scope)
             } else {
-                details.append(.init(field: "\(field)[\(index)]", message: "unknown scope \"\(name.prefix(64))\""))
+                // The value is not echoed: a pasted key in the wrong field must not come back in an error.
+                details.append(.init(field: "\(field)[\(index)]", message: "is not a known scope"))
             }
         }
         if !details.isEmpty {

@@ -1,5 +1,7 @@
 /// Thrown by `withTimeout` when the work did not finish in time.
-public struct TimeoutError: Error {}
+public struct TimeoutError: Error {
+    public init() {}
+}
 
 /// Runs `work`, cancelling it and throwing `TimeoutError` if it takes longer than `duration`.
 public func withTimeout<T: Sendable>(

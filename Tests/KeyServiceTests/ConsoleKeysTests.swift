@@ -16,7 +16,8 @@ struct ConsoleKeysTests {
             let response = try await client.console(.post, "/console/api/keys", cookie: cookie, body: ["name": "  ATS sync ", "scopes": ["jobs:write", "jobs:read", "jobs:read"]])
             #expect(response.status == .created)
             let body = try decode(KeyServiceHarness.KeyBody.self, response)
-            #expect(response.headers[.location] == "/console/api/keys/\(body.id)")
+            #expect(response.headers[.location] == "/console/api/keys/\(body.id.uuidString.lowercased())")
+            #expect(String(buffer: response.body).contains(#""id":"\#(body.id.uuidString.lowercased())""#))
             #expect(response.headers[.cacheControl] == "no-store")
             let key = try #require(body.key)
             #expect(APIKeyToken(parsing: key) != nil)
@@ -194,10 +195,10 @@ struct ConsoleKeysTests {
             try await client.console(.patch, "/console/api/keys/\(key.id)", cookie: cookie, body: ["name": "second"])
             try await client.console(.post, "/console/api/keys/\(key.id)/revoke", cookie: cookie)
             try await client.console(.post, "/console/api/keys/\(key.id)/revoke", cookie: cookie)
-            struct Event: Codable { let action: String; let apiKeyId: UUID?; let actor: String?; let details: [String: String]; let createdAt: Date }
+            struct Event: Codable { let action: String; let apiKeyId: String?; let actor: String?; let details: [String: String]; let createdAt: Date }
             let events = try decode(Page<Event>.self, try await client.console(.get, "/console/api/audit-events", cookie: cookie)).data
             #expect(events.map(\.action) == ["api_key.revoked", "api_key.renamed", "api_key.created"])
-            #expect(events.allSatisfy { $0.actor == email && $0.apiKeyId == key.id })
+            #expect(events.allSatisfy { $0.actor == email && $0.apiKeyId == key.id.uuidString.lowercased() })
             #expect(events[1].details == ["from": "first", "to": "second"])
             #expect(events[2].details["scopes"] == "jobs:read")
             let other = try await client.signedInAdmin()

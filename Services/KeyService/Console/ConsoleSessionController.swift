@@ -37,15 +37,15 @@ struct ConsoleSessionController: Sendable {
     }
 
     struct SessionView: ResponseEncodable {
-        struct User: Encodable { let id: UUID; let email: String }
-        struct Organization: Encodable { let id: UUID; let name: String }
+        struct User: Encodable { let id: String; let email: String }
+        struct Organization: Encodable { let id: String; let name: String }
         let user: User
         let organization: Organization
         let expiresAt: Date?
 
         init(_ user: ConsoleUser, expiresAt: Date?) {
-            self.user = User(id: user.id, email: user.email)
-            self.organization = Organization(id: user.organizationId, name: user.organizationName)
+            self.user = User(id: user.id.apiString, email: user.email)
+            self.organization = Organization(id: user.organizationId.apiString, name: user.organizationName)
             self.expiresAt = expiresAt
         }
     }

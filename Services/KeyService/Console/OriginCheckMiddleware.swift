@@ -25,7 +25,7 @@ struct OriginCheckMiddleware: RouterMiddleware {
         if let origin = request.headers[.origin]?.lowercased() {
             if allowedOrigins.contains(origin) { return true }
             // HTTP/1's Host header arrives as the request's authority.
-            guard let host = (request.head.authority ?? request.headers[.hostHeader])?.lowercased() else { return false }
+            guard let host = request.head.authority?.lowercased() else { return false }
             return origin == "http://\(host)" || origin == "https://\(host)"
         }
         if let site = request.headers[.secFetchSite]?.lowercased() {
@@ -37,5 +37,4 @@ struct OriginCheckMiddleware: RouterMiddleware {
 
 extension HTTPField.Name {
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
-    static let hostHeader = HTTPField.Name("Host")!
 }

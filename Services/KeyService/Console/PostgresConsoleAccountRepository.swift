@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Shared
 
 /// `ConsoleAccountRepository` on PostgreSQL.
 struct PostgresConsoleAccountRepository: ConsoleAccountRepository {
@@ -11,7 +12,7 @@ struct PostgresConsoleAccountRepository: ConsoleAccountRepository {
         let organizationId = UUID()
         let userId = UUID()
         do {
-            try await client.withTransaction(logger: logger) { connection in
+            try await client.transaction(logger: logger) { connection in
                 try await connection.query("INSERT INTO organizations (id, name) VALUES (\(organizationId), \(name))", logger: logger)
                 try await connection.query(
                     """
@@ -44,7 +45,7 @@ struct PostgresConsoleAccountRepository: ConsoleAccountRepository {
     }
 
     func createSession(tokenDigest: Data, userId: UUID, expiresAt: Date) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             try await connection.query("DELETE FROM console_sessions WHERE expires_at < now()", logger: logger)
             try await connection.query(
                 "INSERT INTO console_sessions (token_digest, user_id, expires_at) VALUES (\(tokenDigest), \(userId), \(expiresAt))",

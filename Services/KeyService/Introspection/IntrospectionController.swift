@@ -74,8 +74,8 @@ struct IntrospectionAnswer: ResponseEncodable, Sendable {
         try container.encode(active, forKey: .active)
         guard let key else { return }
         try container.encode(key.scopes.joined(separator: " "), forKey: .scope)
-        try container.encode(key.id.uuidString.lowercased(), forKey: .clientId)
-        try container.encode(key.organizationId.uuidString.lowercased(), forKey: .orgId)
+        try container.encode(key.id.apiString, forKey: .clientId)
+        try container.encode(key.organizationId.apiString, forKey: .orgId)
         try container.encode("api_key", forKey: .tokenType)
         try container.encode(Int(key.createdAt.timeIntervalSince1970), forKey: .iat)
     }

@@ -57,7 +57,7 @@ struct APIKeyController: Sendable {
         context.logger.info("api key created", metadata: ["key_id": "\(record.id)", "prefix": "\(record.prefix)"])
         return EditedResponse(
             status: .created,
-            headers: [.location: "/console/api/keys/\(record.id)", .cacheControl: "no-store"],
+            headers: [.location: "/console/api/keys/\(record.id.apiString)", .cacheControl: "no-store"],
             response: APIKeyView(record, key: token.value)
         )
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Shared
 
 /// An API key as stored: never its plaintext, only what the console shows.
 struct APIKeyRecord: Sendable, Equatable {
@@ -32,7 +33,7 @@ struct APIKeyView: ResponseEncodable, Sendable {
     /// Writes `lastUsedAt`, `revokedAt` and `createdBy` as explicit nulls, so clients see every field.
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(record.id, forKey: .id)
+        try container.encode(record.id.apiString, forKey: .id)
         try container.encode(record.name, forKey: .name)
         try container.encode(record.prefix, forKey: .prefix)
         try container.encode(record.scopes, forKey: .scopes)
@@ -58,7 +59,7 @@ struct AuditEvent: ResponseEncodable, Sendable, Equatable {
     let id: Int64
     /// `api_key.created`, `api_key.revoked` or `api_key.renamed`.
     let action: String
-    let apiKeyId: UUID?
+    let apiKeyId: String?
     let actor: String?
     let details: [String: String]
     let createdAt: Date

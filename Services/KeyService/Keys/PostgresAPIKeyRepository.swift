@@ -18,7 +18,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
         let scopeNames = scopes.map(\.rawValue)
         let digest = token.digest
         let prefix = token.displayPrefix
-        return try await client.withTransaction(logger: logger) { connection in
+        return try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 INSERT INTO api_keys (id, organization_id, name, prefix, digest, scopes, created_by)
@@ -64,7 +64,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
     }
 
     func revoke(id: UUID, organizationId: UUID, actor: ConsoleUser) async throws -> APIKeyRecord? {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             let revoked = try await connection.query(
                 """
                 UPDATE api_keys SET revoked_at = now()
@@ -84,7 +84,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
     }
 
     func rename(id: UUID, organizationId: UUID, name: String, actor: ConsoleUser) async throws -> APIKeyRecord? {
-        try await client.withTransaction(logger: logger) { connection in
+        try await client.transaction(logger: logger) { connection in
             let current = try await connection.query(
                 "SELECT name FROM api_keys WHERE id = \(id) AND organization_id = \(organizationId) FOR UPDATE",
                 logger: logger
@@ -141,7 +141,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
         var events: [AuditEvent] = []
         for try await (id, action, keyId, actor, details, createdAt) in rows.decode((Int64, String, UUID?, String?, String, Date).self) {
             let decoded = (try? JSONDecoder().decode([String: String].self, from: Data(details.utf8))) ?? [:]
-            events.append(AuditEvent(id: id, action: action, apiKeyId: keyId, actor: actor, details: decoded, createdAt: createdAt))
+            events.append(AuditEvent(id: id, action: action, apiKeyId: keyId?.apiString, actor: actor, details: decoded, createdAt: createdAt))
         }
         var total = 0
         for try await count in try await client.query("SELECT count(*) FROM audit_events WHERE organization_id = \(organizationId)", logger: logger)
