@@ -14,6 +14,27 @@ let testSwiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The server libraries that `Shared` and every service import directly.
+let serverLibraries: [Target.Dependency] = [
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "HTTPTypes", package: "swift-http-types"),
+    .product(name: "PostgresNIO", package: "postgres-nio"),
+    .product(name: "Crypto", package: "swift-crypto"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+]
+
+/// A service executable: `Shared`, the server libraries, and what it alone needs.
+func service(_ name: String, path: String, extra: [Target.Dependency] = []) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: ["Shared"] + serverLibraries + extra,
+        path: path,
+        swiftSettings: swiftSettings
+    )
+}
+
 let package = Package(
     name: "evalyo",
     platforms: [.macOS(.v15)],
@@ -41,38 +62,18 @@ let package = Package(
         // request ids, logging, metrics, health, API-key format and scopes.
         .target(
             name: "Shared",
-            dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+            dependencies: serverLibraries + [
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Shared",
             swiftSettings: swiftSettings
         ),
         // Organizations, console users and sessions, API keys, introspection.
-        .executableTarget(
-            name: "KeyService",
-            dependencies: [
-                "Shared",
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/KeyService",
-            swiftSettings: swiftSettings
-        ),
+        service("KeyService", path: "Services/KeyService", extra: [
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // Test helpers: a fresh database per test, free ports, launching the real executables.
         .target(
             name: "TestSupport",

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// The request context of every service: what middleware learned about the request.
@@ -12,6 +13,16 @@ public struct AppRequestContext: RequestContext {
 
     /// Bodies over 1 MiB are refused with 413 (contract §4).
     public var maxUploadSize: Int { RequestLimits.maxBodyBytes }
+
+    /// ISO-8601 dates, and keys in a stable order so that answers read the same every time.
+    public var responseEncoder: JSONEncoder { Self.encoder }
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 }
 
 /// Limits on what a client may send.

@@ -56,7 +56,6 @@ struct EndToEndTests {
         try await HTTPExchange.waitUntilUp("\(direct)/readyz")
 
         let gateway = try Gateway(keyServicePort: servicePort)
-        defer { gateway.stop() }
         let base = gateway.url
         try await HTTPExchange.waitUntilUp("\(base)/healthz")
 
@@ -110,6 +109,7 @@ struct EndToEndTests {
         #expect(!service.output.contains(key.dropFirst(8)))
         #expect(!gateway.accessLog.contains(key.dropFirst(8)))
         #expect(gateway.accessLog.contains("request_id=e2e-sign-in"))
+        await gateway.stop()
     }
 }
 
@@ -142,7 +142,9 @@ struct Gateway {
         (try? String(contentsOf: prefix.appendingPathComponent("logs/access.log"), encoding: .utf8)) ?? ""
     }
 
-    func stop() {
-        process.signal(SIGQUIT)
+    /// Stops nginx at once (SIGTERM), workers included, and waits for it.
+    func stop() async {
+        process.signal(SIGTERM)
+        _ = try? await process.waitForExit(timeout: .seconds(10))
     }
 }

@@ -111,15 +111,6 @@ struct KeyServiceHarness {
         let status: String
         let key: String?
     }
-
-    struct ErrorBody: Decodable {
-        struct Object: Decodable {
-            let code: String
-            let message: String
-            let details: [APIError.Detail]?
-        }
-        let error: Object
-    }
 }
 
 /// A JSON body from a dictionary.
@@ -135,6 +126,6 @@ func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T 
 }
 
 /// The error object of a response in the contract's shape.
-func errorOf(_ response: TestResponse) throws -> KeyServiceHarness.ErrorBody.Object {
-    try decode(KeyServiceHarness.ErrorBody.self, response).error
+func errorOf(_ response: TestResponse) throws -> ContractError.Object {
+    try decode(ContractError.self, response).error
 }

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import PostgresNIO
 import Shared
+import TestSupport
 import Testing
 
 @Suite("HTTP conventions shared by every service")
@@ -37,18 +38,9 @@ struct HTTPConventionTests {
         return Application(router: router, services: [postgres])
     }
 
-    struct ErrorBody: Decodable {
-        struct Object: Decodable {
-            let code: String
-            let message: String
-            let details: [APIError.Detail]?
-        }
-        let error: Object
-    }
-
-    static func error(_ response: TestResponse) throws -> ErrorBody.Object {
+    static func error(_ response: TestResponse) throws -> ContractError.Object {
         #expect(response.headers[.contentType] == "application/json; charset=utf-8")
-        return try JSONDecoder().decode(ErrorBody.self, from: Data(response.body.readableBytesView)).error
+        return try JSONDecoder().decode(ContractError.self, from: Data(response.body.readableBytesView)).error
     }
 
     @Test func anUnknownRouteIs404InTheContractShape() async throws {

@@ -58,6 +58,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        // SIGTERM, not SIGKILL: nginx then takes its workers down with it.
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
     }
 }

@@ -1,0 +1,13 @@
+import Shared
+
+/// An error body in the contract's shape, `{"error": {"code", "message", "details"}}`, as a client reads it.
+public struct ContractError: Decodable, Sendable {
+    public struct Object: Decodable, Sendable {
+        public let code: String
+        public let message: String
+        public let details: [APIError.Detail]?
+        public let requiredScope: String?
+    }
+
+    public let error: Object
+}
