@@ -40,6 +40,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "key-service", targets: ["KeyService"]),
+        .executable(name: "catalog", targets: ["Catalog"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -52,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // Subcommands and their flags (`key-service create-admin --org --email --password`),
         // with usage text and errors for free; the Hummingbird template uses it too.
@@ -59,11 +61,16 @@ let package = Package(
     ],
     targets: [
         // What every service needs: configuration, database and migrations, errors,
-        // request ids, logging, metrics, health, API-key format and scopes.
+        // request ids, logging, metrics, health, API-key format and scopes, and the
+        // API-key authentication of resource services (introspection client and cache).
         .target(
             name: "Shared",
             dependencies: serverLibraries + [
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             path: "Shared",
             swiftSettings: swiftSettings
@@ -74,6 +81,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
+        // Jobs, candidates, campaigns, stages and campaign membership.
+        service("Catalog", path: "Services/Catalog"),
         // Test helpers: a fresh database per test, free ports, launching the real executables.
         .target(
             name: "TestSupport",
@@ -107,6 +116,17 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/KeyServiceTests",
+            swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: [
+                "Catalog",
+                "Shared",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/CatalogTests",
             swiftSettings: testSwiftSettings
         ),
     ]

@@ -26,12 +26,7 @@ struct Serve: AsyncParsableCommand {
             print("key-service: \(error.description)")
             throw ExitCode(78)
         }
-        let level = settings.service.logLevel
-        LoggingSystem.bootstrap { _ in
-            var handler = JSONLogHandler(label: "key-service")
-            handler.logLevel = level
-            return handler
-        }
+        ServiceRuntime.bootstrapLogging(service: "key-service", level: settings.service.logLevel)
         let metrics = ServiceMetrics()
         metrics.bootstrapGlobally()
         let app = try await buildApplication(settings: settings, metrics: metrics, logger: Logger(label: "key-service"))

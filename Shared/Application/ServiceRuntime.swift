@@ -6,14 +6,28 @@ import ServiceLifecycle
 /// What every service's `buildApplication` assembles the same way: the router's middleware
 /// and health routes, the database pool, migrations before the server accepts connections.
 public enum ServiceRuntime {
-    /// A router with request ids, metrics and access logs, the error shape, the body limit and
-    /// `/healthz`, `/readyz`, `/metrics`. Outermost first: the request id is set before anything
-    /// logs, and every error is rendered before metrics read its status.
-    public static func makeRouter(postgres: PostgresClient, metrics: ServiceMetrics) -> Router<AppRequestContext> {
+    /// Sends every log line of the process to standard error as one JSON object.
+    public static func bootstrapLogging(service: String, level: Logger.Level) {
+        LoggingSystem.bootstrap { _ in
+            var handler = JSONLogHandler(label: service)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    /// A router with request ids, metrics and access logs, the error shape, API-key
+    /// authentication of `/api/` (when `verifier` is given), the body limit and `/healthz`,
+    /// `/readyz`, `/metrics`. Outermost first: the request id is set before anything logs, every
+    /// error is rendered before metrics read its status, and a key is checked (401) before
+    /// anything about the request itself (413, 400, 404).
+    public static func makeRouter(postgres: PostgresClient, metrics: ServiceMetrics, verifier: KeyVerifier? = nil) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestIdMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
+        if let verifier {
+            router.add(middleware: APIKeyAuthMiddleware(verifier: verifier))
+        }
         router.add(middleware: BodyLimitMiddleware())
         HealthController(postgres: postgres, metrics: metrics).addRoutes(to: router)
         return router

@@ -6,9 +6,19 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller's `X-Request-Id`, or one made for this request.
     public var requestId: String = ""
+    /// The API key the request was authenticated with (resource services, under `/api/`).
+    public var verifiedKey: VerifiedKey?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+    }
+
+    /// The caller's organization; every query of a resource service is scoped to it.
+    public var organizationId: UUID {
+        get throws {
+            guard let key = verifiedKey else { throw AuthError.unauthorized(tokenPresented: false) }
+            return key.organizationId
+        }
     }
 
     /// Bodies over 1 MiB are refused with 413 (contract §4).

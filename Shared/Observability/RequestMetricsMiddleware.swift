@@ -23,25 +23,17 @@ public struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddlewar
             let dimensions = [("method", request.method.rawValue), ("route", route), ("status", String(status))]
             Counter(label: "http_requests_total", dimensions: dimensions, factory: metrics.factory).increment()
             Metrics.Timer(label: "http_request_duration_seconds", dimensions: dimensions, factory: metrics.factory)
-                .recordNanoseconds(elapsed.nanoseconds)
+                .recordNanoseconds(elapsed.nanosecondsCount)
             context.logger.info(
                 "request",
                 metadata: [
                     "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "route": "\(route)",
-                    "status": "\(status)", "duration_ms": "\(Double(elapsed.nanoseconds) / 1_000_000)",
+                    "status": "\(status)", "duration_ms": "\(Double(elapsed.nanosecondsCount) / 1_000_000)",
                 ]
             )
         }
         response = try await next(request, context)
         status = response.status.code
         return response
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds.
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = self.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

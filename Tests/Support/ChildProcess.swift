@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Shared
 
 /// One of the package's real executables (or nginx), run as a child process for a test.
@@ -56,6 +57,21 @@ public final class ChildProcess: @unchecked Sendable {
         }
         return process.terminationStatus
     }
+
+    /// Makes sure the process does not outlive the test run, even when nothing owns it then.
+    public func stopWhenTestsExit() {
+        let pid = process.processIdentifier
+        ChildProcess.orphans.withLock { pids in
+            if pids.isEmpty {
+                atexit {
+                    for pid in ChildProcess.orphans.withLock({ $0 }) { kill(pid, SIGTERM) }
+                }
+            }
+            pids.append(pid)
+        }
+    }
+
+    private static let orphans = Mutex<[pid_t]>([])
 
     deinit {
         // SIGTERM, not SIGKILL: nginx then takes its workers down with it.

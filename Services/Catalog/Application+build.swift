@@ -1,0 +1,36 @@
+import Hummingbird
+import Logging
+import PostgresNIO
+import Shared
+
+/// The catalog: jobs, candidates, campaigns, stages and campaign membership behind API keys.
+func buildApplication(settings: CatalogSettings, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
+    let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
+    let introspector = HTTPKeyIntrospector(
+        url: settings.auth.introspectionURL, clientId: settings.auth.clientId, clientSecret: settings.auth.clientSecret,
+        timeout: settings.auth.timeout
+    )
+    let verifier = KeyVerifier(introspector: introspector, ttl: settings.auth.cacheTTL, maxEntries: settings.auth.cacheMaxEntries, metrics: metrics)
+    let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, verifier: verifier)
+    buildRoutes(ScopedRoutes(router: router), postgres: postgres, logger: logger)
+    return ServiceRuntime.makeApplication(
+        name: "catalog", configuration: settings.service, router: router, postgres: postgres,
+        migrations: CatalogMigrations.all, logger: logger
+    )
+}
+
+/// Declares every public route of the catalog with the scope it needs.
+@discardableResult
+func buildRoutes(_ routes: ScopedRoutes, postgres: PostgresClient, logger: Logger) -> ScopedRoutes {
+    let jobs = JobRepository(client: postgres, logger: logger)
+    let candidates = CandidateRepository(client: postgres, logger: logger)
+    let campaigns = CampaignRepository(client: postgres, logger: logger)
+    let stages = StageRepository(client: postgres, logger: logger)
+    let memberships = MembershipRepository(client: postgres, logger: logger)
+    JobController(jobs: jobs).addRoutes(to: routes)
+    CandidateController(candidates: candidates).addRoutes(to: routes)
+    CampaignController(campaigns: campaigns, stages: stages).addRoutes(to: routes)
+    StageController(stages: stages).addRoutes(to: routes)
+    MembershipController(memberships: memberships, campaigns: campaigns, stages: stages).addRoutes(to: routes)
+    return routes
+}

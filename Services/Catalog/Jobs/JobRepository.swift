@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+
+/// Jobs in PostgreSQL; every statement names the organization.
+struct JobRepository: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    /// The list filters of `GET /api/v1/jobs`.
+    struct Filters: Sendable {
+        var status: Job.Status?
+        var department: String?
+        var workMode: Job.WorkMode?
+    }
+
+    static let columns = """
+        id, title, description, department, location, work_mode, seniority, contract_type,
+        salary_min, salary_max, daily_rate, skills, status, created_at, updated_at
+        """
+
+    func create(_ job: Job, organizationId: UUID) async throws {
+        try await client.query(
+            """
+            INSERT INTO jobs (id, organization_id, title, description, department, location, work_mode, seniority,
+                contract_type, salary_min, salary_max, daily_rate, skills, status, created_at, updated_at)
+            VALUES (\(job.id), \(organizationId), \(job.title), \(job.description), \(job.department), \(job.location),
+                \(job.workMode?.rawValue), \(job.seniority?.rawValue), \(job.contractType?.rawValue), \(job.salaryMin),
+                \(job.salaryMax), \(job.dailyRate), \(job.skills), \(job.status.rawValue), \(job.createdAt), \(job.updatedAt))
+            """,
+            logger: logger
+        )
+    }
+
+    func find(id: UUID, organizationId: UUID) async throws -> Job? {
+        try await Self.find(client, id: id, organizationId: organizationId, lock: false, logger: logger)
+    }
+
+    func list(organizationId: UUID, filters: Filters, page: PageRequest) async throws -> ([Job], Int) {
+        try await CatalogRows.page(page, fetch: { limit, offset in
+            try await client.query(
+                """
+                SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM jobs
+                WHERE organization_id = \(organizationId)
+                  AND (\(filters.status?.rawValue)::text IS NULL OR status = \(filters.status?.rawValue))
+                  AND (\(filters.department)::text IS NULL OR department = \(filters.department))
+                  AND (\(filters.workMode?.rawValue)::text IS NULL OR work_mode = \(filters.workMode?.rawValue))
+                ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+                """,
+                logger: logger
+            )
+        }, item: Self.job)
+    }
+
+    /// Applies `change` to the job under a row lock and stores the result; nil if there is no such job.
+    func update(id: UUID, organizationId: UUID, _ change: @Sendable (Job) throws -> Job) async throws -> Job? {
+        try await client.transaction(logger: logger) { connection in
+            guard let current = try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger) else {
+                return nil
+            }
+            let job = try change(current)
+            try await connection.query(
+                """
+                UPDATE jobs SET title = \(job.title), description = \(job.description), department = \(job.department),
+                    location = \(job.location), work_mode = \(job.workMode?.rawValue), seniority = \(job.seniority?.rawValue),
+                    contract_type = \(job.contractType?.rawValue), salary_min = \(job.salaryMin), salary_max = \(job.salaryMax),
+                    daily_rate = \(job.dailyRate), skills = \(job.skills), status = \(job.status.rawValue), updated_at = \(job.updatedAt)
+                WHERE id = \(id) AND organization_id = \(organizationId)
+                """,
+                logger: logger
+            )
+            return job
+        }
+    }
+
+    /// Deletes the job; false if there is none. A job that campaigns still use is refused with 409.
+    func delete(id: UUID, organizationId: UUID) async throws -> Bool {
+        do {
+            let rows = try await client.query("DELETE FROM jobs WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
+            return try await rows.collect().count == 1
+        } catch let error as PSQLError where error.isForeignKeyViolation(of: "campaigns_job_fkey") {
+            throw APIError.conflict("JOB_HAS_CAMPAIGNS", "This job still has campaigns; delete or move them first")
+        }
+    }
+
+    static func find(_ runner: some PostgresQueryRunner, id: UUID, organizationId: UUID, lock: Bool, logger: Logger) async throws -> Job? {
+        let rows = try await runner.run(
+            "SELECT \(unescaped: columns) FROM jobs WHERE id = \(id) AND organization_id = \(organizationId) \(unescaped: lock ? "FOR UPDATE" : "")",
+            logger: logger
+        )
+        return try await rows.collect().first.map(job)
+    }
+
+    static func job(_ row: PostgresRow) throws -> Job {
+        let r = row.makeRandomAccess()
+        return Job(
+            id: try r["id"].decode(UUID.self),
+            title: try r["title"].decode(String.self),
+            description: try r["description"].decode(String?.self),
+            department: try r["department"].decode(String?.self),
+            location: try r["location"].decode(String?.self),
+            workMode: try r["work_mode"].decode(String?.self).flatMap(Job.WorkMode.init),
+            seniority: try r["seniority"].decode(String?.self).flatMap(Job.Seniority.init),
+            contractType: try r["contract_type"].decode(String?.self).flatMap(Job.ContractType.init),
+            salaryMin: try r["salary_min"].decode(Int?.self),
+            salaryMax: try r["salary_max"].decode(Int?.self),
+            dailyRate: try r["daily_rate"].decode(Int?.self),
+            skills: try r["skills"].decode([String].self),
+            status: Job.Status(rawValue: try r["status"].decode(String.self)) ?? .DRAFT,
+            createdAt: try r["created_at"].decode(Date.self),
+            updatedAt: try r["updated_at"].decode(Date.self)
+        )
+    }
+}

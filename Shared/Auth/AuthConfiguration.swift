@@ -1,0 +1,28 @@
+import Hummingbird
+
+/// How a resource service verifies keys, from its environment.
+public struct AuthConfiguration: Sendable {
+    /// `INTROSPECTION_URL`, default the local key service.
+    public var introspectionURL: String
+    /// `INTROSPECTION_CLIENT_ID` / `INTROSPECTION_CLIENT_SECRET`: this service's credentials.
+    public var clientId: String
+    public var clientSecret: String
+    /// `INTROSPECTION_TIMEOUT_MS`, default 2000.
+    public var timeout: Duration
+    /// `AUTH_CACHE_TTL` seconds, default 10.
+    public var cacheTTL: Duration
+    /// `AUTH_CACHE_MAX_ENTRIES`, default 100000.
+    public var cacheMaxEntries: Int
+
+    public init(environment: Environment, serviceName: String) throws {
+        introspectionURL = environment.get("INTROSPECTION_URL") ?? "http://127.0.0.1:8081/internal/introspect"
+        clientId = environment.get("INTROSPECTION_CLIENT_ID") ?? serviceName
+        guard let secret = environment.get("INTROSPECTION_CLIENT_SECRET"), !secret.isEmpty else {
+            throw ConfigurationError("INTROSPECTION_CLIENT_SECRET must be set: this service's secret for the key service's introspection endpoint")
+        }
+        clientSecret = secret
+        timeout = .milliseconds(try environment.integer("INTROSPECTION_TIMEOUT_MS", default: 2000, in: 50...30000))
+        cacheTTL = .seconds(try environment.integer("AUTH_CACHE_TTL", default: 10, in: 0...3600))
+        cacheMaxEntries = try environment.integer("AUTH_CACHE_MAX_ENTRIES", default: 100_000, in: 1...10_000_000)
+    }
+}

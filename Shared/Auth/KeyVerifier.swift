@@ -1,0 +1,119 @@
+import DequeModule
+import Foundation
+import Logging
+import Metrics
+import Synchronization
+
+/// Verifies API keys through a `KeyIntrospector`, with a short-lived, bounded local cache.
+///
+/// - The cache is keyed by the key's SHA-256 digest, never its plaintext.
+/// - Both answers are cached: "inactive" too, so a flood of well-formed but unknown keys does
+///   not become a flood of introspection calls (revocation is final, so it cannot go stale).
+/// - Entries live `ttl`; at `maxEntries` the oldest entry goes first. All entries share one
+///   lifetime, so the oldest is also the one closest to expiry.
+/// - Concurrent misses for one key share a single introspection call.
+/// - A hit takes a lock and a dictionary lookup: no database, no network.
+public final class KeyVerifier: Sendable {
+    struct Entry {
+        let key: VerifiedKey?
+        let expires: ContinuousClock.Instant
+    }
+
+    struct State {
+        var entries: [Data: Entry] = [:]
+        /// Digests in insertion order, with the expiry they were inserted with.
+        var order: Deque<(Data, ContinuousClock.Instant)> = []
+        var inFlight: [Data: Task<VerifiedKey?, any Error>] = [:]
+    }
+
+    let introspector: any KeyIntrospector
+    let ttl: Duration
+    let maxEntries: Int
+    let metrics: ServiceMetrics
+    private let state = Mutex(State())
+
+    public init(introspector: any KeyIntrospector, ttl: Duration, maxEntries: Int, metrics: ServiceMetrics) {
+        self.introspector = introspector
+        self.ttl = ttl
+        self.maxEntries = maxEntries
+        self.metrics = metrics
+    }
+
+    /// The verified key, or nil when the key service says it is not active.
+    /// Throws `IntrospectionFailure` when that cannot be known right now.
+    public func verify(_ token: APIKeyToken, requestId: String) async throws -> VerifiedKey? {
+        let digest = token.digest
+        let now = ContinuousClock.now
+        enum Lookup { case hit(VerifiedKey?), wait(Task<VerifiedKey?, any Error>) }
+        let lookup: Lookup = state.withLock { state in
+            if let entry = state.entries[digest], entry.expires > now {
+                return .hit(entry.key)
+            }
+            if let task = state.inFlight[digest] {
+                return .wait(task)
+            }
+            let task = Task { try await self.fetch(token, digest: digest, requestId: requestId) }
+            state.inFlight[digest] = task
+            return .wait(task)
+        }
+        switch lookup {
+        case .hit(let key):
+            Counter(label: "auth_cache_hits_total", factory: metrics.factory).increment()
+            return key
+        case .wait(let task):
+            return try await task.value
+        }
+    }
+
+    /// Calls the key service once for a missed key and stores the answer.
+    private func fetch(_ token: APIKeyToken, digest: Data, requestId: String) async throws -> VerifiedKey? {
+        Counter(label: "auth_cache_misses_total", factory: metrics.factory).increment()
+        let start = ContinuousClock.now
+        defer {
+            Metrics.Timer(label: "auth_introspection_duration_seconds", factory: metrics.factory)
+                .recordNanoseconds((ContinuousClock.now - start).nanosecondsCount)
+        }
+        do {
+            let key = try await introspector.introspect(token, requestId: requestId)
+            store(digest, key: key)
+            return key
+        } catch {
+            state.withLock { _ = $0.inFlight.removeValue(forKey: digest) }
+            Counter(label: "auth_introspection_failures_total", factory: metrics.factory).increment()
+            throw error
+        }
+    }
+
+    /// Stores an answer, evicting expired entries and then the oldest ones beyond the bound.
+    private func store(_ digest: Data, key: VerifiedKey?) {
+        let now = ContinuousClock.now
+        let expires = now + ttl
+        state.withLock { state in
+            state.inFlight.removeValue(forKey: digest)
+            while let (oldest, oldestExpiry) = state.order.first,
+                  oldestExpiry <= now || state.entries.count >= maxEntries
+            {
+                state.order.removeFirst()
+                // The digest may have been stored again since; only its latest insertion counts.
+                if state.entries[oldest]?.expires == oldestExpiry {
+                    state.entries.removeValue(forKey: oldest)
+                }
+            }
+            state.entries[digest] = Entry(key: key, expires: expires)
+            state.order.append((digest, expires))
+        }
+    }
+
+    /// Forgets every cached answer.
+    public func removeAll() {
+        state.withLock { state in
+            state.entries.removeAll()
+            state.order.removeAll()
+        }
+    }
+
+    /// How many answers are cached now.
+    public var count: Int {
+        state.withLock { $0.entries.count }
+    }
+}

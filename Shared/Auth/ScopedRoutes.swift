@@ -1,0 +1,56 @@
+import HTTPTypes
+import Hummingbird
+
+/// One public route and the scope it needs.
+public struct ScopedRoute: Sendable, Hashable, CustomStringConvertible {
+    public let method: HTTPRequest.Method
+    public let path: String
+    public let scope: Scope
+
+    public var description: String { "\(method) \(path) [\(scope.rawValue)]" }
+}
+
+/// Declares public routes together with their scope, so a service's scope table reads in
+/// one screen and a test can walk it: `routes.get("/api/v1/jobs", .jobsRead, use: list)`.
+public final class ScopedRoutes: @unchecked Sendable {
+    let router: Router<AppRequestContext>
+    /// Every route declared so far (filled while building the router, read-only afterwards).
+    public private(set) var table: [ScopedRoute] = []
+
+    public init(router: Router<AppRequestContext>) {
+        self.router = router
+    }
+
+    public typealias Handler<Output: ResponseGenerator> = @Sendable (Request, AppRequestContext) async throws -> Output
+
+    /// Adds `method path`, refusing keys without `scope` with 403 before the handler runs.
+    public func on<Output: ResponseGenerator>(_ method: HTTPRequest.Method, _ path: String, _ scope: Scope, use handler: @escaping Handler<Output>) {
+        table.append(ScopedRoute(method: method, path: path, scope: scope))
+        router.on(RouterPath(path), method: method) { request, context in
+            guard let key = context.verifiedKey else {
+                // Only reachable if the auth middleware is missing: fail closed.
+                throw AuthError.unauthorized(tokenPresented: false)
+            }
+            guard key.scopes.contains(scope) else {
+                throw AuthError.forbidden(requiredScope: scope)
+            }
+            return try await handler(request, context)
+        }
+    }
+
+    public func get<Output: ResponseGenerator>(_ path: String, _ scope: Scope, use handler: @escaping Handler<Output>) {
+        on(.get, path, scope, use: handler)
+    }
+
+    public func post<Output: ResponseGenerator>(_ path: String, _ scope: Scope, use handler: @escaping Handler<Output>) {
+        on(.post, path, scope, use: handler)
+    }
+
+    public func patch<Output: ResponseGenerator>(_ path: String, _ scope: Scope, use handler: @escaping Handler<Output>) {
+        on(.patch, path, scope, use: handler)
+    }
+
+    public func delete<Output: ResponseGenerator>(_ path: String, _ scope: Scope, use handler: @escaping Handler<Output>) {
+        on(.delete, path, scope, use: handler)
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// Dates as clients send them: an ISO-8601 date-time (`2026-03-01T09:00:00Z`, fractions allowed)
+/// or a plain date (`2026-03-01`, taken as midnight UTC).
+public enum ISODate {
+    /// The date `text` names, or nil.
+    public static func parse(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) { return date }
+        return nil
+    }
+}
+
+extension FieldValidator {
+    /// A date field, when present; a 400 naming it when it is not a date.
+    public mutating func date(_ value: String?, _ field: String) -> Date? {
+        guard let value else { return nil }
+        guard value.count <= 40, let date = ISODate.parse(value) else {
+            fail(field, "must be an ISO-8601 date or date-time")
+            return nil
+        }
+        return date
+    }
+}

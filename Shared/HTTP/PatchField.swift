@@ -1,0 +1,30 @@
+/// A field of a PATCH body: absent (leave it), null (clear it) or a new value.
+public enum PatchField<Value: Sendable>: Sendable {
+    case absent
+    case null
+    case value(Value)
+
+    /// The field after applying the patch to `current`.
+    public func applied(to current: Value?) -> Value? {
+        switch self {
+        case .absent: current
+        case .null: nil
+        case .value(let value): value
+        }
+    }
+
+    /// Whether the body named the field at all.
+    public var isPresent: Bool {
+        if case .absent = self { return false }
+        return true
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// Decodes `key` keeping the difference between a missing key and an explicit null.
+    public func patchField<T: Decodable & Sendable>(_ type: T.Type, forKey key: Key) throws -> PatchField<T> {
+        guard contains(key) else { return .absent }
+        if try decodeNil(forKey: key) { return .null }
+        return .value(try decode(T.self, forKey: key))
+    }
+}

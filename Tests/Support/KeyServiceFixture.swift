@@ -1,0 +1,110 @@
+import Foundation
+import NIOHTTP1
+import Synchronization
+
+/// The real `key-service` executable, started once per test process on its own database and
+/// shared by every test that needs API keys; each test makes its own organization.
+public actor KeyServiceFixture {
+    public static let shared = KeyServiceFixture()
+    /// The credentials resource services under test use for introspection.
+    public static let clientId = "catalog"
+    public static let clientSecret = "catalog-test-secret-0123456789"
+
+    public struct Running: Sendable {
+        public let baseURL: String
+        public let databaseURL: String
+        public var introspectionURL: String { baseURL + "/internal/introspect" }
+    }
+
+    private var running: Running?
+
+    /// Starts the service on first use; later calls return the same one.
+    public func start() async throws -> Running {
+        if let running { return running }
+        let started = try await Self.launch()
+        running = started.running
+        return started.running
+    }
+
+    /// Launches a separate key service that the caller owns (for tests that stop it).
+    public static func launch() async throws -> (process: ChildProcess, running: Running) {
+        let databaseURL = try await TestDatabase.create()
+        let port = try freePort()
+        let process = try ChildProcess(
+            ChildProcess.binDirectory.appendingPathComponent("key-service"),
+            environment: [
+                "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1", "CONSOLE_SECURE_COOKIE": "false",
+                "INTERNAL_CLIENTS": "\(clientId):\(clientSecret)", "BCRYPT_COST": "4", "LOG_LEVEL": "warning",
+            ]
+        )
+        process.stopWhenTestsExit()
+        let baseURL = "http://127.0.0.1:\(port)"
+        try await HTTPExchange.waitUntilUp(baseURL + "/readyz")
+        return (process, Running(baseURL: baseURL, databaseURL: databaseURL))
+    }
+}
+
+extension KeyServiceFixture.Running {
+    /// A new organization with its admin signed in to the console.
+    public func newOrganization() async throws -> TestOrganization {
+        let name = "org-\(UUID().uuidString.prefix(12))"
+        let email = "\(name)@example.com"
+        let setup = try await ChildProcess.run(
+            ChildProcess.binDirectory.appendingPathComponent("key-service"),
+            arguments: ["create-admin", "--org", name, "--email", email, "--password", "password-123"],
+            environment: ["DATABASE_URL": databaseURL, "BCRYPT_COST": "4"]
+        )
+        guard setup.status == 0 else { throw TestSetupError("create-admin failed: \(setup.output)") }
+        let signIn = try await HTTPExchange.send(
+            .POST, baseURL + "/console/api/session", headers: [("Content-Type", "application/json")],
+            body: #"{"email":"\#(email)","password":"password-123"}"#
+        )
+        guard signIn.status == 200, let cookie = signIn.headers.first(name: "Set-Cookie")?.split(separator: ";").first,
+              let organizationId = (signIn.json["organization"] as? [String: Any])?["id"] as? String
+        else { throw TestSetupError("sign-in failed: \(signIn.body)") }
+        return TestOrganization(baseURL: baseURL, cookie: String(cookie), id: organizationId)
+    }
+}
+
+/// An organization in the key service, and the console session of its admin.
+public struct TestOrganization: Sendable {
+    public let baseURL: String
+    public let cookie: String
+    public let id: String
+
+    /// Creates a key with these scopes; returns its id and plaintext.
+    public func key(_ scopes: [String]) async throws -> (id: String, key: String) {
+        let body = try JSONSerialization.data(withJSONObject: ["name": "test key", "scopes": scopes])
+        let created = try await HTTPExchange.send(
+            .POST, baseURL + "/console/api/keys", headers: [("Content-Type", "application/json"), ("Cookie", cookie)],
+            body: String(decoding: body, as: UTF8.self)
+        )
+        guard created.status == 201, let id = created.json["id"] as? String, let key = created.json["key"] as? String else {
+            throw TestSetupError("key creation failed: \(created.body)")
+        }
+        return (id, key)
+    }
+
+    /// A key holding every scope.
+    public func keyWithEveryScope() async throws -> String {
+        try await key(Self.allScopes).key
+    }
+
+    /// Revokes a key.
+    public func revoke(_ id: String) async throws {
+        let answer = try await HTTPExchange.send(.POST, baseURL + "/console/api/keys/\(id)/revoke", headers: [("Cookie", cookie)])
+        guard answer.status == 200 else { throw TestSetupError("revocation failed: \(answer.body)") }
+    }
+
+    public static let allScopes = [
+        "interviews:read", "interviews:write", "candidates:read", "candidates:write", "jobs:read", "jobs:write",
+        "campaigns:read", "campaigns:write", "stages:read", "stages:write", "tests:read", "tests:write",
+        "reports:read", "agents:read", "agents:write",
+    ]
+}
+
+/// A test's setup did not work; the message says which step.
+public struct TestSetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
