@@ -28,3 +28,17 @@ extension KeyedDecodingContainer {
         return .value(try decode(T.self, forKey: key))
     }
 }
+
+extension KeyedDecodingContainer {
+    /// Decodes an integer field. Foundation reports a fractional or oversized number without the
+    /// field's path, so it is read as a number first and refused here with the path kept.
+    public func patchField(_ type: Int.Type, forKey key: Key) throws -> PatchField<Int> {
+        guard contains(key) else { return .absent }
+        if try decodeNil(forKey: key) { return .null }
+        let number = try decode(Double.self, forKey: key)
+        guard number.rounded() == number, abs(number) < 1e15 else {
+            throw DecodingError.typeMismatch(Int.self, .init(codingPath: codingPath + [key], debugDescription: "not an integer"))
+        }
+        return .value(Int(number))
+    }
+}

@@ -16,14 +16,16 @@ public actor KeyServiceFixture {
         public var introspectionURL: String { baseURL + "/internal/introspect" }
     }
 
-    private var running: Running?
+    /// One launch shared by every caller, even those that ask while it is starting. The task
+    /// holds the process for the life of the test run: releasing it would stop the service.
+    private var launching: Task<(process: ChildProcess, running: Running), any Error>?
 
     /// Starts the service on first use; later calls return the same one.
     public func start() async throws -> Running {
-        if let running { return running }
-        let started = try await Self.launch()
-        running = started.running
-        return started.running
+        if launching == nil {
+            launching = Task { try await Self.launch() }
+        }
+        return try await launching!.value.running
     }
 
     /// Launches a separate key service that the caller owns (for tests that stop it).

@@ -31,7 +31,8 @@ struct CreateAdmin: AsyncParsableCommand {
     func run() async throws {
         let settings = try KeyServiceSettings(environment: Environment())
         var logger = Logger(label: "key-service")
-        logger.logLevel = .warning
+        // Only real problems: the pool's start-up chatter would read like one to an operator.
+        logger.logLevel = .error
         let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
         let hash = Bcrypt.hash(password, cost: UInt8(settings.bcryptCost))
         let org = self.org.trimmingCharacters(in: .whitespaces)
