@@ -45,12 +45,12 @@ public struct HTTPKeyIntrospector: KeyIntrospector {
         } catch {
             throw IntrospectionFailure.unreachable(String(describing: error))
         }
-        return try Self.parse(Data(body.readableBytesView))
+        return try Self.parseAnswer(Data(body.readableBytesView))
     }
 
     /// Reads an RFC 7662 answer, trusting nothing: an active answer must carry a key id, an
     /// organization id and `token_type` `api_key`, or it is refused as malformed.
-    static func parse(_ data: Data) throws -> VerifiedKey? {
+    public static func parseAnswer(_ data: Data) throws -> VerifiedKey? {
         struct Answer: Decodable {
             let active: Bool
             let scope: String?
