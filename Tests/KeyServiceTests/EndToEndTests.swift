@@ -55,7 +55,7 @@ struct EndToEndTests {
         let direct = "http://127.0.0.1:\(servicePort)"
         try await HTTPExchange.waitUntilUp("\(direct)/readyz")
 
-        let gateway = try Gateway(keyServicePort: servicePort)
+        let gateway = try Gateway(keyServicePort: servicePort, catalogPort: try freePort())
         let base = gateway.url
         try await HTTPExchange.waitUntilUp("\(base)/healthz")
 
@@ -110,41 +110,5 @@ struct EndToEndTests {
         #expect(!gateway.accessLog.contains(key.dropFirst(8)))
         #expect(gateway.accessLog.contains("request_id=e2e-sign-in"))
         await gateway.stop()
-    }
-}
-
-/// nginx running `gateway/nginx.conf`, rendered as `scripts/run` renders it.
-struct Gateway {
-    let process: ChildProcess
-    let prefix: URL
-    let url: String
-
-    init(keyServicePort: Int) throws {
-        let port = try freePort()
-        let env = ProcessInfo.processInfo.environment
-        let template = URL(fileURLWithPath: env["EVALYO_GATEWAY_TEMPLATE"] ?? "gateway/nginx.conf")
-        prefix = FileManager.default.temporaryDirectory.appendingPathComponent("evalyo-gateway-\(UUID())")
-        try FileManager.default.createDirectory(at: prefix.appendingPathComponent("logs"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: prefix.appendingPathComponent("tmp"), withIntermediateDirectories: true)
-        let config = try String(contentsOf: template, encoding: .utf8)
-            .replacingOccurrences(of: "__GATEWAY_LISTEN__", with: "127.0.0.1:\(port)")
-            .replacingOccurrences(of: "__KEY_SERVICE__", with: "127.0.0.1:\(keyServicePort)")
-        let configURL = prefix.appendingPathComponent("nginx.conf")
-        try config.write(to: configURL, atomically: true, encoding: .utf8)
-        process = try ChildProcess(
-            URL(fileURLWithPath: env["EVALYO_NGINX"] ?? "/usr/sbin/nginx"),
-            arguments: ["-p", prefix.path, "-c", configURL.path, "-e", prefix.appendingPathComponent("logs/error.log").path, "-g", "daemon off;"]
-        )
-        url = "http://127.0.0.1:\(port)"
-    }
-
-    var accessLog: String {
-        (try? String(contentsOf: prefix.appendingPathComponent("logs/access.log"), encoding: .utf8)) ?? ""
-    }
-
-    /// Stops nginx at once (SIGTERM), workers included, and waits for it.
-    func stop() async {
-        process.signal(SIGTERM)
-        _ = try? await process.waitForExit(timeout: .seconds(10))
     }
 }

@@ -29,14 +29,14 @@ public actor KeyServiceFixture {
     }
 
     /// Launches a separate key service that the caller owns (for tests that stop it).
-    public static func launch() async throws -> (process: ChildProcess, running: Running) {
+    public static func launch(logLevel: String = "warning") async throws -> (process: ChildProcess, running: Running) {
         let databaseURL = try await TestDatabase.create()
         let port = try freePort()
         let process = try ChildProcess(
             ChildProcess.binDirectory.appendingPathComponent("key-service"),
             environment: [
                 "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1", "CONSOLE_SECURE_COOKIE": "false",
-                "INTERNAL_CLIENTS": "\(clientId):\(clientSecret)", "BCRYPT_COST": "4", "LOG_LEVEL": "warning",
+                "INTERNAL_CLIENTS": "\(clientId):\(clientSecret)", "BCRYPT_COST": "4", "LOG_LEVEL": logLevel,
             ]
         )
         process.stopWhenTestsExit()
