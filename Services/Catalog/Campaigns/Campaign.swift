@@ -20,7 +20,7 @@ struct Campaign: Sendable, Equatable {
 }
 
 /// The fields of a campaign as a client sends them, for POST (all) and PATCH (those present).
-struct CampaignInput: Decodable, Sendable {
+struct CampaignInput: ResourceInput {
     var name: PatchField<String>
     var jobId: PatchField<UUID>
     var description: PatchField<String>

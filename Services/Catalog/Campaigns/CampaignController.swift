@@ -12,8 +12,9 @@ struct CampaignController: Sendable {
         routes.get("/api/v1/campaigns", .campaignsRead, use: list)
         routes.post("/api/v1/campaigns", .campaignsWrite, use: create)
         routes.get("/api/v1/campaigns/{id}", .campaignsRead, use: get)
-        routes.patch("/api/v1/campaigns/{id}", .campaignsWrite, use: update)
-        routes.delete("/api/v1/campaigns/{id}", .campaignsWrite, use: delete)
+        routes.patchItem("/api/v1/campaigns/{id}", .campaignsWrite, in: campaigns, with: CampaignInput.self, as: { CampaignView($0) }, notFound: Self.notFound)
+        // Deleting a campaign deletes its stages and memberships.
+        routes.deleteItem("/api/v1/campaigns/{id}", .campaignsWrite, from: campaigns, notFound: Self.notFound)
     }
 
     /// Newest first, filtered by `status` and `jobId`.
@@ -37,23 +38,6 @@ struct CampaignController: Sendable {
         let organizationId = try context.organizationId
         guard let campaign = try await campaigns.find(id: id, organizationId: organizationId) else { throw Self.notFound }
         return CampaignView(campaign, stages: try await stages.all(campaignId: id, organizationId: organizationId))
-    }
-
-    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> CampaignView {
-        let id = try context.parameters.uuid("id")
-        let input = try await request.decodeJSON(as: CampaignInput.self, context: context)
-        let now = Date()
-        guard let campaign = try await campaigns.update(id: id, organizationId: try context.organizationId, { try input.apply(to: $0, id: id, now: now) }) else {
-            throw Self.notFound
-        }
-        return CampaignView(campaign)
-    }
-
-    /// Deletes the campaign, its stages and its memberships.
-    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let id = try context.parameters.uuid("id")
-        guard try await campaigns.delete(id: id, organizationId: try context.organizationId) else { throw Self.notFound }
-        return .noContent
     }
 
     static let notFound = APIError.notFound("Campaign not found")

@@ -4,7 +4,7 @@ import PostgresNIO
 import Shared
 
 /// Campaigns in PostgreSQL; every statement names the organization.
-struct CampaignRepository: Sendable {
+struct CampaignRepository: ResourceStore {
     let client: PostgresClient
     let logger: Logger
 

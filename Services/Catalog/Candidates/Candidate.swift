@@ -18,7 +18,7 @@ struct Candidate: Sendable, Equatable {
 }
 
 /// The fields of a candidate as a client sends them, for POST (all) and PATCH (those present).
-struct CandidateInput: Decodable, Sendable {
+struct CandidateInput: ResourceInput {
     var email: PatchField<String>
     var firstName: PatchField<String>
     var lastName: PatchField<String>

@@ -10,9 +10,9 @@ struct CandidateController: Sendable {
     func addRoutes(to routes: ScopedRoutes) {
         routes.get("/api/v1/candidates", .candidatesRead, use: list)
         routes.post("/api/v1/candidates", .candidatesWrite, use: create)
-        routes.get("/api/v1/candidates/{id}", .candidatesRead, use: get)
-        routes.patch("/api/v1/candidates/{id}", .candidatesWrite, use: update)
-        routes.delete("/api/v1/candidates/{id}", .candidatesWrite, use: delete)
+        routes.getItem("/api/v1/candidates/{id}", .candidatesRead, from: candidates, as: CandidateView.init, notFound: Self.notFound)
+        routes.patchItem("/api/v1/candidates/{id}", .candidatesWrite, in: candidates, with: CandidateInput.self, as: CandidateView.init, notFound: Self.notFound)
+        routes.deleteItem("/api/v1/candidates/{id}", .candidatesWrite, from: candidates, notFound: Self.notFound)
     }
 
     /// Newest first, filtered by `search`, `campaignId` and `tags` (comma-separated, all must match).
@@ -36,28 +36,6 @@ struct CandidateController: Sendable {
         let candidate = try input.apply(to: nil, id: UUID(), now: Date())
         try await candidates.create(candidate, organizationId: try context.organizationId)
         return created(CandidateView(candidate), at: "/api/v1/candidates/\(candidate.id.apiString)")
-    }
-
-    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> CandidateView {
-        let id = try context.parameters.uuid("id")
-        guard let candidate = try await candidates.find(id: id, organizationId: try context.organizationId) else { throw Self.notFound }
-        return CandidateView(candidate)
-    }
-
-    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> CandidateView {
-        let id = try context.parameters.uuid("id")
-        let input = try await request.decodeJSON(as: CandidateInput.self, context: context)
-        let now = Date()
-        guard let candidate = try await candidates.update(id: id, organizationId: try context.organizationId, { try input.apply(to: $0, id: id, now: now) }) else {
-            throw Self.notFound
-        }
-        return CandidateView(candidate)
-    }
-
-    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let id = try context.parameters.uuid("id")
-        guard try await candidates.delete(id: id, organizationId: try context.organizationId) else { throw Self.notFound }
-        return .noContent
     }
 
     static let notFound = APIError.notFound("Candidate not found")

@@ -4,7 +4,7 @@ import PostgresNIO
 import Shared
 
 /// Candidates in PostgreSQL; every statement names the organization.
-struct CandidateRepository: Sendable {
+struct CandidateRepository: ResourceStore {
     let client: PostgresClient
     let logger: Logger
 

@@ -27,7 +27,7 @@ struct Job: Sendable, Equatable {
 }
 
 /// The fields of a job as a client sends them, for POST (all) and PATCH (those present).
-struct JobInput: Decodable, Sendable {
+struct JobInput: ResourceInput {
     var title: PatchField<String>
     var description: PatchField<String>
     var department: PatchField<String>

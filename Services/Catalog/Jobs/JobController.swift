@@ -10,9 +10,9 @@ struct JobController: Sendable {
     func addRoutes(to routes: ScopedRoutes) {
         routes.get("/api/v1/jobs", .jobsRead, use: list)
         routes.post("/api/v1/jobs", .jobsWrite, use: create)
-        routes.get("/api/v1/jobs/{id}", .jobsRead, use: get)
-        routes.patch("/api/v1/jobs/{id}", .jobsWrite, use: update)
-        routes.delete("/api/v1/jobs/{id}", .jobsWrite, use: delete)
+        routes.getItem("/api/v1/jobs/{id}", .jobsRead, from: jobs, as: JobView.init, notFound: Self.notFound)
+        routes.patchItem("/api/v1/jobs/{id}", .jobsWrite, in: jobs, with: JobInput.self, as: JobView.init, notFound: Self.notFound)
+        routes.deleteItem("/api/v1/jobs/{id}", .jobsWrite, from: jobs, notFound: Self.notFound)
     }
 
     /// Newest first, filtered by `status`, `department` and `workMode`.
@@ -32,28 +32,6 @@ struct JobController: Sendable {
         let job = try input.apply(to: nil, id: UUID(), now: Date())
         try await jobs.create(job, organizationId: try context.organizationId)
         return created(JobView(job), at: "/api/v1/jobs/\(job.id.apiString)")
-    }
-
-    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> JobView {
-        let id = try context.parameters.uuid("id")
-        guard let job = try await jobs.find(id: id, organizationId: try context.organizationId) else { throw Self.notFound }
-        return JobView(job)
-    }
-
-    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> JobView {
-        let id = try context.parameters.uuid("id")
-        let input = try await request.decodeJSON(as: JobInput.self, context: context)
-        let now = Date()
-        guard let job = try await jobs.update(id: id, organizationId: try context.organizationId, { try input.apply(to: $0, id: id, now: now) }) else {
-            throw Self.notFound
-        }
-        return JobView(job)
-    }
-
-    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let id = try context.parameters.uuid("id")
-        guard try await jobs.delete(id: id, organizationId: try context.organizationId) else { throw Self.notFound }
-        return .noContent
     }
 
     static let notFound = APIError.notFound("Job not found")

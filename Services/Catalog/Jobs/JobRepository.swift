@@ -4,7 +4,7 @@ import PostgresNIO
 import Shared
 
 /// Jobs in PostgreSQL; every statement names the organization.
-struct JobRepository: Sendable {
+struct JobRepository: ResourceStore {
     let client: PostgresClient
     let logger: Logger
 
