@@ -41,6 +41,7 @@ let package = Package(
     products: [
         .executable(name: "key-service", targets: ["KeyService"]),
         .executable(name: "catalog", targets: ["Catalog"]),
+        .executable(name: "interviews", targets: ["Interviews"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -83,6 +84,8 @@ let package = Package(
         ]),
         // Jobs, candidates, campaigns, stages and campaign membership.
         service("Catalog", path: "Services/Catalog"),
+        // Agents, tests and assignments, interviews; the agent runtime's internal endpoints.
+        service("Interviews", path: "Services/Interviews"),
         // Test helpers: a fresh database per test, free ports, launching the real executables.
         .target(
             name: "TestSupport",

@@ -13,6 +13,7 @@ func buildApplication(settings: CatalogSettings, metrics: ServiceMetrics, logger
     let verifier = KeyVerifier(introspector: introspector, ttl: settings.auth.cacheTTL, maxEntries: settings.auth.cacheMaxEntries, metrics: metrics)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, verifier: verifier)
     buildRoutes(ScopedRoutes(router: router), postgres: postgres, logger: logger)
+    FactsController(clients: settings.internalClients, postgres: postgres, logger: logger).addRoutes(to: router)
     return ServiceRuntime.makeApplication(
         name: "catalog", configuration: settings.service, router: router, postgres: postgres,
         migrations: CatalogMigrations.all, logger: logger

@@ -5,9 +5,12 @@ import Shared
 struct CatalogSettings: Sendable {
     var service: ServiceConfiguration
     var auth: AuthConfiguration
+    /// Who may ask `/internal/facts` (`INTERNAL_CLIENTS`): the interviews service.
+    var internalClients: InternalClients
 
     init(environment: Environment) throws {
         service = try ServiceConfiguration(environment: environment, defaultPort: 8082, defaultDatabase: "evalyo_catalog")
         auth = try AuthConfiguration(environment: environment, serviceName: "catalog")
+        internalClients = try InternalClients(environment: environment)
     }
 }

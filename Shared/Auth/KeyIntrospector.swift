@@ -6,11 +6,3 @@ public protocol KeyIntrospector: Sendable {
     /// The verified key, nil if the key service says it is not active.
     func introspect(_ token: APIKeyToken, requestId: String) async throws -> VerifiedKey?
 }
-
-/// Why a key could not be verified; each case ends in a 503, never in a 200 or a 401.
-public enum IntrospectionFailure: Error, Equatable {
-    case unreachable(String)
-    case timedOut
-    case unexpectedStatus(Int)
-    case malformedAnswer(String)
-}

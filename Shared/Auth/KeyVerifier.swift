@@ -40,7 +40,7 @@ public final class KeyVerifier: Sendable {
     }
 
     /// The verified key, or nil when the key service says it is not active.
-    /// Throws `IntrospectionFailure` when that cannot be known right now.
+    /// Throws `InternalCallFailure` when that cannot be known right now.
     public func verify(_ token: APIKeyToken, requestId: String) async throws -> VerifiedKey? {
         let digest = token.digest
         let now = ContinuousClock.now

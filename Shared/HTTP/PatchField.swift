@@ -13,6 +13,12 @@ public enum PatchField<Value: Sendable>: Sendable {
         }
     }
 
+    /// Whether the body sent an explicit null.
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
     /// Whether the body named the field at all.
     public var isPresent: Bool {
         if case .absent = self { return false }

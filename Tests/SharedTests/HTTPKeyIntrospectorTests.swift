@@ -29,12 +29,12 @@ struct HTTPKeyIntrospectorTests {
                     .introspect(APIKeyToken.generate(), requestId: "r")
             }
             let start = ContinuousClock.now
-            await #expect(throws: IntrospectionFailure.timedOut) { try await introspect("/slow") }
+            await #expect(throws: InternalCallFailure.timedOut) { try await introspect("/slow") }
             #expect(ContinuousClock.now - start < .seconds(3))
-            await #expect(throws: IntrospectionFailure.self) { try await introspect("/big") }
-            await #expect(throws: IntrospectionFailure.unexpectedStatus(500)) { try await introspect("/error") }
-            await #expect(throws: IntrospectionFailure.unexpectedStatus(401)) { try await introspect("/unauthorized") }
-            await #expect(throws: IntrospectionFailure.self) { try await introspect("/garbage") }
+            await #expect(throws: InternalCallFailure.self) { try await introspect("/big") }
+            await #expect(throws: InternalCallFailure.unexpectedStatus(500)) { try await introspect("/error") }
+            await #expect(throws: InternalCallFailure.unexpectedStatus(401)) { try await introspect("/unauthorized") }
+            await #expect(throws: InternalCallFailure.self) { try await introspect("/garbage") }
             let inactive = try await introspect("/inactive")
             #expect(inactive == nil)
         }
@@ -42,6 +42,6 @@ struct HTTPKeyIntrospectorTests {
 
     @Test func nothingListeningIsAFailure() async throws {
         let introspector = HTTPKeyIntrospector(url: "http://127.0.0.1:1/internal/introspect", clientId: "c", clientSecret: "s", timeout: .seconds(1))
-        await #expect(throws: IntrospectionFailure.self) { try await introspector.introspect(APIKeyToken.generate(), requestId: "r") }
+        await #expect(throws: InternalCallFailure.self) { try await introspector.introspect(APIKeyToken.generate(), requestId: "r") }
     }
 }

@@ -75,12 +75,12 @@ struct KeyVerifierTests {
     @Test func failuresAreNotCachedAndSurfaceAsErrors() async throws {
         let failing = Mutex(true)
         let introspector = CountingIntrospector { _ in
-            if failing.withLock({ $0 }) { throw IntrospectionFailure.timedOut }
+            if failing.withLock({ $0 }) { throw InternalCallFailure.timedOut }
             return Self.key
         }
         let verifier = KeyVerifier(introspector: introspector, ttl: .seconds(60), maxEntries: 10, metrics: ServiceMetrics())
         let token = APIKeyToken.generate()
-        await #expect(throws: IntrospectionFailure.timedOut) { try await verifier.verify(token, requestId: "r") }
+        await #expect(throws: InternalCallFailure.timedOut) { try await verifier.verify(token, requestId: "r") }
         failing.withLock { $0 = false }
         #expect(try await verifier.verify(token, requestId: "r") == Self.key)
         #expect(introspector.count == 2)
@@ -145,7 +145,7 @@ struct BearerAndAnswerTests {
             "", "null", "[]", #"{"active":"yes"}"#, #"{"active":true}"#, #"{"active":true,"client_id":"x","org_id":"\#(orgId)","token_type":"api_key"}"#,
             #"{"active":true,"client_id":"\#(keyId)","org_id":"\#(orgId)","token_type":"access_token"}"#,
         ] {
-            #expect(throws: IntrospectionFailure.self, "\(bad)") { try HTTPKeyIntrospector.parseAnswer(Data(bad.utf8)) }
+            #expect(throws: InternalCallFailure.self, "\(bad)") { try HTTPKeyIntrospector.parseAnswer(Data(bad.utf8)) }
         }
     }
 }

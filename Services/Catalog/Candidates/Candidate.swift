@@ -48,7 +48,7 @@ struct CandidateInput: ResourceInput {
         let email = v.required(self.email.applied(to: current?.email), "email", max: 320)
         if let email, !email.isEmpty, !Self.looksLikeEmail(email) { v.fail("email", "must be an email address") }
         let locale = v.optional(self.locale.applied(to: current?.locale), "locale", max: 10) ?? "fr"
-        if !Self.isLocale(locale) { v.fail("locale", "must be a language code such as fr or en-GB") }
+        if !LanguageCode.isValid(locale) { v.fail("locale", "must be a language code such as fr or en-GB") }
         let candidate = Candidate(
             id: current?.id ?? id,
             email: email ?? "",
@@ -71,13 +71,6 @@ struct CandidateInput: ResourceInput {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
             && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace)
-    }
-
-    /// `fr`, `en`, `en-GB`, `pt-BR`: a BCP 47 language with an optional region.
-    static func isLocale(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), (2...3).contains(parts[0].count), parts[0].allSatisfy({ $0.isASCII && $0.isLetter }) else { return false }
-        return parts.count == 1 || (parts[1].count == 2 && parts[1].allSatisfy { $0.isASCII && $0.isLetter })
     }
 }
 

@@ -41,7 +41,7 @@ struct CandidateRepository: ResourceStore {
 
     func list(organizationId: UUID, filters: Filters, page: PageRequest) async throws -> ([Candidate], Int) {
         let pattern = filters.search.map { "%" + Self.escapeLike($0.lowercased()) + "%" }
-        return try await CatalogRows.page(page, fetch: { limit, offset in
+        return try await PageQuery.run(page, fetch: { limit, offset in
             try await client.query(
                 """
                 SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM candidates c

@@ -38,7 +38,7 @@ struct JobRepository: ResourceStore {
     }
 
     func list(organizationId: UUID, filters: Filters, page: PageRequest) async throws -> ([Job], Int) {
-        try await CatalogRows.page(page, fetch: { limit, offset in
+        try await PageQuery.run(page, fetch: { limit, offset in
             try await client.query(
                 """
                 SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM jobs

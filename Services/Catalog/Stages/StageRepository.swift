@@ -57,7 +57,7 @@ struct StageRepository: Sendable {
 
     /// One page of the campaign's stages, in order.
     func list(campaignId: UUID, organizationId: UUID, page: PageRequest) async throws -> ([Stage], Int) {
-        try await CatalogRows.page(page, fetch: { limit, offset in
+        try await PageQuery.run(page, fetch: { limit, offset in
             try await client.query(
                 """
                 SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM stages

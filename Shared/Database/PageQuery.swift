@@ -1,11 +1,10 @@
 import PostgresNIO
-import Shared
 
 /// Reading list queries that carry their total as `count(*) OVER () AS total`.
-enum CatalogRows {
+public enum PageQuery {
     /// One page of items and the total of the whole list. `fetch(limit, offset)` runs the list
     /// query; a page past the end has no row to carry the total, so it is asked again for one row.
-    static func page<Item>(
+    public static func run<Item>(
         _ page: PageRequest,
         fetch: (_ limit: Int, _ offset: Int) async throws -> PostgresRowSequence,
         item: (PostgresRow) throws -> Item

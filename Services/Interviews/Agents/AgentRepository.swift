@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+
+/// Agents in PostgreSQL; every statement names the organization.
+struct AgentRepository: ResourceStore {
+    let client: PostgresClient
+    let logger: Logger
+
+    static let columns = "id, name, provider, voice, tone, language, instructions, suspicion_level, job_id, created_at, updated_at"
+
+    func create(_ agent: Agent, organizationId: UUID) async throws {
+        try await client.query(
+            """
+            INSERT INTO agents (id, organization_id, name, provider, voice, tone, language, instructions, suspicion_level, job_id, created_at, updated_at)
+            VALUES (\(agent.id), \(organizationId), \(agent.name), \(agent.provider.rawValue), \(agent.voice), \(agent.tone.rawValue),
+                \(agent.language), \(agent.instructions), \(agent.suspicionLevel), \(agent.jobId), \(agent.createdAt), \(agent.updatedAt))
+            """,
+            logger: logger
+        )
+    }
+
+    func find(id: UUID, organizationId: UUID) async throws -> Agent? {
+        try await Self.find(client, id: id, organizationId: organizationId, lock: false, logger: logger)
+    }
+
+    func list(organizationId: UUID, page: PageRequest) async throws -> ([Agent], Int) {
+        try await PageQuery.run(page, fetch: { limit, offset in
+            try await client.query(
+                """
+                SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM agents WHERE organization_id = \(organizationId)
+                ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+                """,
+                logger: logger
+            )
+        }, item: Self.agent)
+    }
+
+    func update(id: UUID, organizationId: UUID, _ change: @Sendable (Agent) throws -> Agent) async throws -> Agent? {
+        try await client.transaction(logger: logger) { connection in
+            guard let current = try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger) else { return nil }
+            let agent = try change(current)
+            try await connection.query(
+                """
+                UPDATE agents SET name = \(agent.name), provider = \(agent.provider.rawValue), voice = \(agent.voice), tone = \(agent.tone.rawValue),
+                    language = \(agent.language), instructions = \(agent.instructions), suspicion_level = \(agent.suspicionLevel),
+                    job_id = \(agent.jobId), updated_at = \(agent.updatedAt)
+                WHERE id = \(id) AND organization_id = \(organizationId)
+                """,
+                logger: logger
+            )
+            return agent
+        }
+    }
+
+    func delete(id: UUID, organizationId: UUID) async throws -> Bool {
+        let rows = try await client.query("DELETE FROM agents WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
+        return try await rows.collect().count == 1
+    }
+
+    static func find(_ runner: some PostgresQueryRunner, id: UUID, organizationId: UUID, lock: Bool, logger: Logger) async throws -> Agent? {
+        let rows = try await runner.run(
+            "SELECT \(unescaped: columns) FROM agents WHERE id = \(id) AND organization_id = \(organizationId) \(unescaped: lock ? "FOR UPDATE" : "")",
+            logger: logger
+        )
+        return try await rows.collect().first.map(agent)
+    }
+
+    static func agent(_ row: PostgresRow) throws -> Agent {
+        let r = row.makeRandomAccess()
+        return Agent(
+            id: try r["id"].decode(UUID.self),
+            name: try r["name"].decode(String.self),
+            provider: Agent.Provider(rawValue: try r["provider"].decode(String.self)) ?? .openai,
+            voice: try r["voice"].decode(String?.self),
+            tone: Agent.Tone(rawValue: try r["tone"].decode(String.self)) ?? .professional,
+            language: try r["language"].decode(String.self),
+            instructions: try r["instructions"].decode(String?.self),
+            suspicionLevel: try r["suspicion_level"].decode(Int.self),
+            jobId: try r["job_id"].decode(UUID?.self),
+            createdAt: try r["created_at"].decode(Date.self),
+            updatedAt: try r["updated_at"].decode(Date.self)
+        )
+    }
+}

@@ -1,0 +1,31 @@
+import Hummingbird
+import Shared
+
+/// The interviews service's settings: the common ones, key verification, the agent runtime's
+/// credentials and how to reach the catalog.
+struct InterviewsSettings: Sendable {
+    var service: ServiceConfiguration
+    var auth: AuthConfiguration
+    /// Who may call `/internal/` here (`INTERNAL_CLIENTS`): the agent runtime.
+    var internalClients: InternalClients
+    /// `CATALOG_URL`, default the local catalog.
+    var catalogURL: String
+    /// `CATALOG_CLIENT_ID` / `CATALOG_CLIENT_SECRET`: this service's entry in the catalog's `INTERNAL_CLIENTS`.
+    var catalogClientId: String
+    var catalogClientSecret: String
+    /// `CATALOG_TIMEOUT_MS`, default 2000.
+    var catalogTimeout: Duration
+
+    init(environment: Environment) throws {
+        service = try ServiceConfiguration(environment: environment, defaultPort: 8083, defaultDatabase: "evalyo_interviews")
+        auth = try AuthConfiguration(environment: environment, serviceName: "interviews")
+        internalClients = try InternalClients(environment: environment)
+        catalogURL = environment.get("CATALOG_URL") ?? "http://127.0.0.1:8082"
+        catalogClientId = environment.get("CATALOG_CLIENT_ID") ?? "interviews"
+        guard let secret = environment.get("CATALOG_CLIENT_SECRET"), !secret.isEmpty else {
+            throw ConfigurationError("CATALOG_CLIENT_SECRET must be set: this service's secret for the catalog's internal endpoints")
+        }
+        catalogClientSecret = secret
+        catalogTimeout = .milliseconds(try environment.integer("CATALOG_TIMEOUT_MS", default: 2000, in: 50...30000))
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// The agent runtime's internal endpoints (contract §5): it drives interviews and records test
+/// results. Internal Basic credentials only; bodies are checked as strictly as the public API.
+struct RuntimeController: Sendable {
+    let clients: InternalClients
+    let interviews: InterviewRepository
+    let tests: AssessmentRepository
+
+    /// Adds the four routes under `/internal/`.
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("/internal/interviews/{id}/start", use: start)
+        router.post("/internal/interviews/{id}/turns", use: turn)
+        router.post("/internal/interviews/{id}/complete", use: complete)
+        router.post("/internal/assignments/{id}/complete", use: completeAssignment)
+    }
+
+    struct TurnInput: Decodable {
+        let role: String
+        let content: String
+    }
+
+    struct CompleteInput: Decodable {
+        struct Criterion: Decodable {
+            let name: String
+            let score: Int?
+            let comment: String?
+        }
+
+        let score: Int
+        let recommendation: String?
+        let summary: String?
+        let strengths: [String]?
+        let weaknesses: [String]?
+        let criteria: [Criterion]?
+
+        /// The evaluation, validated whole.
+        func evaluation() throws -> Interview.Evaluation {
+            var v = FieldValidator()
+            v.range(score, "score", 0...100)
+            let recommendation = v.optional(recommendation, "recommendation", max: 200)
+            let summary = v.optional(summary, "summary", max: 20_000)
+            let strengths = v.strings(strengths, "strengths", maxCount: 50, maxLength: 1000)
+            let weaknesses = v.strings(weaknesses, "weaknesses", maxCount: 50, maxLength: 1000)
+            if (criteria?.count ?? 0) > 50 { v.fail("criteria", "must have at most 50 entries") }
+            var checked: [Interview.Evaluation.Criterion] = []
+            for (index, criterion) in (criteria ?? []).enumerated() {
+                let name = v.required(criterion.name, "criteria[\(index)].name")
+                v.range(criterion.score, "criteria[\(index)].score", 0...100)
+                let comment = v.optional(criterion.comment, "criteria[\(index)].comment", max: 5000)
+                checked.append(.init(name: name ?? "", score: criterion.score, comment: comment))
+            }
+            try v.check()
+            return Interview.Evaluation(
+                score: score, recommendation: recommendation, summary: summary, strengths: strengths, weaknesses: weaknesses, criteria: checked
+            )
+        }
+    }
+
+    struct AssignmentResult: Decodable {
+        let score: Int
+    }
+
+    struct TurnView: ResponseEncodable {
+        let sequence: Int
+        let role: String
+        let content: String
+        let createdAt: Date
+    }
+
+    /// INVITED → IN_PROGRESS; any other status is the 409 it calls for.
+    @Sendable func start(_ request: Request, context: AppRequestContext) async throws -> InterviewView {
+        try clients.require(request)
+        let id = try context.parameters.uuid("id")
+        guard let interview = try await interviews.start(id: id) else { throw InterviewController.notFound }
+        return InterviewView(interview)
+    }
+
+    /// Appends one turn of the conversation to an IN_PROGRESS interview.
+    @Sendable func turn(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TurnView> {
+        try clients.require(request)
+        let id = try context.parameters.uuid("id")
+        let body = try await request.decodeJSON(as: TurnInput.self, context: context)
+        var v = FieldValidator()
+        if !["AGENT", "CANDIDATE"].contains(body.role) { v.fail("role", "must be AGENT or CANDIDATE") }
+        if body.content.isEmpty || body.content.count > 20_000 { v.fail("content", "must be 1 to 20000 characters") }
+        try v.check()
+        guard let turn = try await interviews.addTurn(id: id, role: body.role, content: body.content) else { throw InterviewController.notFound }
+        return EditedResponse(
+            status: .created, headers: [:],
+            response: TurnView(sequence: turn.sequence, role: turn.role, content: turn.content, createdAt: turn.createdAt)
+        )
+    }
+
+    /// IN_PROGRESS → COMPLETED with the evaluation; of two concurrent completes one wins and
+    /// the other gets 409 `INTERVIEW_ALREADY_COMPLETED`.
+    @Sendable func complete(_ request: Request, context: AppRequestContext) async throws -> InterviewView {
+        try clients.require(request)
+        let id = try context.parameters.uuid("id")
+        let evaluation = try await request.decodeJSON(as: CompleteInput.self, context: context).evaluation()
+        guard let interview = try await interviews.complete(id: id, evaluation: evaluation) else { throw InterviewController.notFound }
+        return InterviewView(interview, transcript: try await interviews.transcript(id: id))
+    }
+
+    /// Records a test result once.
+    @Sendable func completeAssignment(_ request: Request, context: AppRequestContext) async throws -> AssignmentView {
+        try clients.require(request)
+        let id = try context.parameters.uuid("id")
+        let body = try await request.decodeJSON(as: AssignmentResult.self, context: context)
+        guard (0...100).contains(body.score) else { throw APIError.invalidField("score", "must be from 0 to 100") }
+        guard let assignment = try await tests.complete(assignmentId: id, score: body.score) else {
+            throw APIError.notFound("Assignment not found")
+        }
+        return AssignmentView(assignment)
+    }
+}
