@@ -95,6 +95,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/Support",
             swiftSettings: testSwiftSettings
@@ -130,6 +131,17 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/CatalogTests",
+            swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
+            name: "InterviewsTests",
+            dependencies: [
+                "Interviews",
+                "Shared",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/InterviewsTests",
             swiftSettings: testSwiftSettings
         ),
     ]

@@ -65,18 +65,3 @@ struct CatalogHarness {
         }
     }
 }
-
-/// The JSON object of a response.
-func json(_ response: TestResponse) -> [String: Any] {
-    (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
-}
-
-/// The `data` array of a list response.
-func items(_ response: TestResponse) -> [[String: Any]] {
-    json(response)["data"] as? [[String: Any]] ?? []
-}
-
-/// The error object of a response in the contract's shape.
-func apiError(_ response: TestResponse) -> ContractError.Object? {
-    try? JSONDecoder().decode(ContractError.self, from: Data(response.body.readableBytesView)).error
-}
