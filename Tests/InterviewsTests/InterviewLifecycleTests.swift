@@ -108,10 +108,10 @@ struct InterviewLifecycleTests {
             #expect(apiError(try await client.runtime("/internal/interviews/\(draft)/complete", body: ["score": 50]))?.code == "INTERVIEW_CANCELLED")
             #expect(try await client.call(.post, "/api/v1/interviews/\(draft)/cancel", key: key).status == .conflict)
 
-            let soon = Date().addingTimeInterval(1.5).formatted(.iso8601)
+            let soon = Date().addingTimeInterval(4).formatted(.iso8601)
             let expiring = try await client.create("/api/v1/interviews", key: key, ["candidateId": candidate, "jobId": job, "expiresAt": soon])["id"] as! String
             #expect(items(try await client.call(.get, "/api/v1/interviews?status=INVITED", key: key)).count == 1)
-            try await Task.sleep(for: .seconds(2))
+            try await Task.sleep(for: .seconds(4.5))
             #expect(json(try await client.call(.get, "/api/v1/interviews/\(expiring)", key: key))["status"] as? String == "EXPIRED")
             #expect(items(try await client.call(.get, "/api/v1/interviews?status=EXPIRED", key: key)).map { $0["id"] as? String } == [expiring])
             #expect(items(try await client.call(.get, "/api/v1/interviews?status=INVITED", key: key)).isEmpty)

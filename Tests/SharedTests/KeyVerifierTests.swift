@@ -54,12 +54,12 @@ struct KeyVerifierTests {
     @Test func anEntryExpiresAfterItsLifetime() async throws {
         let revoked = Mutex(false)
         let introspector = CountingIntrospector { _ in revoked.withLock { $0 } ? nil : Self.key }
-        let verifier = KeyVerifier(introspector: introspector, ttl: .milliseconds(300), maxEntries: 10, metrics: ServiceMetrics())
+        let verifier = KeyVerifier(introspector: introspector, ttl: .seconds(2), maxEntries: 10, metrics: ServiceMetrics())
         let token = APIKeyToken.generate()
         #expect(try await verifier.verify(token, requestId: "r") == Self.key)
         revoked.withLock { $0 = true }
         #expect(try await verifier.verify(token, requestId: "r") == Self.key)  // still cached
-        try await Task.sleep(for: .milliseconds(400))
+        try await Task.sleep(for: .milliseconds(2100))
         #expect(try await verifier.verify(token, requestId: "r") == nil)
         #expect(introspector.count == 2)
     }
