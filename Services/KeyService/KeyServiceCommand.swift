@@ -19,17 +19,9 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve the key service (settings come from the environment).")
 
     func run() async throws {
-        let settings: KeyServiceSettings
-        do {
-            settings = try KeyServiceSettings(environment: Environment())
-        } catch let error as ConfigurationError {
-            print("key-service: \(error.description)")
-            throw ExitCode(78)
-        }
-        ServiceRuntime.bootstrapLogging(service: "key-service", level: settings.service.logLevel)
-        let metrics = ServiceMetrics()
-        metrics.bootstrapGlobally()
-        let app = try await buildApplication(settings: settings, metrics: metrics, logger: Logger(label: "key-service"))
-        try await app.runService()
+        try await ServiceRuntime.run(
+            service: "key-service", settings: { try KeyServiceSettings(environment: Environment()) }, logLevel: \.service.logLevel,
+            build: { settings, metrics, logger in try await buildApplication(settings: settings, metrics: metrics, logger: logger) }
+        )
     }
 }

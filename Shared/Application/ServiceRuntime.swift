@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
@@ -6,6 +7,28 @@ import ServiceLifecycle
 /// What every service's `buildApplication` assembles the same way: the router's middleware
 /// and health routes, the database pool, migrations before the server accepts connections.
 public enum ServiceRuntime {
+    /// The whole life of a service process: reads its settings (a bad one ends the process with
+    /// status 78 and a message naming it), sets up JSON logging and metrics, builds the
+    /// application and runs it until SIGTERM or SIGINT.
+    public static func run<Settings: Sendable, App: ApplicationProtocol>(
+        service: String,
+        settings readSettings: @Sendable () throws -> Settings,
+        logLevel: @Sendable (Settings) -> Logger.Level,
+        build: @Sendable (Settings, ServiceMetrics, Logger) async throws -> App
+    ) async throws {
+        let settings: Settings
+        do {
+            settings = try readSettings()
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("\(service): \(error.description)\n".utf8))
+            exit(78)
+        }
+        bootstrapLogging(service: service, level: logLevel(settings))
+        let metrics = ServiceMetrics()
+        metrics.bootstrapGlobally()
+        try await build(settings, metrics, Logger(label: service)).runService()
+    }
+
     /// Sends every log line of the process to standard error as one JSON object.
     public static func bootstrapLogging(service: String, level: Logger.Level) {
         LoggingSystem.bootstrap { _ in
