@@ -42,6 +42,7 @@ let package = Package(
         .executable(name: "key-service", targets: ["KeyService"]),
         .executable(name: "catalog", targets: ["Catalog"]),
         .executable(name: "interviews", targets: ["Interviews"]),
+        .executable(name: "reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -86,6 +87,8 @@ let package = Package(
         service("Catalog", path: "Services/Catalog"),
         // Agents, tests and assignments, interviews; the agent runtime's internal endpoints.
         service("Interviews", path: "Services/Interviews"),
+        // Reports of completed interviews and tests, written from delivered events.
+        service("Reports", path: "Services/Reports"),
         // Test helpers: a fresh database per test, free ports, launching the real executables.
         .target(
             name: "TestSupport",

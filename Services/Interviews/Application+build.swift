@@ -24,9 +24,16 @@ func buildApplication(settings: InterviewsSettings, metrics: ServiceMetrics, log
         clients: settings.internalClients, interviews: InterviewRepository(client: postgres, logger: logger),
         tests: AssessmentRepository(client: postgres, logger: logger)
     ).addRoutes(to: router)
+    let relay = OutboxRelay(
+        postgres: postgres,
+        reports: InternalServiceClient(
+            baseURL: settings.reportsURL, clientId: settings.reportsClientId, clientSecret: settings.reportsClientSecret, timeout: .seconds(5)
+        ),
+        pollInterval: settings.outboxPollInterval, logger: logger
+    )
     return ServiceRuntime.makeApplication(
         name: "interviews", configuration: settings.service, router: router, postgres: postgres,
-        migrations: InterviewsMigrations.all, logger: logger
+        migrations: InterviewsMigrations.all, services: [relay], logger: logger
     )
 }
 

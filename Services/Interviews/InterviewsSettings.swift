@@ -15,6 +15,13 @@ struct InterviewsSettings: Sendable {
     var catalogClientSecret: String
     /// `CATALOG_TIMEOUT_MS`, default 2000.
     var catalogTimeout: Duration
+    /// `REPORTS_URL`, default the local reports service: where completion events are delivered.
+    var reportsURL: String
+    /// `REPORTS_CLIENT_ID` / `REPORTS_CLIENT_SECRET`: this service's entry in the reports service's `INTERNAL_CLIENTS`.
+    var reportsClientId: String
+    var reportsClientSecret: String
+    /// `OUTBOX_POLL_MS`, default 100: how often the relay looks for new events when idle.
+    var outboxPollInterval: Duration
 
     init(environment: Environment) throws {
         service = try ServiceConfiguration(environment: environment, defaultPort: 8083, defaultDatabase: "evalyo_interviews")
@@ -27,5 +34,12 @@ struct InterviewsSettings: Sendable {
         }
         catalogClientSecret = secret
         catalogTimeout = .milliseconds(try environment.integer("CATALOG_TIMEOUT_MS", default: 2000, in: 50...30000))
+        reportsURL = environment.get("REPORTS_URL") ?? "http://127.0.0.1:8084"
+        reportsClientId = environment.get("REPORTS_CLIENT_ID") ?? "interviews"
+        guard let reportsSecret = environment.get("REPORTS_CLIENT_SECRET"), !reportsSecret.isEmpty else {
+            throw ConfigurationError("REPORTS_CLIENT_SECRET must be set: this service's secret for delivering events to the reports service")
+        }
+        reportsClientSecret = reportsSecret
+        outboxPollInterval = .milliseconds(try environment.integer("OUTBOX_POLL_MS", default: 100, in: 10...10000))
     }
 }

@@ -24,6 +24,8 @@ struct InterviewsHarness {
             "INTROSPECTION_URL": catalog.keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
             "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERNAL_CLIENTS": Self.runtime,
             "CATALOG_URL": catalog.baseURL, "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
+            // No reports service here: events wait in the outbox (the reports tests deliver them).
+            "REPORTS_URL": "http://127.0.0.1:1", "REPORTS_CLIENT_SECRET": "reports-test-secret-0123456789",
         ]
         values.merge(extra) { $1 }
         settings = try InterviewsSettings(environment: Environment(values: values))

@@ -111,20 +111,30 @@ struct AssessmentRepository: ResourceStore {
         }, item: Self.assignment)
     }
 
-    /// Records the result of an assignment once: the pass mark is the test's `passingScore`.
-    /// Nil if there is no such assignment; 409 `ASSIGNMENT_ALREADY_COMPLETED` the second time.
+    /// Records the result of an assignment once (the pass mark is the test's `passingScore`),
+    /// with its outbox event in the same transaction. Nil if there is no such assignment; 409
+    /// `ASSIGNMENT_ALREADY_COMPLETED` the second time.
     func complete(assignmentId: UUID, score: Int) async throws -> Assignment? {
-        let rows = try await client.query(
-            """
-            UPDATE assignments a SET status = 'COMPLETED', score = \(score), completed_at = now(),
-                passed = (t.passing_score IS NULL OR \(score) >= t.passing_score)
-            FROM tests t
-            WHERE a.id = \(assignmentId) AND t.id = a.test_id AND a.status <> 'COMPLETED'
-            RETURNING a.id, a.test_id, a.candidate_id, a.stage_id, a.status, a.score, a.passed, a.invited_at, a.completed_at, a.created_at
-            """,
-            logger: logger
-        )
-        if let done = try await rows.collect().first { return try Self.assignment(done) }
+        let logger = self.logger
+        let completed: Assignment? = try await client.transaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE assignments a SET status = 'COMPLETED', score = \(score), completed_at = now(),
+                    passed = (t.passing_score IS NULL OR \(score) >= t.passing_score)
+                FROM tests t
+                WHERE a.id = \(assignmentId) AND t.id = a.test_id AND a.status <> 'COMPLETED'
+                RETURNING a.id, a.organization_id, a.test_id, a.candidate_id, a.stage_id, a.status, a.score, a.passed, a.invited_at,
+                    a.completed_at, a.created_at
+                """,
+                logger: logger
+            )
+            guard let row = try await rows.collect().first else { return nil }
+            let assignment = try Self.assignment(row)
+            let organizationId = try row.makeRandomAccess()["organization_id"].decode(UUID.self)
+            try await Outbox.append(ReportEvent(assignment: assignment, organizationId: organizationId), on: connection, logger: logger)
+            return assignment
+        }
+        if let completed { return completed }
         let existing = try await client.query("SELECT id FROM assignments WHERE id = \(assignmentId)", logger: logger)
         guard try await existing.collect().isEmpty else {
             throw APIError.conflict("ASSIGNMENT_ALREADY_COMPLETED", "This assignment already has its result")

@@ -97,19 +97,31 @@ struct InterviewRepository: Sendable {
         )
     }
 
-    /// Completes an IN_PROGRESS interview with its evaluation (agent runtime).
+    /// Completes an IN_PROGRESS interview with its evaluation (agent runtime), and in the same
+    /// transaction writes the outbox event that will make its report.
     func complete(id: UUID, evaluation: Interview.Evaluation) async throws -> Interview? {
         let criteria = String(decoding: try JSONEncoder().encode(evaluation.criteria), as: UTF8.self)
-        return try await transition(
-            id: id, organizationId: nil,
-            """
-            UPDATE interviews SET status = 'COMPLETED', completed_at = now(), updated_at = now(), score = \(evaluation.score),
-                recommendation = \(evaluation.recommendation), summary = \(evaluation.summary), strengths = \(evaluation.strengths),
-                weaknesses = \(evaluation.weaknesses), criteria = \(criteria)::jsonb
-            WHERE id = \(id) AND status = 'IN_PROGRESS'
-            RETURNING \(unescaped: Self.columns)
-            """
-        )
+        let logger = self.logger
+        let completed: Interview? = try await client.transaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE interviews SET status = 'COMPLETED', completed_at = now(), updated_at = now(), score = \(evaluation.score),
+                    recommendation = \(evaluation.recommendation), summary = \(evaluation.summary), strengths = \(evaluation.strengths),
+                    weaknesses = \(evaluation.weaknesses), criteria = \(criteria)::jsonb
+                WHERE id = \(id) AND status = 'IN_PROGRESS'
+                RETURNING \(unescaped: Self.columns)
+                """,
+                logger: logger
+            )
+            guard let row = try await rows.collect().first else { return nil }
+            let interview = try Self.interview(row)
+            let transcript = try await Self.transcript(connection, id: id, logger: logger)
+            try await Outbox.append(ReportEvent(interview: interview, evaluation: evaluation, transcript: transcript), on: connection, logger: logger)
+            return interview
+        }
+        if let completed { return completed }
+        guard let current = try await find(id: id, organizationId: nil) else { return nil }
+        throw Interview.conflict(for: current.status())
     }
 
     /// Appends a turn to an IN_PROGRESS interview's transcript (agent runtime), numbered in order.
@@ -138,7 +150,11 @@ struct InterviewRepository: Sendable {
 
     /// The transcript, in order.
     func transcript(id: UUID) async throws -> [Interview.Turn] {
-        let rows = try await client.query(
+        try await Self.transcript(client, id: id, logger: logger)
+    }
+
+    static func transcript(_ runner: some PostgresQueryRunner, id: UUID, logger: Logger) async throws -> [Interview.Turn] {
+        let rows = try await runner.run(
             "SELECT sequence, role, content, created_at FROM interview_turns WHERE interview_id = \(id) ORDER BY sequence", logger: logger
         )
         return try await rows.collect().map { row in

@@ -106,5 +106,23 @@ enum InterviewsMigrations {
                 """,
             ]
         ),
+        Migration(
+            version: 2,
+            name: "transactional outbox of completion events",
+            statements: [
+                // Written in the same transaction as the completion it announces; the relay
+                // delivers in sequence order and marks each event delivered.
+                """
+                CREATE TABLE outbox_events (
+                    sequence BIGSERIAL PRIMARY KEY,
+                    id UUID NOT NULL UNIQUE,
+                    payload JSONB NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    delivered_at TIMESTAMPTZ
+                )
+                """,
+                "CREATE INDEX outbox_events_pending_idx ON outbox_events (sequence) WHERE delivered_at IS NULL",
+            ]
+        ),
     ]
 }

@@ -1,0 +1,30 @@
+import Hummingbird
+import Logging
+import PostgresNIO
+import Shared
+
+/// The reports service: read-only reports behind API keys, written from delivered events.
+func buildApplication(settings: ReportsSettings, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
+    let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
+    let verifier = KeyVerifier(
+        introspector: HTTPKeyIntrospector(
+            url: settings.auth.introspectionURL, clientId: settings.auth.clientId, clientSecret: settings.auth.clientSecret,
+            timeout: settings.auth.timeout
+        ),
+        ttl: settings.auth.cacheTTL, maxEntries: settings.auth.cacheMaxEntries, metrics: metrics
+    )
+    let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, verifier: verifier)
+    let reports = ReportRepository(client: postgres, logger: logger)
+    buildRoutes(ScopedRoutes(router: router), reports: reports)
+    EventIngestController(clients: settings.internalClients, reports: reports).addRoutes(to: router)
+    return ServiceRuntime.makeApplication(
+        name: "reports", configuration: settings.service, router: router, postgres: postgres, migrations: ReportsMigrations.all, logger: logger
+    )
+}
+
+/// Declares every public route of the reports service with the scope it needs.
+@discardableResult
+func buildRoutes(_ routes: ScopedRoutes, reports: ReportRepository) -> ScopedRoutes {
+    ReportController(reports: reports).addRoutes(to: routes)
+    return routes
+}

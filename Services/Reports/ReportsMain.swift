@@ -1,0 +1,13 @@
+import Hummingbird
+import Shared
+
+/// `reports`: serves reports until SIGTERM or SIGINT.
+@main
+struct ReportsMain {
+    static func main() async throws {
+        try await ServiceRuntime.run(
+            service: "reports", settings: { try ReportsSettings(environment: Environment()) }, logLevel: \.service.logLevel,
+            build: { settings, metrics, logger in try buildApplication(settings: settings, metrics: metrics, logger: logger) }
+        )
+    }
+}
