@@ -147,5 +147,16 @@ let package = Package(
             path: "Tests/InterviewsTests",
             swiftSettings: testSwiftSettings
         ),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: [
+                "Reports",
+                "Shared",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/ReportsTests",
+            swiftSettings: testSwiftSettings
+        ),
     ]
 )
