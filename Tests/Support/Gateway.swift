@@ -19,6 +19,7 @@ public struct Gateway: Sendable {
             .replacingOccurrences(of: "__KEY_SERVICE__", with: "127.0.0.1:\(keyServicePort)")
             .replacingOccurrences(of: "__CATALOG__", with: "127.0.0.1:\(catalogPort)")
             .replacingOccurrences(of: "__INTERVIEWS__", with: "127.0.0.1:\(try interviewsPort ?? freePort())")
+            .replacingOccurrences(of: "__REPORTS__", with: "127.0.0.1:\(try freePort())")
         let configURL = prefix.appendingPathComponent("nginx.conf")
         try config.write(to: configURL, atomically: true, encoding: .utf8)
         process = try ChildProcess(

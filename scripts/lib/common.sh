@@ -100,10 +100,11 @@ nginx_bin() {
   command -v nginx 2>/dev/null || echo /usr/sbin/nginx
 }
 
-# render_gateway TEMPLATE OUT LISTEN KEY_SERVICE CATALOG INTERVIEWS: writes the gateway's
-# nginx config (each address as host:port).
+# render_gateway TEMPLATE OUT LISTEN KEY_SERVICE CATALOG INTERVIEWS REPORTS: writes the
+# gateway's nginx config (each address as host:port).
 render_gateway() {
-  sed -e "s|__GATEWAY_LISTEN__|$3|g" -e "s|__KEY_SERVICE__|$4|g" -e "s|__CATALOG__|$5|g" -e "s|__INTERVIEWS__|$6|g" "$1" > "$2"
+  sed -e "s|__GATEWAY_LISTEN__|$3|g" -e "s|__KEY_SERVICE__|$4|g" -e "s|__CATALOG__|$5|g" -e "s|__INTERVIEWS__|$6|g" \
+    -e "s|__REPORTS__|$7|g" "$1" > "$2"
 }
 
 # start_gateway PREFIX CONFIG: starts nginx in the foreground-less mode with its files under PREFIX.
