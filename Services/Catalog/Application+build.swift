@@ -6,17 +6,13 @@ import Shared
 /// The catalog: jobs, candidates, campaigns, stages and campaign membership behind API keys.
 func buildApplication(settings: CatalogSettings, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
-    let introspector = HTTPKeyIntrospector(
-        url: settings.auth.introspectionURL, clientId: settings.auth.clientId, clientSecret: settings.auth.clientSecret,
-        timeout: settings.auth.timeout
-    )
-    let verifier = KeyVerifier(introspector: introspector, ttl: settings.auth.cacheTTL, maxEntries: settings.auth.cacheMaxEntries, metrics: metrics)
+    let (verifier, revocations) = ServiceRuntime.makeAuthentication(settings.auth, metrics: metrics, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, verifier: verifier)
     buildRoutes(ScopedRoutes(router: router), postgres: postgres, logger: logger)
     FactsController(clients: settings.internalClients, postgres: postgres, logger: logger).addRoutes(to: router)
     return ServiceRuntime.makeApplication(
         name: "catalog", configuration: settings.service, router: router, postgres: postgres,
-        migrations: CatalogMigrations.all, logger: logger
+        migrations: CatalogMigrations.all, services: [revocations], logger: logger
     )
 }
 

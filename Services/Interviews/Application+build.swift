@@ -7,11 +7,7 @@ import Shared
 /// internal endpoints.
 func buildApplication(settings: InterviewsSettings, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
-    let introspector = HTTPKeyIntrospector(
-        url: settings.auth.introspectionURL, clientId: settings.auth.clientId, clientSecret: settings.auth.clientSecret,
-        timeout: settings.auth.timeout
-    )
-    let verifier = KeyVerifier(introspector: introspector, ttl: settings.auth.cacheTTL, maxEntries: settings.auth.cacheMaxEntries, metrics: metrics)
+    let (verifier, revocations) = ServiceRuntime.makeAuthentication(settings.auth, metrics: metrics, logger: logger)
     let catalog = CatalogFacts(
         client: InternalServiceClient(
             baseURL: settings.catalogURL, clientId: settings.catalogClientId, clientSecret: settings.catalogClientSecret,
@@ -33,7 +29,7 @@ func buildApplication(settings: InterviewsSettings, metrics: ServiceMetrics, log
     )
     return ServiceRuntime.makeApplication(
         name: "interviews", configuration: settings.service, router: router, postgres: postgres,
-        migrations: InterviewsMigrations.all, services: [relay], logger: logger
+        migrations: InterviewsMigrations.all, services: [revocations, relay], logger: logger
     )
 }
 

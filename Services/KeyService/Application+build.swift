@@ -12,15 +12,16 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     let keys = PostgresAPIKeyRepository(client: postgres, logger: logger)
     let accounts = PostgresConsoleAccountRepository(client: postgres, logger: logger)
     let usage = UsageRecorder(keys: keys, interval: settings.usageFlushInterval, logger: logger)
+    let notifier = RevocationNotifier(keys: keys, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics)
-    buildRouter(router, settings: settings, keys: keys, accounts: accounts, usage: usage, metrics: metrics)
+    buildRouter(router, settings: settings, keys: keys, accounts: accounts, usage: usage, notifier: notifier, metrics: metrics)
     return ServiceRuntime.makeApplication(
         name: "key-service",
         configuration: settings.service,
         router: router,
         postgres: postgres,
         migrations: KeyServiceMigrations.all,
-        services: [usage],
+        services: [usage, notifier],
         logger: logger
     )
 }
@@ -32,6 +33,7 @@ func buildRouter(
     keys: some APIKeyRepository,
     accounts: some ConsoleAccountRepository,
     usage: UsageRecorder,
+    notifier: RevocationNotifier,
     metrics: ServiceMetrics
 ) {
     let authenticator = ConsoleAuthenticator(accounts: accounts)
@@ -44,6 +46,7 @@ func buildRouter(
     ).addRoutes(to: api.group("session"))
     APIKeyController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("keys"))
     AuditController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("audit-events"))
-    IntrospectionController(keys: keys, clients: settings.internalClients, usage: usage, metrics: metrics)
-        .addRoutes(to: router.group("internal"))
+    let internalRoutes = router.group("internal")
+    IntrospectionController(keys: keys, clients: settings.internalClients, usage: usage, metrics: metrics).addRoutes(to: internalRoutes)
+    RevocationFeedController(keys: keys, clients: settings.internalClients, notifier: notifier).addRoutes(to: internalRoutes)
 }

@@ -24,6 +24,11 @@ public final class KeyVerifier: Sendable {
         /// Digests in insertion order, with the expiry they were inserted with.
         var order: Deque<(Data, ContinuousClock.Instant)> = []
         var inFlight: [Data: Task<VerifiedKey?, any Error>] = [:]
+        /// The digest cached for each active key id, so a revocation can find its entry.
+        var digestByKey: [UUID: Data] = [:]
+        /// Keys revoked within the last lifetime: an answer that was already on its way when
+        /// the revocation arrived must not be cached (or trusted) as active.
+        var recentlyRevoked: [UUID: ContinuousClock.Instant] = [:]
     }
 
     let introspector: any KeyIntrospector
@@ -75,8 +80,7 @@ public final class KeyVerifier: Sendable {
         }
         do {
             let key = try await introspector.introspect(token, requestId: requestId)
-            store(digest, key: key)
-            return key
+            return store(digest, key: key)
         } catch {
             state.withLock { _ = $0.inFlight.removeValue(forKey: digest) }
             Counter(label: "auth_introspection_failures_total", factory: metrics.factory).increment()
@@ -85,22 +89,45 @@ public final class KeyVerifier: Sendable {
     }
 
     /// Stores an answer, evicting expired entries and then the oldest ones beyond the bound.
-    private func store(_ digest: Data, key: VerifiedKey?) {
+    /// Returns the answer to give: an "active" for a key revoked meanwhile becomes inactive.
+    @discardableResult
+    private func store(_ digest: Data, key: VerifiedKey?) -> VerifiedKey? {
         let now = ContinuousClock.now
         let expires = now + ttl
-        state.withLock { state in
+        return state.withLock { state in
             state.inFlight.removeValue(forKey: digest)
+            var key = key
+            if let id = key?.keyId, let revokedAt = state.recentlyRevoked[id], now - revokedAt < ttl + .seconds(5) {
+                key = nil
+            }
             while let (oldest, oldestExpiry) = state.order.first,
                   oldestExpiry <= now || state.entries.count >= maxEntries
             {
                 state.order.removeFirst()
                 // The digest may have been stored again since; only its latest insertion counts.
-                if state.entries[oldest]?.expires == oldestExpiry {
-                    state.entries.removeValue(forKey: oldest)
+                if state.entries[oldest]?.expires == oldestExpiry, let removed = state.entries.removeValue(forKey: oldest) {
+                    if let id = removed.key?.keyId { state.digestByKey.removeValue(forKey: id) }
                 }
             }
             state.entries[digest] = Entry(key: key, expires: expires)
             state.order.append((digest, expires))
+            if let id = key?.keyId { state.digestByKey[id] = digest }
+            return key
+        }
+    }
+
+    /// Drops the cached answer for a revoked key at once, and refuses to cache it as active for
+    /// a while, in case an introspection started before the revocation answers after it.
+    public func invalidate(keyId: UUID) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            if let digest = state.digestByKey.removeValue(forKey: keyId) {
+                state.entries.removeValue(forKey: digest)
+            }
+            state.recentlyRevoked[keyId] = now
+            if state.recentlyRevoked.count > 10_000 {
+                state.recentlyRevoked = state.recentlyRevoked.filter { now - $0.value < ttl + .seconds(5) }
+            }
         }
     }
 
@@ -109,6 +136,7 @@ public final class KeyVerifier: Sendable {
         state.withLock { state in
             state.entries.removeAll()
             state.order.removeAll()
+            state.digestByKey.removeAll()
         }
     }
 

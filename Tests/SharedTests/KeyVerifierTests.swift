@@ -149,3 +149,31 @@ struct BearerAndAnswerTests {
         }
     }
 }
+
+@Suite("Dropping revoked keys from the cache")
+struct KeyInvalidationTests {
+    @Test func anInvalidatedKeyIsAskedAgain() async throws {
+        let revoked = Mutex(false)
+        let key = KeyVerifierTests.key
+        let introspector = CountingIntrospector { _ in revoked.withLock { $0 } ? nil : key }
+        let verifier = KeyVerifier(introspector: introspector, ttl: .seconds(60), maxEntries: 10, metrics: ServiceMetrics())
+        let token = APIKeyToken.generate()
+        #expect(try await verifier.verify(token, requestId: "r") == key)
+        revoked.withLock { $0 = true }
+        verifier.invalidate(keyId: key.keyId)
+        #expect(try await verifier.verify(token, requestId: "r") == nil)
+        #expect(introspector.count == 2)
+    }
+
+    @Test func anActiveAnswerThatArrivesAfterTheRevocationIsNotTrusted() async throws {
+        let key = KeyVerifierTests.key
+        let introspector = CountingIntrospector(delay: .milliseconds(300)) { _ in key }
+        let verifier = KeyVerifier(introspector: introspector, ttl: .seconds(60), maxEntries: 10, metrics: ServiceMetrics())
+        let token = APIKeyToken.generate()
+        async let answer = verifier.verify(token, requestId: "r")
+        try await Task.sleep(for: .milliseconds(100))
+        verifier.invalidate(keyId: key.keyId)
+        #expect(try await answer == nil)
+        #expect(try await verifier.verify(token, requestId: "r") == nil)
+    }
+}

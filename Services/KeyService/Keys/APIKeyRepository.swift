@@ -17,6 +17,8 @@ protocol APIKeyRepository: Sendable {
     func findActive(digest: Data) async throws -> ActiveKey?
     /// Writes the last-use times gathered since the previous call, in one statement.
     func recordUsage(_ usage: [UUID: Date]) async throws
+    /// Revocations after `sequence`, in order (at most `limit`), and the newest sequence of all.
+    func revocations(after sequence: Int64, limit: Int) async throws -> (events: [(Int64, UUID)], latest: Int64)
     /// One page of the organization's audit trail, newest first, and its total count.
     func auditEvents(organizationId: UUID, page: PageRequest) async throws -> ([AuditEvent], Int)
 }

@@ -74,6 +74,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
                 logger: logger
             )
             for try await name in revoked.decode(String.self) {
+                try await connection.query("INSERT INTO revocations (api_key_id) VALUES (\(id))", logger: logger)
                 try await Self.audit(
                     connection, organizationId: organizationId, actor: actor.id, action: "api_key.revoked", keyId: id,
                     details: ["name": name], logger: logger
@@ -126,6 +127,25 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
             """,
             logger: logger
         )
+    }
+
+    func revocations(after sequence: Int64, limit: Int) async throws -> (events: [(Int64, UUID)], latest: Int64) {
+        let rows = try await client.query(
+            """
+            SELECT sequence, api_key_id, (SELECT coalesce(max(sequence), 0) FROM revocations) AS latest
+            FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+                SELECT sequence, api_key_id FROM revocations WHERE sequence > \(sequence) ORDER BY sequence LIMIT \(limit)
+            ) AS r ON true
+            """,
+            logger: logger
+        )
+        var events: [(Int64, UUID)] = []
+        var latest: Int64 = 0
+        for try await (eventSequence, keyId, newest) in rows.decode((Int64?, UUID?, Int64).self) {
+            latest = newest
+            if let eventSequence, let keyId { events.append((eventSequence, keyId)) }
+        }
+        return (events, latest)
     }
 
     func auditEvents(organizationId: UUID, page: PageRequest) async throws -> ([AuditEvent], Int) {

@@ -86,5 +86,20 @@ enum KeyServiceMigrations {
                 "CREATE INDEX audit_events_organization_idx ON audit_events (organization_id, id DESC)",
             ]
         ),
+        Migration(
+            version: 2,
+            name: "revocation log read by resource services to drop revoked keys from their caches",
+            statements: [
+                // Written in the revoking transaction; its increasing sequence lets a reader
+                // resume exactly where it stopped.
+                """
+                CREATE TABLE revocations (
+                    sequence BIGSERIAL PRIMARY KEY,
+                    api_key_id UUID NOT NULL REFERENCES api_keys (id),
+                    revoked_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+            ]
+        ),
     ]
 }

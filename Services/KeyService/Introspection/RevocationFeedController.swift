@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// `GET /internal/revocations?after=<sequence>&waitSeconds=<0…25>`: the revocation log, read by
+/// every resource service to drop revoked keys from its cache at once. A long poll: with
+/// nothing newer than `after` it waits up to `waitSeconds` for the `RevocationNotifier` to see
+/// a newer sequence (it reads the database every 100 ms, so revocations made by any key-service
+/// replica count), then answers at once.
+struct RevocationFeedController: Sendable {
+    let keys: any APIKeyRepository
+    let clients: InternalClients
+    let notifier: RevocationNotifier
+
+    static let pollInterval = Duration.milliseconds(25)
+    static let batch = 1000
+
+    /// Adds the route.
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("revocations", use: feed)
+    }
+
+    @Sendable func feed(_ request: Request, context: AppRequestContext) async throws -> RevocationFeed {
+        try clients.require(request)
+        let query = request.uri.queryParameters
+        var after: Int64?
+        if let raw = query["after"] {
+            guard let value = Int64(String(raw)), value >= 0 else { throw APIError.invalidField("after", "must be a sequence number (0 or more)") }
+            after = value
+        }
+        var wait = 0
+        if let raw = query["waitSeconds"] {
+            guard let value = Int(String(raw)), (0...25).contains(value) else { throw APIError.invalidField("waitSeconds", "must be from 0 to 25") }
+            wait = value
+        }
+        let deadline = ContinuousClock.now + .seconds(wait)
+        while true {
+            let (events, latest) = try await keys.revocations(after: after ?? Int64.max, limit: Self.batch)
+            // A reader ahead of the log (the log was rebuilt) cannot know what it missed: it must flush.
+            if let after, after > latest {
+                return RevocationFeed(events: [], latest: latest, reset: true)
+            }
+            if !events.isEmpty || after == nil || ContinuousClock.now >= deadline {
+                return RevocationFeed(events: events.map { .init(sequence: $0.0, keyId: $0.1.apiString) }, latest: latest, reset: false)
+            }
+            // Wait in memory until something newer exists; only then ask the database again.
+            while notifier.latest <= latest, ContinuousClock.now < deadline {
+                try await Task.sleep(for: Self.pollInterval)
+            }
+        }
+    }
+}
+
+/// The feed's answer: the revocations after the reader's cursor, the newest sequence, and
+/// whether the reader must flush its cache because it cannot resume.
+struct RevocationFeed: ResponseEncodable, Sendable {
+    struct Event: Encodable, Sendable {
+        let sequence: Int64
+        let keyId: String
+    }
+
+    let events: [Event]
+    let latest: Int64
+    let reset: Bool
+}

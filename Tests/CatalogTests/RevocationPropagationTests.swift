@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Shared
+import TestSupport
+import Testing
+
+@testable import Catalog
+
+@Suite("Revocation reaches the catalog at once, not after the cache lifetime")
+struct RevocationPropagationTests {
+    @Test func aRevokedKeyIsRefusedWellBeforeItsCacheEntryWouldExpire() async throws {
+        try await CatalogHarness(environment: ["AUTH_CACHE_TTL": "300"]).run { client in
+            let organization = try await client.keyService.newOrganization()
+            let (id, key) = try await organization.key(["jobs:read"])
+            #expect(try await client.call(.get, "/api/v1/jobs", key: key).status == .ok)
+            // Give the watcher its first cursor before revoking.
+            try await Task.sleep(for: .milliseconds(500))
+            try await organization.revoke(id)
+            let revokedAt = ContinuousClock.now
+            var status = HTTPResponse.Status.ok
+            while status == .ok, ContinuousClock.now - revokedAt < .seconds(10) {
+                status = try await client.call(.get, "/api/v1/jobs", key: key).status
+                if status == .ok { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            let propagation = ContinuousClock.now - revokedAt
+            print("revocation refused by the catalog after \(propagation)")
+            #expect(status == .unauthorized)
+            #expect(propagation < .seconds(2))
+        }
+    }
+}
