@@ -43,11 +43,14 @@ public enum ServiceRuntime {
     /// `/readyz`, `/metrics`. Outermost first: the request id is set before anything logs, every
     /// error is rendered before metrics read its status, and a key is checked (401) before
     /// anything about the request itself (413, 400, 404).
-    public static func makeRouter(postgres: PostgresClient, metrics: ServiceMetrics, verifier: KeyVerifier? = nil) -> Router<AppRequestContext> {
+    public static func makeRouter(
+        postgres: PostgresClient, metrics: ServiceMetrics, verifier: KeyVerifier? = nil, requestTimeout: Duration = .seconds(10)
+    ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestIdMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: RequestTimeoutMiddleware(timeout: requestTimeout))
         if let verifier {
             router.add(middleware: APIKeyAuthMiddleware(verifier: verifier))
         }

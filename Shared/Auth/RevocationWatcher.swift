@@ -19,7 +19,8 @@ public struct RevocationWatcher: Service {
     let client: InternalServiceClient
     let metrics: ServiceMetrics
     let logger: Logger
-    static let wait = 20
+    /// How long one long poll waits; below every service's request timeout (10 s).
+    static let wait = 5
 
     /// Follows the log at `keyServiceURL` with the resource service's own client credentials.
     public init(verifier: KeyVerifier, keyServiceURL: String, clientId: String, clientSecret: String, metrics: ServiceMetrics, logger: Logger) {

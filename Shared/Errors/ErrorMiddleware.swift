@@ -24,6 +24,12 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return Self.translate(status: error.status, message: error.body, request: request)
         case let error as any HTTPResponseError:
             return Self.translate(status: error.status, message: nil, request: request)
+        case _ where String(reflecting: type(of: error)).hasSuffix("ConnectionPoolError"):
+            // The pool gave up connecting (its circuit breaker): PostgreSQL is down for a while.
+            logger.error("database unreachable", metadata: ["error": "\(String(reflecting: error))"])
+            return .unavailable("The database is unavailable; retry shortly", retryAfter: 5)
+        case is CancellationError:
+            return .unavailable("The request was cancelled; retry shortly", retryAfter: 1)
         case let error as PSQLError where error.serverInfo == nil:
             // No answer from PostgreSQL (down, restarting, pool closed): a passing condition.
             logger.error("database unreachable", metadata: ["error": "\(String(reflecting: error.code))"])

@@ -28,10 +28,11 @@ public actor KeyServiceFixture {
         return try await launching!.value.running
     }
 
-    /// Launches a separate key service that the caller owns (for tests that stop it).
-    public static func launch(logLevel: String = "warning") async throws -> (process: ChildProcess, running: Running) {
-        let databaseURL = try await TestDatabase.create()
-        let port = try freePort()
+    /// Launches a separate key service that the caller owns (for tests that stop it); given a
+    /// database and port, it starts again where an earlier one stopped.
+    public static func launch(logLevel: String = "warning", databaseURL: String? = nil, port: Int? = nil) async throws -> (process: ChildProcess, running: Running) {
+        let databaseURL = if let databaseURL { databaseURL } else { try await TestDatabase.create() }
+        let port = try port ?? freePort()
         let process = try ChildProcess(
             ChildProcess.binDirectory.appendingPathComponent("key-service"),
             environment: [

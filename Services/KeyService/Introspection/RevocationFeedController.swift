@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// `GET /internal/revocations?after=<sequence>&waitSeconds=<0…25>`: the revocation log, read by
+/// `GET /internal/revocations?after=<sequence>&waitSeconds=<0…8>`: the revocation log, read by
 /// every resource service to drop revoked keys from its cache at once. A long poll: with
 /// nothing newer than `after` it waits up to `waitSeconds` for the `RevocationNotifier` to see
 /// a newer sequence (it reads the database every 100 ms, so revocations made by any key-service
@@ -30,7 +30,8 @@ struct RevocationFeedController: Sendable {
         }
         var wait = 0
         if let raw = query["waitSeconds"] {
-            guard let value = Int(String(raw)), (0...25).contains(value) else { throw APIError.invalidField("waitSeconds", "must be from 0 to 25") }
+            // Below the 10 s request timeout every service applies.
+            guard let value = Int(String(raw)), (0...8).contains(value) else { throw APIError.invalidField("waitSeconds", "must be from 0 to 8") }
             wait = value
         }
         let deadline = ContinuousClock.now + .seconds(wait)
