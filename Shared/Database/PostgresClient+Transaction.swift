@@ -16,4 +16,21 @@ extension PostgresClient {
             throw error.closureError ?? error.beginError ?? error.commitError ?? error
         }
     }
+
+    /// The read-modify-write of a PATCH, in one transaction: `read` fetches the row under a lock
+    /// (`FOR UPDATE`), `change` computes the new value (and may throw a 4xx), `write` stores it.
+    /// Nil when there is no such row.
+    public func updateLocked<Model: Sendable>(
+        logger: Logger,
+        read: (PostgresConnection) async throws -> Model?,
+        change: (Model) throws -> Model,
+        write: (PostgresConnection, Model) async throws -> Void
+    ) async throws -> Model? {
+        try await transaction(logger: logger) { connection in
+            guard let current = try await read(connection) else { return nil }
+            let updated = try change(current)
+            try await write(connection, updated)
+            return updated
+        }
+    }
 }

@@ -55,11 +55,9 @@ struct CampaignRepository: ResourceStore {
     /// Applies `change` under a row lock and stores the result; nil if there is no such campaign.
     func update(id: UUID, organizationId: UUID, _ change: @Sendable (Campaign) throws -> Campaign) async throws -> Campaign? {
         do {
-            return try await client.transaction(logger: logger) { connection in
-                guard let current = try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger) else {
-                    return nil
-                }
-                let campaign = try change(current)
+            return try await client.updateLocked(logger: logger, read: { connection in
+                try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
+            }, change: change, write: { connection, campaign in
                 try await connection.query(
                     """
                     UPDATE campaigns SET job_id = \(campaign.jobId), name = \(campaign.name), description = \(campaign.description),
@@ -69,8 +67,7 @@ struct CampaignRepository: ResourceStore {
                     """,
                     logger: logger
                 )
-                return campaign
-            }
+            })
         } catch let error as PSQLError where error.isForeignKeyViolation(of: "campaigns_job_fkey") {
             throw Self.jobNotFound
         }

@@ -63,11 +63,9 @@ struct CandidateRepository: ResourceStore {
     /// Applies `change` under a row lock and stores the result; nil if there is no such candidate.
     func update(id: UUID, organizationId: UUID, _ change: @Sendable (Candidate) throws -> Candidate) async throws -> Candidate? {
         do {
-            return try await client.transaction(logger: logger) { connection in
-                guard let current = try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger) else {
-                    return nil
-                }
-                let candidate = try change(current)
+            return try await client.updateLocked(logger: logger, read: { connection in
+                try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
+            }, change: change, write: { connection, candidate in
                 try await connection.query(
                     """
                     UPDATE candidates SET email = \(candidate.email), first_name = \(candidate.firstName), last_name = \(candidate.lastName),
@@ -77,8 +75,7 @@ struct CandidateRepository: ResourceStore {
                     """,
                     logger: logger
                 )
-                return candidate
-            }
+            })
         } catch let error as PSQLError where error.isUniqueViolation(of: "candidates_email_key") {
             throw Self.emailConflict
         }

@@ -55,11 +55,9 @@ struct JobRepository: ResourceStore {
 
     /// Applies `change` to the job under a row lock and stores the result; nil if there is no such job.
     func update(id: UUID, organizationId: UUID, _ change: @Sendable (Job) throws -> Job) async throws -> Job? {
-        try await client.transaction(logger: logger) { connection in
-            guard let current = try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger) else {
-                return nil
-            }
-            let job = try change(current)
+        try await client.updateLocked(logger: logger, read: { connection in
+            try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
+        }, change: change, write: { connection, job in
             try await connection.query(
                 """
                 UPDATE jobs SET title = \(job.title), description = \(job.description), department = \(job.department),
@@ -70,8 +68,7 @@ struct JobRepository: ResourceStore {
                 """,
                 logger: logger
             )
-            return job
-        }
+        })
     }
 
     /// Deletes the job; false if there is none. A job that campaigns still use is refused with 409.

@@ -38,9 +38,9 @@ struct AgentRepository: ResourceStore {
     }
 
     func update(id: UUID, organizationId: UUID, _ change: @Sendable (Agent) throws -> Agent) async throws -> Agent? {
-        try await client.transaction(logger: logger) { connection in
-            guard let current = try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger) else { return nil }
-            let agent = try change(current)
+        try await client.updateLocked(logger: logger, read: { connection in
+            try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
+        }, change: change, write: { connection, agent in
             try await connection.query(
                 """
                 UPDATE agents SET name = \(agent.name), provider = \(agent.provider.rawValue), voice = \(agent.voice), tone = \(agent.tone.rawValue),
@@ -50,8 +50,7 @@ struct AgentRepository: ResourceStore {
                 """,
                 logger: logger
             )
-            return agent
-        }
+        })
     }
 
     func delete(id: UUID, organizationId: UUID) async throws -> Bool {

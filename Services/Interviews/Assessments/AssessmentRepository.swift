@@ -50,9 +50,9 @@ struct AssessmentRepository: ResourceStore {
     }
 
     func update(id: UUID, organizationId: UUID, _ change: @Sendable (Assessment) throws -> Assessment) async throws -> Assessment? {
-        try await client.transaction(logger: logger) { connection in
-            guard let current = try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger) else { return nil }
-            let test = try change(current)
+        try await client.updateLocked(logger: logger, read: { connection in
+            try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
+        }, change: change, write: { connection, test in
             try await connection.query(
                 """
                 UPDATE tests SET title = \(test.title), description = \(test.description), type = \(test.type?.rawValue),
@@ -62,8 +62,7 @@ struct AssessmentRepository: ResourceStore {
                 """,
                 logger: logger
             )
-            return test
-        }
+        })
     }
 
     /// Deletes the test and its assignments; false if there is none.
