@@ -62,11 +62,13 @@ public enum ServiceRuntime {
     /// How a resource service verifies keys: the introspection client, the cache, and the
     /// watcher of the revocation log that keeps the cache honest (run it as a service).
     public static func makeAuthentication(_ auth: AuthConfiguration, metrics: ServiceMetrics, logger: Logger) -> (KeyVerifier, RevocationWatcher) {
-        let introspector = HTTPKeyIntrospector(url: auth.introspectionURL, clientId: auth.clientId, clientSecret: auth.clientSecret, timeout: auth.timeout)
+        let introspector = HTTPKeyIntrospector(
+            keyServiceURL: auth.keyServiceURL, path: auth.introspectionPath, clientId: auth.clientId, clientSecret: auth.clientSecret,
+            timeout: auth.timeout
+        )
         let verifier = KeyVerifier(introspector: introspector, ttl: auth.cacheTTL, maxEntries: auth.cacheMaxEntries, metrics: metrics)
-        let keyService = auth.introspectionURL.range(of: "/internal/").map { String(auth.introspectionURL[..<$0.lowerBound]) } ?? auth.introspectionURL
         let watcher = RevocationWatcher(
-            verifier: verifier, keyServiceURL: keyService, clientId: auth.clientId, clientSecret: auth.clientSecret, metrics: metrics, logger: logger
+            verifier: verifier, keyServiceURL: auth.keyServiceURL, clientId: auth.clientId, clientSecret: auth.clientSecret, metrics: metrics, logger: logger
         )
         return (verifier, watcher)
     }

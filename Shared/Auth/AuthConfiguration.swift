@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// How a resource service verifies keys, from its environment.
@@ -13,6 +14,16 @@ public struct AuthConfiguration: Sendable {
     public var cacheTTL: Duration
     /// `AUTH_CACHE_MAX_ENTRIES`, default 100000.
     public var cacheMaxEntries: Int
+
+    /// The key service's base URL and the introspection path, split once for the clients that
+    /// call its `/internal/` endpoints (introspection and the revocation feed).
+    public var keyServiceURL: String {
+        introspectionURL.range(of: "/internal/").map { String(introspectionURL[..<$0.lowerBound]) } ?? introspectionURL
+    }
+
+    public var introspectionPath: String {
+        introspectionURL.range(of: "/internal/").map { String(introspectionURL[$0.lowerBound...]) } ?? "/internal/introspect"
+    }
 
     public init(environment: Environment, serviceName: String) throws {
         introspectionURL = environment.get("INTROSPECTION_URL") ?? "http://127.0.0.1:8081/internal/introspect"

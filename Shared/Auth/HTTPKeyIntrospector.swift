@@ -9,14 +9,12 @@ public struct HTTPKeyIntrospector: KeyIntrospector {
     let client: InternalServiceClient
     let path: String
 
-    /// `url` is the whole introspection URL, as `INTROSPECTION_URL` gives it.
-    public init(url: String, clientId: String, clientSecret: String, timeout: Duration) {
-        let split = url.range(of: "/internal/")
+    /// Introspects at `keyServiceURL` + `path` with this service's client credentials.
+    public init(keyServiceURL: String, path: String = "/internal/introspect", clientId: String, clientSecret: String, timeout: Duration) {
         self.client = InternalServiceClient(
-            baseURL: split.map { String(url[..<$0.lowerBound]) } ?? url, clientId: clientId, clientSecret: clientSecret,
-            timeout: timeout, maxAnswerBytes: Self.maxAnswerBytes
+            baseURL: keyServiceURL, clientId: clientId, clientSecret: clientSecret, timeout: timeout, maxAnswerBytes: Self.maxAnswerBytes
         )
-        self.path = split.map { String(url[$0.lowerBound...]) } ?? ""
+        self.path = path
     }
 
     public func introspect(_ token: APIKeyToken, requestId: String) async throws -> VerifiedKey? {

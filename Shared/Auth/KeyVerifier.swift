@@ -34,14 +34,21 @@ public final class KeyVerifier: Sendable {
     let introspector: any KeyIntrospector
     let ttl: Duration
     let maxEntries: Int
-    let metrics: ServiceMetrics
     private let state = Mutex(State())
+    // Made once: looking a metric up by name takes the factory's lock, which a hit should not pay.
+    private let hits: Counter
+    private let misses: Counter
+    private let failures: Counter
+    private let introspectionTime: Metrics.Timer
 
     public init(introspector: any KeyIntrospector, ttl: Duration, maxEntries: Int, metrics: ServiceMetrics) {
         self.introspector = introspector
         self.ttl = ttl
         self.maxEntries = maxEntries
-        self.metrics = metrics
+        self.hits = Counter(label: "auth_cache_hits_total", factory: metrics.factory)
+        self.misses = Counter(label: "auth_cache_misses_total", factory: metrics.factory)
+        self.failures = Counter(label: "auth_introspection_failures_total", factory: metrics.factory)
+        self.introspectionTime = Metrics.Timer(label: "auth_introspection_duration_seconds", factory: metrics.factory)
     }
 
     /// The verified key, or nil when the key service says it is not active.
@@ -63,7 +70,7 @@ public final class KeyVerifier: Sendable {
         }
         switch lookup {
         case .hit(let key):
-            Counter(label: "auth_cache_hits_total", factory: metrics.factory).increment()
+            hits.increment()
             return key
         case .wait(let task):
             return try await task.value
@@ -72,18 +79,17 @@ public final class KeyVerifier: Sendable {
 
     /// Calls the key service once for a missed key and stores the answer.
     private func fetch(_ token: APIKeyToken, digest: Data, requestId: String) async throws -> VerifiedKey? {
-        Counter(label: "auth_cache_misses_total", factory: metrics.factory).increment()
+        misses.increment()
         let start = ContinuousClock.now
         defer {
-            Metrics.Timer(label: "auth_introspection_duration_seconds", factory: metrics.factory)
-                .recordNanoseconds((ContinuousClock.now - start).nanosecondsCount)
+            introspectionTime.recordNanoseconds((ContinuousClock.now - start).nanosecondsCount)
         }
         do {
             let key = try await introspector.introspect(token, requestId: requestId)
             return store(digest, key: key)
         } catch {
             state.withLock { _ = $0.inFlight.removeValue(forKey: digest) }
-            Counter(label: "auth_introspection_failures_total", factory: metrics.factory).increment()
+            failures.increment()
             throw error
         }
     }

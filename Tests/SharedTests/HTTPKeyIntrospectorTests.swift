@@ -26,7 +26,7 @@ struct HTTPKeyIntrospectorTests {
             let base = "http://127.0.0.1:\(client.port!)"
             // A short timeout for the slow path only: the others must not time out on a busy machine.
             func introspect(_ path: String) async throws -> VerifiedKey? {
-                try await HTTPKeyIntrospector(url: base + path, clientId: "c", clientSecret: "s", timeout: path == "/slow" ? .milliseconds(500) : .seconds(10))
+                try await HTTPKeyIntrospector(keyServiceURL: base, path: path, clientId: "c", clientSecret: "s", timeout: path == "/slow" ? .milliseconds(500) : .seconds(10))
                     .introspect(APIKeyToken.generate(), requestId: "r")
             }
             let start = ContinuousClock.now
@@ -42,7 +42,7 @@ struct HTTPKeyIntrospectorTests {
     }
 
     @Test func nothingListeningIsAFailure() async throws {
-        let introspector = HTTPKeyIntrospector(url: "http://127.0.0.1:1/internal/introspect", clientId: "c", clientSecret: "s", timeout: .seconds(1))
+        let introspector = HTTPKeyIntrospector(keyServiceURL: "http://127.0.0.1:1", clientId: "c", clientSecret: "s", timeout: .seconds(1))
         await #expect(throws: InternalCallFailure.self) { try await introspector.introspect(APIKeyToken.generate(), requestId: "r") }
     }
 }
