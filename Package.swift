@@ -158,5 +158,15 @@ let package = Package(
             path: "Tests/ReportsTests",
             swiftSettings: testSwiftSettings
         ),
+        // The whole platform as real processes behind the gateway, and the console in a browser.
+        .testTarget(
+            name: "SystemTests",
+            dependencies: [
+                "TestSupport",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/SystemTests",
+            swiftSettings: testSwiftSettings
+        ),
     ]
 )

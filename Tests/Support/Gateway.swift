@@ -7,7 +7,7 @@ public struct Gateway: Sendable {
     public let url: String
 
     /// Starts nginx in front of the given service ports (a port nothing listens on stands for a stopped service).
-    public init(keyServicePort: Int, catalogPort: Int, interviewsPort: Int? = nil) throws {
+    public init(keyServicePort: Int, catalogPort: Int, interviewsPort: Int? = nil, reportsPort: Int? = nil) throws {
         let port = try freePort()
         let env = ProcessInfo.processInfo.environment
         let template = URL(fileURLWithPath: env["EVALYO_GATEWAY_TEMPLATE"] ?? "gateway/nginx.conf")
@@ -19,7 +19,7 @@ public struct Gateway: Sendable {
             .replacingOccurrences(of: "__KEY_SERVICE__", with: "127.0.0.1:\(keyServicePort)")
             .replacingOccurrences(of: "__CATALOG__", with: "127.0.0.1:\(catalogPort)")
             .replacingOccurrences(of: "__INTERVIEWS__", with: "127.0.0.1:\(try interviewsPort ?? freePort())")
-            .replacingOccurrences(of: "__REPORTS__", with: "127.0.0.1:\(try freePort())")
+            .replacingOccurrences(of: "__REPORTS__", with: "127.0.0.1:\(try reportsPort ?? freePort())")
         let configURL = prefix.appendingPathComponent("nginx.conf")
         try config.write(to: configURL, atomically: true, encoding: .utf8)
         process = try ChildProcess(

@@ -48,8 +48,10 @@ public actor KeyServiceFixture {
 }
 
 extension KeyServiceFixture.Running {
-    /// A new organization with its admin signed in to the console.
-    public func newOrganization() async throws -> TestOrganization {
+    /// A new organization with its admin signed in to the console, at `consoleURL` (the
+    /// gateway, say) or else at the key service itself.
+    public func newOrganization(consoleURL: String? = nil) async throws -> TestOrganization {
+        let baseURL = consoleURL ?? self.baseURL
         let name = "org-\(UUID().uuidString.prefix(12))"
         let email = "\(name)@example.com"
         let setup = try await ChildProcess.run(
@@ -65,7 +67,7 @@ extension KeyServiceFixture.Running {
         guard signIn.status == 200, let cookie = signIn.headers.first(name: "Set-Cookie")?.split(separator: ";").first,
               let organizationId = (signIn.json["organization"] as? [String: Any])?["id"] as? String
         else { throw TestSetupError("sign-in failed: \(signIn.body)") }
-        return TestOrganization(baseURL: baseURL, cookie: String(cookie), id: organizationId)
+        return TestOrganization(baseURL: baseURL, cookie: String(cookie), id: organizationId, email: email, password: "password-123")
     }
 }
 
@@ -74,6 +76,9 @@ public struct TestOrganization: Sendable {
     public let baseURL: String
     public let cookie: String
     public let id: String
+    /// The admin's sign-in.
+    public let email: String
+    public let password: String
 
     /// Creates a key with these scopes; returns its id and plaintext.
     public func key(_ scopes: [String]) async throws -> (id: String, key: String) {

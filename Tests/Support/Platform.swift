@@ -1,0 +1,75 @@
+import Foundation
+
+/// The whole platform as separate real processes: the four service executables, each on its own
+/// database, wired as `scripts/run` wires them, behind the real nginx gateway.
+public struct Platform: Sendable {
+    /// The credentials the agent runtime uses for the interviews service's `/internal/` endpoints.
+    public static let runtimeClient = "runtime:runtime-test-secret-0123456789"
+    /// The credentials the interviews service uses to deliver events to the reports service.
+    static let reportsClient = (id: "interviews", secret: "interviews-reports-secret-0123456789")
+
+    public let keyService: KeyServiceFixture.Running
+    public let gateway: Gateway
+    /// Each service's own address, for the internal endpoints the gateway hides.
+    public let catalogURL: String
+    public let interviewsURL: String
+    public let reportsURL: String
+    /// Every service process, key service first.
+    public let processes: [ChildProcess]
+
+    /// Starts every process; returns once each answers `/readyz` and the gateway `/healthz`.
+    public static func launch() async throws -> Platform {
+        let (keyProcess, keyService) = try await KeyServiceFixture.launch()
+        let (catalogProcess, catalog) = try await CatalogFixture.launch(keyService: keyService)
+        let introspection = [
+            "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
+            "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "HOST": "127.0.0.1", "LOG_LEVEL": "info",
+        ]
+        let (reportsProcess, reportsPort) = try await start("reports", introspection.merging([
+            "INTERNAL_CLIENTS": "\(reportsClient.id):\(reportsClient.secret)",
+        ]) { $1 })
+        let (interviewsProcess, interviewsPort) = try await start("interviews", introspection.merging([
+            "CATALOG_URL": catalog.baseURL, "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
+            "INTERNAL_CLIENTS": runtimeClient, "REPORTS_URL": "http://127.0.0.1:\(reportsPort)",
+            "REPORTS_CLIENT_ID": reportsClient.id, "REPORTS_CLIENT_SECRET": reportsClient.secret,
+        ]) { $1 })
+        let gateway = try Gateway(
+            keyServicePort: port(of: keyService.baseURL), catalogPort: port(of: catalog.baseURL),
+            interviewsPort: interviewsPort, reportsPort: reportsPort
+        )
+        try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")
+        return Platform(
+            keyService: keyService, gateway: gateway, catalogURL: catalog.baseURL,
+            interviewsURL: "http://127.0.0.1:\(interviewsPort)", reportsURL: "http://127.0.0.1:\(reportsPort)",
+            processes: [keyProcess, catalogProcess, interviewsProcess, reportsProcess]
+        )
+    }
+
+    /// Starts one service executable on a fresh database and a free port, and waits until it is ready.
+    private static func start(_ executable: String, _ environment: [String: String]) async throws -> (ChildProcess, Int) {
+        let port = try freePort()
+        let process = try ChildProcess(
+            ChildProcess.binDirectory.appendingPathComponent(executable),
+            environment: environment.merging(["DATABASE_URL": try await TestDatabase.create(), "PORT": String(port)]) { $1 }
+        )
+        process.stopWhenTestsExit()
+        try await HTTPExchange.waitUntilUp("http://127.0.0.1:\(port)/readyz")
+        return (process, port)
+    }
+
+    /// The port of a `http://host:port` address.
+    private static func port(of url: String) -> Int {
+        Int(url.split(separator: ":").last!)!
+    }
+
+    /// Stops the gateway, then every service with SIGTERM; returns each service's exit status.
+    public func stop() async -> [Int32?] {
+        await gateway.stop()
+        var statuses: [Int32?] = []
+        for process in processes.reversed() {
+            process.signal(SIGTERM)
+            statuses.append(try? await process.waitForExit(timeout: .seconds(15)))
+        }
+        return statuses
+    }
+}
