@@ -14,14 +14,18 @@ public struct Gateway: Sendable {
         prefix = FileManager.default.temporaryDirectory.appendingPathComponent("evalyo-gateway-\(UUID())")
         try FileManager.default.createDirectory(at: prefix.appendingPathComponent("logs"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: prefix.appendingPathComponent("tmp"), withIntermediateDirectories: true)
-        let config = try String(contentsOf: template, encoding: .utf8)
-            .replacingOccurrences(of: "__GATEWAY_LISTEN__", with: "127.0.0.1:\(port)")
-            .replacingOccurrences(of: "__KEY_SERVICE__", with: "127.0.0.1:\(keyServicePort)")
-            .replacingOccurrences(of: "__CATALOG__", with: "127.0.0.1:\(catalogPort)")
-            .replacingOccurrences(of: "__INTERVIEWS__", with: "127.0.0.1:\(try interviewsPort ?? freePort())")
-            .replacingOccurrences(of: "__REPORTS__", with: "127.0.0.1:\(try reportsPort ?? freePort())")
         let configURL = prefix.appendingPathComponent("nginx.conf")
-        try config.write(to: configURL, atomically: true, encoding: .utf8)
+        // Rendered by the same script as scripts/run's and the gateway container's.
+        let render = Process()
+        render.executableURL = URL(fileURLWithPath: "/bin/sh")
+        render.arguments = [
+            template.deletingLastPathComponent().appendingPathComponent("render.sh").path, template.path, configURL.path,
+            "127.0.0.1:\(port)", "127.0.0.1:\(keyServicePort)", "127.0.0.1:\(catalogPort)",
+            "127.0.0.1:\(try interviewsPort ?? freePort())", "127.0.0.1:\(try reportsPort ?? freePort())",
+        ]
+        try render.run()
+        render.waitUntilExit()
+        guard render.terminationStatus == 0 else { throw TestSetupError("gateway/render.sh failed") }
         process = try ChildProcess(
             URL(fileURLWithPath: env["EVALYO_NGINX"] ?? "/usr/sbin/nginx"),
             arguments: ["-p", prefix.path, "-c", configURL.path, "-e", prefix.appendingPathComponent("logs/error.log").path, "-g", "daemon off;"]

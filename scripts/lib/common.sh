@@ -103,8 +103,7 @@ nginx_bin() {
 # render_gateway TEMPLATE OUT LISTEN KEY_SERVICE CATALOG INTERVIEWS REPORTS: writes the
 # gateway's nginx config (each address as host:port).
 render_gateway() {
-  sed -e "s|__GATEWAY_LISTEN__|$3|g" -e "s|__KEY_SERVICE__|$4|g" -e "s|__CATALOG__|$5|g" -e "s|__INTERVIEWS__|$6|g" \
-    -e "s|__REPORTS__|$7|g" "$1" > "$2"
+  sh gateway/render.sh "$@"
 }
 
 # start_gateway PREFIX CONFIG: starts nginx in the foreground-less mode with its files under PREFIX.
@@ -128,4 +127,18 @@ wait_http() {
     [ $SECONDS -lt $deadline ] || return 1
     sleep 0.2
   done
+}
+
+# A virtual environment under .build/ with scripts/python/requirements.txt installed (once per
+# change of that file); prints its bin directory.
+python_tools() {
+  local venv=$PWD/.build/python-tools requirements=scripts/python/requirements.txt
+  if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
+    say "Installing the Python test tools into .build/python-tools (from PyPI)" >&2
+    rm -rf "$venv"
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" >&2 || die "pip install failed"
+    cp "$requirements" "$venv/requirements.txt"
+  fi
+  echo "$venv/bin"
 }

@@ -1,0 +1,35 @@
+# The four Evalyo services in one image; each container runs one of them:
+#   docker build -t evalyo/services .
+#   docker run evalyo/services catalog        (or key-service, interviews, reports)
+# Build stage: the official Swift image, a release build with the Swift runtime linked in.
+FROM swift:6.3-noble AS build
+WORKDIR /build
+# Dependencies first, so that a change in our sources does not fetch them again.
+COPY Package.swift ./
+RUN swift package resolve
+COPY Shared ./Shared
+COPY Services ./Services
+COPY Tests ./Tests
+RUN swift build -c release --static-swift-stdlib \
+  && mkdir /staging \
+  && for product in key-service catalog interviews reports; do \
+       cp "$(swift build -c release --show-bin-path)/$product" /staging/; \
+     done
+
+# Run stage: a slim Ubuntu with only what the binaries need, as an unprivileged user.
+FROM ubuntu:noble
+RUN export DEBIAN_FRONTEND=noninteractive \
+  && apt-get update -q \
+  && apt-get install -q -y --no-install-recommends ca-certificates tzdata curl \
+  && rm -rf /var/lib/apt/lists/* \
+  && groupadd --system --gid 10001 evalyo \
+  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /app evalyo
+COPY --from=build --chown=root:root /staging/ /app/bin/
+ENV PATH=/app/bin:$PATH HOST=0.0.0.0 LOG_LEVEL=info
+# Numeric, so that Kubernetes can check runAsNonRoot.
+USER 10001:10001
+WORKDIR /app
+# SIGTERM drains in-flight requests and exits 0 (contract §1).
+STOPSIGNAL SIGTERM
+# The product to run is the command: key-service, catalog, interviews or reports.
+CMD ["key-service"]

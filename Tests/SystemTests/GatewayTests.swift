@@ -1,0 +1,48 @@
+import Foundation
+import NIOHTTP1
+import TestSupport
+import Testing
+
+/// What the nginx gateway answers by itself, with every service behind it down.
+@Suite("The gateway answers its own errors in the contract's shape")
+struct GatewayTests {
+    @Test func unknownPathsInternalPathsAndOversizedRequestsAreJSONErrors() async throws {
+        let gateway = try Gateway(keyServicePort: try freePort(), catalogPort: try freePort())
+        try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")
+        defer { Task { await gateway.stop() } }
+
+        for path in ["/", "/api/v1", "/api/v1/jobsx", "/api/v2/jobs", "/internal/introspect", "/internal/facts"] {
+            let answer = try await HTTPExchange.send(.GET, gateway.url + path)
+            #expect(answer.status == 404 && answer.errorCode == "NOT_FOUND", "\(path): \(answer.body)")
+            #expect(answer.headers.first(name: "Content-Type")?.hasPrefix("application/json") == true)
+        }
+        let longURI = try await HTTPExchange.send(.GET, gateway.url + "/api/v1/jobs?" + String(repeating: "a", count: 20_000))
+        #expect(longURI.status == 414 && longURI.errorCode == "URI_TOO_LONG", "\(longURI.body)")
+        let hugeHeader = try await HTTPExchange.send(.GET, gateway.url + "/api/v1/jobs", headers: [("X-Padding", String(repeating: "b", count: 20_000))])
+        #expect(hugeHeader.status == 400 && hugeHeader.errorCode == "VALIDATION_ERROR", "\(hugeHeader.body)")
+        let hugeBody = try await HTTPExchange.send(.POST, gateway.url + "/api/v1/jobs", body: String(repeating: "c", count: (1 << 20) + 1))
+        #expect(hugeBody.status == 413 && hugeBody.errorCode == "PAYLOAD_TOO_LARGE")
+    }
+
+    @Test func aServiceThatIsDownIsA503WithRetryAfterAndARequestId() async throws {
+        let gateway = try Gateway(keyServicePort: try freePort(), catalogPort: try freePort())
+        try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")
+        defer { Task { await gateway.stop() } }
+
+        let key = "evk_" + String(repeating: "Z", count: 36)
+        for path in ["/api/v1/jobs", "/api/v1/interviews/x", "/api/v1/reports", "/console", "/console/api/keys"] {
+            let answer = try await HTTPExchange.send(.GET, gateway.url + path, headers: [("Authorization", "Bearer \(key)")])
+            #expect(answer.status == 503 && answer.errorCode == "SERVICE_UNAVAILABLE", "\(path): \(answer.body)")
+            #expect(answer.headers.first(name: "Retry-After") != nil)
+            // The gateway makes a request id when the client sends none (nginx's 32 hex digits).
+            let id = try #require(answer.headers.first(name: "X-Request-Id"))
+            #expect(id.count == 32 && id.allSatisfy(\.isHexDigit))
+        }
+        let kept = try await HTTPExchange.send(.GET, gateway.url + "/api/v1/jobs", headers: [("X-Request-Id", "client-chosen-1")])
+        #expect(kept.headers["X-Request-Id"] == ["client-chosen-1"])
+        let replaced = try await HTTPExchange.send(.GET, gateway.url + "/api/v1/jobs", headers: [("X-Request-Id", "not plain {}")])
+        #expect(replaced.headers.first(name: "X-Request-Id")?.count == 32)
+        #expect(!gateway.accessLog.contains(String(key.dropFirst(4))))
+        #expect(gateway.accessLog.contains("request_id=client-chosen-1"))
+    }
+}

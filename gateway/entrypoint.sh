@@ -1,0 +1,12 @@
+#!/bin/sh
+# The gateway container's entry point: renders the template from the environment and runs nginx
+# in the foreground, unprivileged, with its files under /tmp/gateway and its logs on stdout/stderr.
+set -eu
+prefix=/tmp/gateway
+mkdir -p "$prefix/logs" "$prefix/tmp"
+ln -sf /dev/stdout "$prefix/logs/access.log"
+ln -sf /dev/stderr "$prefix/logs/error.log"
+sh /etc/evalyo/render.sh /etc/evalyo/nginx.conf "$prefix/nginx.conf" "0.0.0.0:${GATEWAY_PORT:-8080}" \
+  "${KEY_SERVICE_UPSTREAM:-key-service:8081}" "${CATALOG_UPSTREAM:-catalog:8082}" \
+  "${INTERVIEWS_UPSTREAM:-interviews:8083}" "${REPORTS_UPSTREAM:-reports:8084}"
+exec nginx -p "$prefix" -c "$prefix/nginx.conf" -e "$prefix/logs/error.log" -g 'daemon off;'
