@@ -26,11 +26,12 @@ let serverLibraries: [Target.Dependency] = [
 ]
 
 /// A service executable: `Shared`, the server libraries, and what it alone needs.
-func service(_ name: String, path: String, extra: [Target.Dependency] = []) -> Target {
+func service(_ name: String, path: String, extra: [Target.Dependency] = [], resources: [Resource]? = nil) -> Target {
     .executableTarget(
         name: name,
         dependencies: ["Shared"] + serverLibraries + extra,
         path: path,
+        resources: resources,
         swiftSettings: swiftSettings
     )
 }
@@ -82,6 +83,9 @@ let package = Package(
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOPosix", package: "swift-nio"),
+        ], resources: [
+            // The console page, its script and style sheet: plain files, served from memory.
+            .copy("Console/Assets"),
         ]),
         // Jobs, candidates, campaigns, stages and campaign membership.
         service("Catalog", path: "Services/Catalog"),

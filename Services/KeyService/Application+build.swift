@@ -14,7 +14,7 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     let usage = UsageRecorder(keys: keys, interval: settings.usageFlushInterval, logger: logger)
     let notifier = RevocationNotifier(keys: keys, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics)
-    buildRouter(router, settings: settings, keys: keys, accounts: accounts, usage: usage, notifier: notifier, metrics: metrics)
+    try buildRouter(router, settings: settings, keys: keys, accounts: accounts, usage: usage, notifier: notifier, metrics: metrics)
     return ServiceRuntime.makeApplication(
         name: "key-service",
         configuration: settings.service,
@@ -35,9 +35,9 @@ func buildRouter(
     usage: UsageRecorder,
     notifier: RevocationNotifier,
     metrics: ServiceMetrics
-) {
+) throws {
     let authenticator = ConsoleAuthenticator(accounts: accounts)
-    ConsolePageController().addRoutes(to: router.group("console"))
+    try ConsolePageController().addRoutes(to: router.group("console"))
     let api = router.group("console/api")
         .add(middleware: OriginCheckMiddleware(allowedOrigins: settings.allowedOrigins))
     ConsoleSessionController(

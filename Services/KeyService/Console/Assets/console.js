@@ -1,0 +1,444 @@
+// Evalyo console: Integrations → API keys. Talks to the console's JSON API (/console/api) with
+// the session cookie. A new key's plaintext lives only in the "copy your key" dialog, and is
+// wiped from the page when the dialog closes: it is never stored, logged or put in a URL.
+"use strict";
+
+(() => {
+  const API = "/console/api";
+  const PAGE_SIZE = 50;
+  const ROTATE_AFTER_DAYS = 90;
+  // The fifteen scopes, by resource: [resource, read scope, write scope].
+  const RESOURCES = [
+    ["Jobs", "jobs:read", "jobs:write"],
+    ["Campaigns", "campaigns:read", "campaigns:write"],
+    ["Stages", "stages:read", "stages:write"],
+    ["Candidates", "candidates:read", "candidates:write"],
+    ["Interviews", "interviews:read", "interviews:write"],
+    ["Agents", "agents:read", "agents:write"],
+    ["Tests", "tests:read", "tests:write"],
+    ["Reports", "reports:read", null],
+  ];
+
+  const $ = (id) => document.getElementById(id);
+  const state = { page: 1, totalPages: 1, keys: [], revoking: null, openMenu: null };
+
+  /** A failure the page explains to the person in front of it. */
+  class ConsoleError extends Error {
+    constructor(message, status, details) {
+      super(message);
+      this.status = status;
+      this.details = details || [];
+    }
+  }
+
+  /** Calls the console API; throws a ConsoleError with a readable message on any failure. */
+  async function call(method, path, body) {
+    let response;
+    try {
+      response = await fetch(API + path, {
+        method,
+        credentials: "same-origin",
+        cache: "no-store",
+        headers: body === undefined ? {} : { "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (_) {
+      throw new ConsoleError("Cannot reach Evalyo. Check your connection and try again.", 0);
+    }
+    const text = await response.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
+    if (response.ok) return json;
+    const error = (json && json.error) || {};
+    if (response.status === 401 && path !== "/session") {
+      throw new ConsoleError("Your session has expired. Sign in again to continue.", 401);
+    }
+    if (response.status >= 500) {
+      throw new ConsoleError("Evalyo is unavailable right now. Try again in a moment.", response.status);
+    }
+    throw new ConsoleError(error.message || `The request failed (HTTP ${response.status}).`, response.status, error.details);
+  }
+
+  // ---- messages -------------------------------------------------------------------------------
+
+  function notify(message, kind) {
+    $("notice-text").textContent = message;
+    $("notice").classList.toggle("ok", kind === "ok");
+    $("notice").setAttribute("role", kind === "ok" ? "status" : "alert");
+    $("notice").hidden = false;
+  }
+
+  function clearNotice() {
+    $("notice").hidden = true;
+    $("notice-text").textContent = "";
+  }
+
+  /** Shows an error in a form's error line, or as the page notice; a 401 returns to sign-in. */
+  function report(error, line) {
+    if (error instanceof ConsoleError && error.status === 401) {
+      closeDialogs();
+      showSignIn(error.message);
+      return;
+    }
+    const message = error instanceof ConsoleError ? describe(error) : "Something went wrong. Reload the page and try again.";
+    if (line) {
+      line.textContent = message;
+      line.hidden = false;
+    } else {
+      notify(message);
+    }
+  }
+
+  function describe(error) {
+    if (!error.details.length) return error.message;
+    return error.message + " " + error.details.map((d) => `${d.field}: ${d.message}.`).join(" ");
+  }
+
+  // ---- views ----------------------------------------------------------------------------------
+
+  function showView(id) {
+    for (const view of ["loading", "sign-in-view", "keys-view"]) $(view).hidden = view !== id;
+  }
+
+  function showSignIn(message) {
+    $("account").hidden = true;
+    state.keys = [];
+    $("keys-body").replaceChildren();
+    showView("sign-in-view");
+    const line = $("sign-in-error");
+    line.textContent = message || "";
+    line.hidden = !message;
+    $("email").focus();
+  }
+
+  async function showKeys(session) {
+    $("account-label").textContent = `${session.user.email} · ${session.organization.name}`;
+    $("account").hidden = false;
+    showView("keys-view");
+    await loadKeys();
+  }
+
+  async function start() {
+    try {
+      const session = await call("GET", "/session");
+      await showKeys(session);
+    } catch (error) {
+      if (error instanceof ConsoleError && error.status === 401) showSignIn();
+      else { showSignIn(); report(error); }
+    }
+  }
+
+  // ---- sign in and out ------------------------------------------------------------------------
+
+  async function signIn(event) {
+    event.preventDefault();
+    const email = $("email").value.trim();
+    const password = $("password").value;
+    const line = $("sign-in-error");
+    line.hidden = true;
+    if (!email || !password) {
+      line.textContent = "Enter your email and password.";
+      line.hidden = false;
+      return;
+    }
+    const button = event.submitter || $("sign-in-form").querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      const session = await call("POST", "/session", { email, password });
+      $("password").value = "";
+      clearNotice();
+      await showKeys(session);
+      $("main").focus();
+    } catch (error) {
+      if (error instanceof ConsoleError && error.status === 401) {
+        line.textContent = "The email or password is not right.";
+        line.hidden = false;
+      } else {
+        report(error, line);
+      }
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function signOut() {
+    try {
+      await call("DELETE", "/session");
+    } catch (error) {
+      if (!(error instanceof ConsoleError && error.status === 401)) { report(error); return; }
+    }
+    clearNotice();
+    showSignIn();
+  }
+
+  // ---- the list ---------------------------------------------------------------------------------
+
+  async function loadKeys() {
+    try {
+      const answer = await call("GET", `/keys?page=${state.page}&pageSize=${PAGE_SIZE}`);
+      state.keys = answer.data;
+      state.totalPages = (answer.pagination && answer.pagination.totalPages) || 1;
+      if (state.page > state.totalPages && state.totalPages > 0) {
+        state.page = state.totalPages;
+        return loadKeys();
+      }
+      renderKeys();
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  function formatDate(iso) {
+    return new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+  }
+
+  function formatAgo(iso) {
+    if (!iso) return "Never";
+    const seconds = Math.max(0, (Date.now() - new Date(iso).getTime()) / 1000);
+    if (seconds < 90) return "Just now";
+    if (seconds < 3600) return `${Math.round(seconds / 60)} minutes ago`;
+    if (seconds < 86400 * 2) return `${Math.round(seconds / 3600)} hours ago`;
+    return formatDate(iso);
+  }
+
+  function element(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (name === "class") node.className = value;
+      else node.setAttribute(name, value);
+    }
+    for (const child of children) {
+      if (child !== null && child !== undefined) node.append(child);
+    }
+    return node;
+  }
+
+  function renderKeys() {
+    const body = $("keys-body");
+    body.replaceChildren(...state.keys.map(renderRow));
+    $("keys-empty").hidden = state.keys.length > 0;
+    $("keys-table").parentElement.hidden = state.keys.length === 0;
+    $("pager").hidden = state.totalPages <= 1;
+    $("page-info").textContent = `Page ${state.page} of ${state.totalPages}`;
+    $("page-previous").disabled = state.page <= 1;
+    $("page-next").disabled = state.page >= state.totalPages;
+  }
+
+  function renderRow(key) {
+    const revoked = Boolean(key.revokedAt);
+    const ageDays = (Date.now() - new Date(key.createdAt).getTime()) / 86400000;
+    const status = element("td", { "data-label": "Status" },
+      element("span", { class: `status ${revoked ? "revoked" : "active"}` }, revoked ? "Revoked" : "Active"));
+    if (revoked) {
+      status.append(element("span", { class: "by" }, formatDate(key.revokedAt)));
+    } else if (ageDays > ROTATE_AFTER_DAYS) {
+      status.append(element("span", { class: "rotate", title: "Keys are best rotated every quarter: create a new key, move your integration to it, then revoke this one." },
+        "Older than 90 days: consider rotating it"));
+    }
+    const menuCell = element("td", { class: "menu-cell" });
+    if (!revoked) menuCell.append(rowMenu(key));
+    return element("tr", { class: revoked ? "revoked" : "", "data-key-id": key.id },
+      element("td", { "data-label": "Name" }, element("strong", {}, key.name)),
+      element("td", { "data-label": "Key" }, element("code", {}, key.prefix + "…")),
+      element("td", { "data-label": "Scopes" }, element("div", { class: "scopes" }, ...key.scopes.map((s) => element("span", { class: "scope" }, s)))),
+      element("td", { "data-label": "Created" }, formatDate(key.createdAt), element("span", { class: "by" }, key.createdBy ? `by ${key.createdBy}` : "")),
+      element("td", { "data-label": "Last used" }, formatAgo(key.lastUsedAt)),
+      status,
+      menuCell,
+    );
+  }
+
+  // ---- the row's "..." menu ------------------------------------------------------------------
+
+  function rowMenu(key) {
+    const menuId = `menu-${key.id}`;
+    const toggle = element("button", {
+      type: "button", "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": menuId,
+      "aria-label": `Actions for key ${key.name}`, class: "menu-toggle",
+    }, "...");
+    const revoke = element("button", { type: "button", role: "menuitem", class: "revoke-item" }, "Revoke…");
+    const menu = element("ul", { role: "menu", id: menuId, hidden: "" }, element("li", { role: "none" }, revoke));
+    toggle.addEventListener("click", () => (menu.hidden ? openMenu(toggle, menu) : closeMenu()));
+    toggle.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown") { event.preventDefault(); openMenu(toggle, menu); }
+    });
+    menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" || event.key === "Tab") { closeMenu(); if (event.key === "Escape") toggle.focus(); }
+    });
+    revoke.addEventListener("click", () => { closeMenu(); askRevoke(key, toggle); });
+    return element("div", { class: "row-menu" }, toggle, menu);
+  }
+
+  function openMenu(toggle, menu) {
+    closeMenu();
+    menu.hidden = false;
+    toggle.setAttribute("aria-expanded", "true");
+    state.openMenu = { toggle, menu };
+    menu.querySelector("[role=menuitem]").focus();
+  }
+
+  function closeMenu() {
+    if (!state.openMenu) return;
+    state.openMenu.menu.hidden = true;
+    state.openMenu.toggle.setAttribute("aria-expanded", "false");
+    state.openMenu = null;
+  }
+
+  // ---- revoking ----------------------------------------------------------------------------------
+
+  function askRevoke(key, returnFocusTo) {
+    state.revoking = { key, returnFocusTo };
+    $("revoke-name").textContent = key.name;
+    $("revoke-prefix").textContent = key.prefix;
+    $("revoke-error").hidden = true;
+    $("revoke-dialog").showModal();
+    $("cancel-revoke").focus();
+  }
+
+  async function confirmRevoke() {
+    const { key } = state.revoking || {};
+    if (!key) return;
+    const button = $("confirm-revoke");
+    button.disabled = true;
+    try {
+      const revoked = await call("POST", `/keys/${encodeURIComponent(key.id)}/revoke`);
+      state.keys = state.keys.map((k) => (k.id === revoked.id ? revoked : k));
+      renderKeys();
+      $("revoke-dialog").close();
+      notify(`The key “${revoked.name}” is revoked. Requests made with it are now refused.`, "ok");
+      $("keys-title").focus();
+    } catch (error) {
+      report(error, $("revoke-error"));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // ---- creating ------------------------------------------------------------------------------------
+
+  function scopeCheckbox(scope, resource, kind) {
+    if (!scope) return element("td", {}, element("span", { class: "hint", "aria-hidden": "true" }, "—"));
+    const id = `scope-${scope.replace(":", "-")}`;
+    return element("td", {},
+      element("label", { for: id },
+        element("input", { type: "checkbox", id, name: "scopes", value: scope }),
+        element("span", { class: "visually-hidden" }, `${kind} ${resource.toLowerCase()} (`),
+        element("code", {}, scope),
+        element("span", { class: "visually-hidden" }, ")"),
+      ));
+  }
+
+  function buildScopeRows() {
+    $("scope-rows").replaceChildren(...RESOURCES.map(([resource, read, write]) =>
+      element("tr", {}, element("th", { scope: "row" }, resource), scopeCheckbox(read, resource, "Read"), scopeCheckbox(write, resource, "Write"))));
+  }
+
+  function openCreate() {
+    $("create-form").reset();
+    $("create-error").hidden = true;
+    $("key-name").removeAttribute("aria-invalid");
+    $("create-dialog").showModal();
+    $("key-name").focus();
+  }
+
+  async function create(event) {
+    event.preventDefault();
+    const line = $("create-error");
+    line.hidden = true;
+    const name = $("key-name").value.trim();
+    const scopes = [...$("create-form").querySelectorAll("input[name=scopes]:checked")].map((box) => box.value);
+    if (!name) {
+      $("key-name").setAttribute("aria-invalid", "true");
+      line.textContent = "Give the key a name.";
+      line.hidden = false;
+      $("key-name").focus();
+      return;
+    }
+    $("key-name").removeAttribute("aria-invalid");
+    if (!scopes.length) {
+      line.textContent = "Tick at least one scope.";
+      line.hidden = false;
+      return;
+    }
+    const button = $("submit-create");
+    button.disabled = true;
+    try {
+      const created = await call("POST", "/keys", { name, scopes });
+      $("create-dialog").close();
+      showSecret(created);
+      const { key: _secret, ...listed } = created;
+      state.page = 1;
+      await loadKeys();
+      if (!state.keys.some((k) => k.id === listed.id)) { state.keys.unshift(listed); renderKeys(); }
+    } catch (error) {
+      report(error, line);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // ---- the one-time secret ---------------------------------------------------------------------
+
+  function showSecret(created) {
+    $("secret-name").textContent = created.name;
+    $("secret-value").value = created.key;
+    $("copy-status").textContent = "";
+    $("secret-dialog").showModal();
+    $("secret-value").focus();
+    $("secret-value").select();
+  }
+
+  async function copySecret() {
+    const field = $("secret-value");
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(field.value);
+      copied = true;
+    } catch (_) {
+      field.focus();
+      field.select();
+      try { copied = document.execCommand("copy"); } catch (_) { copied = false; }
+    }
+    $("copy-status").textContent = copied ? "Copied to the clipboard." : "Copying is blocked here: select the key and copy it by hand.";
+  }
+
+  /** Wipes the plaintext from the page whenever the dialog closes, however it closes. */
+  function forgetSecret() {
+    $("secret-value").value = "";
+    $("copy-status").textContent = "";
+    $("open-create").focus();
+  }
+
+  function closeDialogs() {
+    for (const id of ["create-dialog", "secret-dialog", "revoke-dialog"]) if ($(id).open) $(id).close();
+  }
+
+  // ---- wiring ----------------------------------------------------------------------------------------
+
+  document.addEventListener("DOMContentLoaded", () => {
+    buildScopeRows();
+    $("sign-in-form").addEventListener("submit", signIn);
+    $("sign-out").addEventListener("click", signOut);
+    $("notice-close").addEventListener("click", clearNotice);
+    $("open-create").addEventListener("click", openCreate);
+    $("cancel-create").addEventListener("click", () => $("create-dialog").close());
+    $("create-form").addEventListener("submit", create);
+    $("create-form").addEventListener("change", () => { $("create-error").hidden = true; });
+    $("copy-secret").addEventListener("click", copySecret);
+    $("close-secret").addEventListener("click", () => $("secret-dialog").close());
+    $("secret-dialog").addEventListener("close", forgetSecret);
+    $("cancel-revoke").addEventListener("click", () => $("revoke-dialog").close());
+    $("confirm-revoke").addEventListener("click", confirmRevoke);
+    $("revoke-dialog").addEventListener("close", () => {
+      const back = state.revoking && state.revoking.returnFocusTo;
+      state.revoking = null;
+      if (back && back.isConnected) back.focus();
+    });
+    $("page-previous").addEventListener("click", () => { state.page -= 1; loadKeys(); });
+    $("page-next").addEventListener("click", () => { state.page += 1; loadKeys(); });
+    document.addEventListener("click", (event) => {
+      if (state.openMenu && !state.openMenu.menu.parentElement.contains(event.target)) closeMenu();
+    });
+    start();
+  });
+})();

@@ -1,0 +1,255 @@
+"""The console's key life cycle in a real headless Chromium, driven by Selenium.
+
+Run by Tests/SystemTests/ConsoleBrowserTests.swift against the real processes behind the
+gateway. Settings come from the environment: EVALYO_URL (the gateway), EVALYO_EMAIL,
+EVALYO_PASSWORD (an admin of an organization with no keys yet), EVALYO_SCREENSHOTS (a folder),
+CHROMIUM and CHROMEDRIVER (Debian's). Exits non-zero, naming the step, at the first failure.
+"""
+import json
+import os
+import re
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as visible
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ["EVALYO_URL"]
+EMAIL = os.environ["EVALYO_EMAIL"]
+PASSWORD = os.environ["EVALYO_PASSWORD"]
+SHOTS = os.environ["EVALYO_SCREENSHOTS"]
+KEY_NAME = "ATS sync (browser test)"
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def api(method, path, key, body=None):
+    """Calls the public API through the gateway; returns (status, parsed body)."""
+    request = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode())
+    request.add_header("Authorization", f"Bearer {key}")
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def browser(width, height, phone=False):
+    options = webdriver.ChromeOptions()
+    if phone:
+        # A phone's viewport (a desktop window cannot be narrower than about 500 px).
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2}})
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", f"--window-size={width},{height}"]:
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+
+
+class Console:
+    def __init__(self, driver):
+        self.driver = driver
+        self.wait = WebDriverWait(driver, 10)
+
+    def shot(self, name):
+        path = os.path.join(SHOTS, name + ".png")
+        self.driver.save_screenshot(path)
+        print(f"   screenshot: {path}")
+
+    def by_id(self, element_id):
+        return self.driver.find_element(By.ID, element_id)
+
+    def shown(self, element_id):
+        return self.wait.until(visible.visibility_of_element_located((By.ID, element_id)))
+
+    def gone(self, element_id):
+        self.wait.until(visible.invisibility_of_element_located((By.ID, element_id)))
+
+    def text_in(self, element_id, text):
+        self.wait.until(visible.text_to_be_present_in_element((By.ID, element_id), text))
+
+    def sign_in(self, password=PASSWORD):
+        self.shown("sign-in-view")
+        self.by_id("email").clear()
+        self.by_id("email").send_keys(EMAIL)
+        self.by_id("password").clear()
+        self.by_id("password").send_keys(password + Keys.ENTER)
+
+    def key_row(self, name):
+        for row in self.driver.find_elements(By.CSS_SELECTOR, "#keys-body tr"):
+            if name in row.text:
+                return row
+        raise AssertionError(f"no row for {name!r} in the key list")
+
+    def script_errors(self):
+        """Errors the page's own code or its security policy raised (not expected HTTP statuses)."""
+        entries = self.driver.get_log("browser")
+        return [e["message"] for e in entries if e["level"] == "SEVERE" and "Failed to load resource" not in e["message"]]
+
+
+def step(title):
+    print(f"-- {title}")
+
+
+def page_is_self_contained():
+    step("the page and its assets come from this origin only, under a strict Content-Security-Policy")
+    with urllib.request.urlopen(BASE + "/console", timeout=10) as answer:
+        policy = answer.headers["Content-Security-Policy"]
+        html = answer.read().decode()
+    check("script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy, f"weak policy: {policy}")
+    check("frame-ancestors 'none'" in policy, "the page can be framed")
+    check(not re.search(r"<script(?![^>]*\bsrc=)", html), "an inline script is in the page")
+    check(not re.search(r"\son[a-z]+=", html) and " style=" not in html, "inline handlers or styles are in the page")
+    for asset in ["/console/assets/console.js", "/console/assets/console.css"]:
+        with urllib.request.urlopen(BASE + asset, timeout=10) as answer:
+            text = answer.read().decode()
+        check(not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text), f"{asset} refers to another host")
+    check(not re.search(r"(src|href)=\"(https?:)?//", html), "the page loads something from another host")
+
+
+def life_cycle():
+    driver = browser(1280, 900)
+    console = Console(driver)
+    try:
+        step("signing in: a wrong password is explained, the right one shows the keys")
+        driver.get(BASE + "/console")
+        console.shown("sign-in-view")
+        console.shot("01-sign-in")
+        console.sign_in(password="not-the-password")
+        console.text_in("sign-in-error", "not right")
+        console.sign_in()
+        console.shown("keys-view")
+        console.text_in("account-label", EMAIL)
+        console.shown("keys-empty")
+
+        step("creating a key with two scopes; validation first")
+        console.by_id("open-create").click()
+        console.shown("create-dialog")
+        check(driver.switch_to.active_element == console.by_id("key-name"), "the name field does not have the focus")
+        console.by_id("submit-create").click()
+        console.text_in("create-error", "Give the key a name")
+        console.by_id("key-name").send_keys(KEY_NAME)
+        console.by_id("submit-create").click()
+        console.text_in("create-error", "at least one scope")
+        boxes = driver.find_elements(By.CSS_SELECTOR, "#scope-rows input[type=checkbox]")
+        check(len(boxes) == 15, f"{len(boxes)} scope checkboxes instead of 15")
+        for scope in ["jobs:read", "candidates:read"]:
+            console.by_id("scope-" + scope.replace(":", "-")).click()
+        console.shot("02-create-dialog")
+        console.by_id("submit-create").click()
+
+        step("the key is shown once, with a copy button and the warning")
+        console.shown("secret-dialog")
+        key = console.by_id("secret-value").get_attribute("value")
+        check(re.fullmatch(r"evk_[0-9A-Za-z]{36}", key or ""), f"not a key: {key!r}")
+        check("will not be shown again" in console.by_id("secret-warning").text, "no warning that the key is shown once")
+        console.by_id("copy-secret").click()
+        console.wait.until(lambda d: console.by_id("copy-status").text != "")
+        console.shot("03-key-shown-once")
+        console.by_id("close-secret").click()
+        console.gone("secret-dialog")
+        check(console.by_id("secret-value").get_attribute("value") == "", "the key stayed in the page after the dialog closed")
+        check(key not in driver.page_source, "the key is still in the page")
+        check(key not in driver.current_url, "the key is in the URL")
+        stored = driver.execute_script("return [localStorage.length, sessionStorage.length, document.cookie]")
+        check(stored[0] == 0 and stored[1] == 0 and key not in stored[2], f"something was stored in the browser: {stored}")
+
+        step("the key works against the API, within its scopes")
+        check(api("GET", "/api/v1/jobs", key)[0] == 200, "GET /api/v1/jobs with the new key was not 200")
+        check(api("GET", "/api/v1/candidates", key)[0] == 200, "GET /api/v1/candidates with the new key was not 200")
+        status, body = api("POST", "/api/v1/jobs", key, {"title": "x"})
+        check(status == 403 and body["error"]["requiredScope"] == "jobs:write", f"POST /api/v1/jobs: {status} {body}")
+
+        step("the list shows it without its secret")
+        row = console.key_row(KEY_NAME)
+        check(key[:8] + "…" in row.text, f"the display prefix is not in the row: {row.text!r}")
+        check("jobs:read" in row.text and "candidates:read" in row.text and "Active" in row.text, f"row: {row.text!r}")
+        check(key not in row.text, "the row shows the key")
+        console.shot("04-keys-list")
+
+        step("the ... menu works from the keyboard, and revocation asks first")
+        toggle = row.find_element(By.CSS_SELECTOR, "button.menu-toggle")
+        check(toggle.get_attribute("aria-label") == f"Actions for key {KEY_NAME}", "the menu button has no label")
+        toggle.send_keys(Keys.ARROW_DOWN)
+        check(toggle.get_attribute("aria-expanded") == "true", "ArrowDown did not open the menu")
+        check(driver.switch_to.active_element.text.startswith("Revoke"), "the menu's first item does not have the focus")
+        driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+        check(toggle.get_attribute("aria-expanded") == "false", "Escape did not close the menu")
+        toggle.click()
+        row.find_element(By.CSS_SELECTOR, "[role=menuitem]").click()
+        console.shown("revoke-dialog")
+        check(KEY_NAME in console.by_id("revoke-title").text, "the confirmation does not name the key")
+        console.shot("05-revoke-confirmation")
+        console.by_id("confirm-revoke").click()
+        console.gone("revoke-dialog")
+        console.wait.until(lambda d: "Revoked" in console.key_row(KEY_NAME).text)
+        check(not console.key_row(KEY_NAME).find_elements(By.CSS_SELECTOR, "button.menu-toggle"), "a revoked key still has its menu")
+        console.shot("06-key-revoked")
+
+        step("the API refuses the revoked key")
+        deadline = time.monotonic() + 5
+        status = api("GET", "/api/v1/jobs", key)[0]
+        while status != 401 and time.monotonic() < deadline:
+            time.sleep(0.1)
+            status = api("GET", "/api/v1/jobs", key)[0]
+        check(status == 401, f"the revoked key still gets {status}")
+
+        step("an expired session sends the person back to sign-in, saying why")
+        driver.delete_all_cookies()
+        console.by_id("open-create").click()
+        console.by_id("key-name").send_keys("after expiry")
+        console.by_id("scope-jobs-read").click()
+        console.by_id("submit-create").click()
+        console.shown("sign-in-view")
+        console.text_in("sign-in-error", "session has expired")
+
+        errors = console.script_errors()
+        check(not errors, f"the page logged errors: {errors}")
+    finally:
+        driver.quit()
+
+
+def phone_layout():
+    step("the page on a phone-sized screen")
+    driver = browser(390, 844, phone=True)
+    console = Console(driver)
+    try:
+        driver.get(BASE + "/console")
+        console.sign_in()
+        console.shown("keys-view")
+        row = console.key_row(KEY_NAME)
+        width, viewport = driver.execute_script("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        check(viewport <= 390, f"the viewport is {viewport} px wide, not a phone's")
+        console.shot("07-phone")
+        wide = driver.execute_script(
+            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+            ".map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 5)")
+        check(width <= viewport, f"the page scrolls sideways on a phone ({width} px wide; widest: {wide})")
+        check(row.size["width"] <= viewport, "a key row is wider than the screen")
+        console.by_id("sign-out").click()
+        console.shown("sign-in-view")
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    os.makedirs(SHOTS, exist_ok=True)
+    try:
+        page_is_self_contained()
+        life_cycle()
+        phone_layout()
+    except AssertionError as failure:
+        print(f"FAILED: {failure}")
+        sys.exit(1)
+    print("the console's key life cycle works in Chromium")
