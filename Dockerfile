@@ -10,11 +10,12 @@ RUN swift package resolve
 COPY Shared ./Shared
 COPY Services ./Services
 COPY Tests ./Tests
+# The key service reads its console page from its resource bundle, beside the executable.
 RUN swift build -c release --static-swift-stdlib \
   && mkdir /staging \
-  && for product in key-service catalog interviews reports; do \
-       cp "$(swift build -c release --show-bin-path)/$product" /staging/; \
-     done
+  && bin="$(swift build -c release --show-bin-path)" \
+  && for product in key-service catalog interviews reports; do cp "$bin/$product" /staging/; done \
+  && cp -R "$bin"/*.resources /staging/
 
 # Run stage: a slim Ubuntu with only what the binaries need, as an unprivileged user.
 FROM ubuntu:noble

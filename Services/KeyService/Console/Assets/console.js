@@ -423,7 +423,8 @@
     $("open-create").addEventListener("click", openCreate);
     $("cancel-create").addEventListener("click", () => $("create-dialog").close());
     $("create-form").addEventListener("submit", create);
-    $("create-form").addEventListener("change", () => { $("create-error").hidden = true; });
+    // Ticking a scope answers "tick at least one scope".
+    $("scope-rows").addEventListener("change", () => { $("create-error").hidden = true; });
     $("copy-secret").addEventListener("click", copySecret);
     $("close-secret").addEventListener("click", () => $("secret-dialog").close());
     $("secret-dialog").addEventListener("close", forgetSecret);
