@@ -6,13 +6,13 @@ import Shared
 /// The catalog: jobs, candidates, campaigns, stages and campaign membership behind API keys.
 func buildApplication(settings: CatalogSettings, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
-    let (verifier, revocations) = ServiceRuntime.makeAuthentication(settings.auth, metrics: metrics, logger: logger)
-    let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, verifier: verifier)
+    let authentication = ServiceRuntime.makeAuthentication(settings.auth, metrics: metrics, logger: logger)
+    let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
     buildRoutes(ScopedRoutes(router: router), postgres: postgres, logger: logger)
     FactsController(clients: settings.internalClients, postgres: postgres, logger: logger).addRoutes(to: router)
     return ServiceRuntime.makeApplication(
         name: "catalog", configuration: settings.service, router: router, postgres: postgres,
-        migrations: CatalogMigrations.all, services: [revocations], logger: logger
+        migrations: CatalogMigrations.all, services: [authentication.revocations], logger: logger
     )
 }
 

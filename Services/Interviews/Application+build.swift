@@ -7,14 +7,14 @@ import Shared
 /// internal endpoints.
 func buildApplication(settings: InterviewsSettings, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
-    let (verifier, revocations) = ServiceRuntime.makeAuthentication(settings.auth, metrics: metrics, logger: logger)
+    let authentication = ServiceRuntime.makeAuthentication(settings.auth, metrics: metrics, logger: logger)
     let catalog = CatalogFacts(
         client: InternalServiceClient(
             baseURL: settings.catalogURL, clientId: settings.catalogClientId, clientSecret: settings.catalogClientSecret,
             timeout: settings.catalogTimeout
         )
     )
-    let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, verifier: verifier)
+    let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
     buildRoutes(ScopedRoutes(router: router), postgres: postgres, catalog: catalog, logger: logger)
     RuntimeController(
         clients: settings.internalClients, interviews: InterviewRepository(client: postgres, logger: logger),
@@ -29,7 +29,7 @@ func buildApplication(settings: InterviewsSettings, metrics: ServiceMetrics, log
     )
     return ServiceRuntime.makeApplication(
         name: "interviews", configuration: settings.service, router: router, postgres: postgres,
-        migrations: InterviewsMigrations.all, services: [revocations, relay], logger: logger
+        migrations: InterviewsMigrations.all, services: [authentication.revocations, relay], logger: logger
     )
 }
 

@@ -13,15 +13,16 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     let accounts = PostgresConsoleAccountRepository(client: postgres, logger: logger)
     let usage = UsageRecorder(keys: keys, interval: settings.usageFlushInterval, logger: logger)
     let notifier = RevocationNotifier(keys: keys, logger: logger)
+    let ledger = RateLimitLedger(client: postgres, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics)
-    try buildRouter(router, settings: settings, keys: keys, accounts: accounts, usage: usage, notifier: notifier, metrics: metrics)
+    try buildRouter(router, settings: settings, keys: keys, accounts: accounts, usage: usage, notifier: notifier, ledger: ledger, metrics: metrics)
     return ServiceRuntime.makeApplication(
         name: "key-service",
         configuration: settings.service,
         router: router,
         postgres: postgres,
         migrations: KeyServiceMigrations.all,
-        services: [usage, notifier],
+        services: [usage, notifier, ledger],
         logger: logger
     )
 }
@@ -34,6 +35,7 @@ func buildRouter(
     accounts: some ConsoleAccountRepository,
     usage: UsageRecorder,
     notifier: RevocationNotifier,
+    ledger: RateLimitLedger,
     metrics: ServiceMetrics
 ) throws {
     let authenticator = ConsoleAuthenticator(accounts: accounts)
@@ -49,4 +51,5 @@ func buildRouter(
     let internalRoutes = router.group("internal")
     IntrospectionController(keys: keys, clients: settings.internalClients, usage: usage, metrics: metrics).addRoutes(to: internalRoutes)
     RevocationFeedController(keys: keys, clients: settings.internalClients, notifier: notifier).addRoutes(to: internalRoutes)
+    RateLimitLeaseController(ledger: ledger, clients: settings.internalClients).addRoutes(to: internalRoutes)
 }

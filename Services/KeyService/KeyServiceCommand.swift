@@ -3,13 +3,13 @@ import Hummingbird
 import Logging
 import Shared
 
-/// `key-service` serves the key service; `key-service create-admin` sets up an organization.
+/// `key-service` serves the key service; `create-admin` sets up an organization, `set-plan` its plan.
 @main
 struct KeyServiceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key-service",
         abstract: "Evalyo key service: organizations, console, API keys and introspection.",
-        subcommands: [Serve.self, CreateAdmin.self],
+        subcommands: [Serve.self, CreateAdmin.self, SetPlan.self],
         defaultSubcommand: Serve.self
     )
 }

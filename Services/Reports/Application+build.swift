@@ -6,14 +6,14 @@ import Shared
 /// The reports service: read-only reports behind API keys, written from delivered events.
 func buildApplication(settings: ReportsSettings, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
-    let (verifier, revocations) = ServiceRuntime.makeAuthentication(settings.auth, metrics: metrics, logger: logger)
-    let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, verifier: verifier)
+    let authentication = ServiceRuntime.makeAuthentication(settings.auth, metrics: metrics, logger: logger)
+    let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
     let reports = ReportRepository(client: postgres, logger: logger)
     buildRoutes(ScopedRoutes(router: router), reports: reports)
     EventIngestController(clients: settings.internalClients, reports: reports).addRoutes(to: router)
     return ServiceRuntime.makeApplication(
         name: "reports", configuration: settings.service, router: router, postgres: postgres, migrations: ReportsMigrations.all,
-        services: [revocations], logger: logger
+        services: [authentication.revocations], logger: logger
     )
 }
 

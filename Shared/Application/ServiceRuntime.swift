@@ -44,24 +44,34 @@ public enum ServiceRuntime {
     /// error is rendered before metrics read its status, and a key is checked (401) before
     /// anything about the request itself (413, 400, 404).
     public static func makeRouter(
-        postgres: PostgresClient, metrics: ServiceMetrics, verifier: KeyVerifier? = nil, requestTimeout: Duration = .seconds(10)
+        postgres: PostgresClient, metrics: ServiceMetrics, authentication: Authentication? = nil, requestTimeout: Duration = .seconds(10)
     ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: RequestIdMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: RequestTimeoutMiddleware(timeout: requestTimeout))
-        if let verifier {
-            router.add(middleware: APIKeyAuthMiddleware(verifier: verifier))
+        if let authentication {
+            router.add(middleware: APIKeyAuthMiddleware(verifier: authentication.verifier, limiter: authentication.limiter))
         }
         router.add(middleware: BodyLimitMiddleware())
         HealthController(postgres: postgres, metrics: metrics).addRoutes(to: router)
         return router
     }
 
-    /// How a resource service verifies keys: the introspection client, the cache, and the
-    /// watcher of the revocation log that keeps the cache honest (run it as a service).
-    public static func makeAuthentication(_ auth: AuthConfiguration, metrics: ServiceMetrics, logger: Logger) -> (KeyVerifier, RevocationWatcher) {
+    /// How a resource service verifies keys and limits their requests.
+    public struct Authentication: Sendable {
+        /// The introspection client and its cache.
+        public let verifier: KeyVerifier
+        /// The watcher of the revocation log that keeps the cache honest: run it as a service.
+        public let revocations: RevocationWatcher
+        /// Per-key rate limits, leased from the key service.
+        public let limiter: RateLimiter
+    }
+
+    /// The introspection client and cache, the revocation watcher and the rate limiter, all
+    /// talking to the key service with this service's credentials.
+    public static func makeAuthentication(_ auth: AuthConfiguration, metrics: ServiceMetrics, logger: Logger) -> Authentication {
         let introspector = HTTPKeyIntrospector(
             keyServiceURL: auth.keyServiceURL, path: auth.introspectionPath, clientId: auth.clientId, clientSecret: auth.clientSecret,
             timeout: auth.timeout
@@ -70,7 +80,10 @@ public enum ServiceRuntime {
         let watcher = RevocationWatcher(
             verifier: verifier, keyServiceURL: auth.keyServiceURL, clientId: auth.clientId, clientSecret: auth.clientSecret, metrics: metrics, logger: logger
         )
-        return (verifier, watcher)
+        let leaser = HTTPRateLimitLeaser(
+            keyServiceURL: auth.keyServiceURL, clientId: auth.clientId, clientSecret: auth.clientSecret, timeout: min(auth.timeout, .seconds(1)), logger: logger
+        )
+        return Authentication(verifier: verifier, revocations: watcher, limiter: RateLimiter(leaser: leaser, metrics: metrics))
     }
 
     /// The database pool for `configuration`.

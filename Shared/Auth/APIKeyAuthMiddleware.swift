@@ -4,18 +4,22 @@ import Logging
 
 /// Authenticates every request under `/api/` with its API key (contract §3), before anything
 /// else looks at the request: an unknown path or a bad id under `/api/` is still 401 first.
+/// Then applies the key's rate limits (contract §4): 429 past them, and the `X-RateLimit-*`
+/// headers on every answer to an authenticated request, errors included.
 public struct APIKeyAuthMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
     let verifier: KeyVerifier
+    let limiter: RateLimiter?
     let pathPrefix: String
 
-    public init(verifier: KeyVerifier, pathPrefix: String = "/api/") {
+    public init(verifier: KeyVerifier, limiter: RateLimiter? = nil, pathPrefix: String = "/api/") {
         self.verifier = verifier
+        self.limiter = limiter
         self.pathPrefix = pathPrefix
     }
 
-    /// Verifies the bearer key and puts it in the context; 401 or 503 otherwise.
+    /// Verifies the bearer key and puts it in the context; 401 or 503 otherwise; then 429 or the headers.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.uri.path.hasPrefix(pathPrefix) else {
             return try await next(request, context)
@@ -42,7 +46,25 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
         var context = context
         context.verifiedKey = key
         context.logger[metadataKey: "key_id"] = "\(key.keyId.apiString)"
-        return try await next(request, context)
+        guard let limiter, let decision = await limiter.admit(key, requestId: context.requestId) else {
+            return try await next(request, context)
+        }
+        guard decision.allowed else {
+            throw APIError(
+                .tooManyRequests, code: "RATE_LIMITED",
+                message: "This key made its \(decision.limit) requests per \(decision.windowSeconds == 1 ? "second" : "minute"); retry in \(decision.retryAfter ?? 1) s",
+                headers: decision.headers
+            )
+        }
+        do {
+            var response = try await next(request, context)
+            response.headers.append(contentsOf: decision.headers)
+            return response
+        } catch {
+            var failure = ErrorMiddleware<Context>.apiError(for: error, request: request, logger: context.logger)
+            failure.headers.append(contentsOf: decision.headers)
+            throw failure
+        }
     }
 }
 

@@ -29,11 +29,17 @@ public struct HTTPKeyIntrospector: KeyIntrospector {
     /// organization id and `token_type` `api_key`, or it is refused as malformed.
     public static func parseAnswer(_ data: Data) throws -> VerifiedKey? {
         struct Answer: Decodable {
+            struct Limits: Decodable {
+                let plan: Plan
+                let per_second: Int?
+                let per_minute: Int?
+            }
             let active: Bool
             let scope: String?
             let client_id: String?
             let org_id: String?
             let token_type: String?
+            let rate_limit: Limits?
         }
         guard let answer = try? JSONDecoder().decode(Answer.self, from: data) else {
             throw InternalCallFailure.malformedAnswer("not an introspection answer")
@@ -45,6 +51,8 @@ public struct HTTPKeyIntrospector: KeyIntrospector {
         else {
             throw InternalCallFailure.malformedAnswer("active answer without a key id, organization or token type")
         }
-        return VerifiedKey(keyId: keyId, organizationId: organizationId, scopes: Scope.parseSpaceSeparated(answer.scope ?? ""))
+        // A key service without rate limits (an older version) vouches for unlimited keys.
+        let limits = answer.rate_limit.map { RateLimits(plan: $0.plan, perSecond: $0.per_second, perMinute: $0.per_minute) } ?? .unlimited
+        return VerifiedKey(keyId: keyId, organizationId: organizationId, scopes: Scope.parseSpaceSeparated(answer.scope ?? ""), rateLimits: limits)
     }
 }

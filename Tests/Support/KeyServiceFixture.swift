@@ -49,8 +49,10 @@ public actor KeyServiceFixture {
 
 extension KeyServiceFixture.Running {
     /// A new organization with its admin signed in to the console, at `consoleURL` (the
-    /// gateway, say) or else at the key service itself.
-    public func newOrganization(consoleURL: String? = nil) async throws -> TestOrganization {
+    /// gateway, say) or else at the key service itself. Its plan is Enterprise without limits
+    /// unless `plan` says otherwise (`["starter"]`, `["enterprise", "--per-minute", "30"]`), so
+    /// that rate limits never make tests of other features flaky.
+    public func newOrganization(consoleURL: String? = nil, plan: [String] = ["enterprise"]) async throws -> TestOrganization {
         let baseURL = consoleURL ?? self.baseURL
         let name = "org-\(UUID().uuidString.prefix(12))"
         let email = "\(name)@example.com"
@@ -60,6 +62,11 @@ extension KeyServiceFixture.Running {
             environment: ["DATABASE_URL": databaseURL, "BCRYPT_COST": "4"]
         )
         guard setup.status == 0 else { throw TestSetupError("create-admin failed: \(setup.output)") }
+        let planned = try await ChildProcess.run(
+            ChildProcess.binDirectory.appendingPathComponent("key-service"),
+            arguments: ["set-plan", "--org", name, "--plan"] + plan, environment: ["DATABASE_URL": databaseURL]
+        )
+        guard planned.status == 0 else { throw TestSetupError("set-plan failed: \(planned.output)") }
         let signIn = try await HTTPExchange.send(
             .POST, baseURL + "/console/api/session", headers: [("Content-Type", "application/json")],
             body: #"{"email":"\#(email)","password":"password-123"}"#

@@ -67,6 +67,20 @@ struct IntrospectionAnswer: ResponseEncodable, Sendable {
         case orgId = "org_id"
         case tokenType = "token_type"
         case iat
+        case rateLimit = "rate_limit"
+    }
+
+    /// An extension member (RFC 7662 §2.2 allows them): the key's plan and limits.
+    struct Limits: Encodable {
+        let plan: String
+        let perSecond: Int?
+        let perMinute: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case plan
+            case perSecond = "per_second"
+            case perMinute = "per_minute"
+        }
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -78,5 +92,7 @@ struct IntrospectionAnswer: ResponseEncodable, Sendable {
         try container.encode(key.organizationId.apiString, forKey: .orgId)
         try container.encode("api_key", forKey: .tokenType)
         try container.encode(Int(key.createdAt.timeIntervalSince1970), forKey: .iat)
+        let limits = key.rateLimits
+        try container.encode(Limits(plan: limits.plan.rawValue, perSecond: limits.perSecond, perMinute: limits.perMinute), forKey: .rateLimit)
     }
 }

@@ -52,6 +52,8 @@ struct ActiveKey: Sendable {
     let organizationId: UUID
     let scopes: [String]
     let createdAt: Date
+    /// The limits of its organization's plan.
+    let rateLimits: RateLimits
 }
 
 /// One entry of the audit trail of key events.

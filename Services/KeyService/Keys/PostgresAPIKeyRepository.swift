@@ -106,11 +106,18 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
 
     func findActive(digest: Data) async throws -> ActiveKey? {
         let rows = try await client.query(
-            "SELECT id, organization_id, scopes, created_at FROM api_keys WHERE digest = \(digest) AND revoked_at IS NULL",
+            """
+            SELECT k.id, k.organization_id, k.scopes, k.created_at, o.plan, o.rate_per_second, o.rate_per_minute
+            FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+            WHERE k.digest = \(digest) AND k.revoked_at IS NULL
+            """,
             logger: logger
         )
-        for try await (id, organizationId, scopes, createdAt) in rows.decode((UUID, UUID, [String], Date).self) {
-            return ActiveKey(id: id, organizationId: organizationId, scopes: scopes, createdAt: createdAt)
+        for try await (id, organizationId, scopes, createdAt, plan, perSecond, perMinute) in rows.decode((UUID, UUID, [String], Date, String, Int?, Int?).self) {
+            let plan = Plan(rawValue: plan) ?? .STARTER
+            let limits = plan.standardLimits.map { RateLimits(plan: plan, perSecond: $0.perSecond, perMinute: $0.perMinute) }
+                ?? RateLimits(plan: plan, perSecond: perSecond, perMinute: perMinute)
+            return ActiveKey(id: id, organizationId: organizationId, scopes: scopes, createdAt: createdAt, rateLimits: limits)
         }
         return nil
     }

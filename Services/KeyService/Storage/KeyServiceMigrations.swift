@@ -101,5 +101,58 @@ enum KeyServiceMigrations {
                 """,
             ]
         ),
+        Migration(
+            version: 3,
+            name: "plans and rate limits: each organization's plan, and the ledger of leased request budgets",
+            statements: [
+                """
+                ALTER TABLE organizations
+                    ADD COLUMN plan TEXT NOT NULL DEFAULT 'STARTER' CHECK (plan IN ('STARTER', 'PRO', 'BUSINESS', 'ENTERPRISE')),
+                    ADD COLUMN rate_per_second INT CHECK (rate_per_second > 0),
+                    ADD COLUMN rate_per_minute INT CHECK (rate_per_minute > 0),
+                    ADD CONSTRAINT organizations_custom_limits_enterprise_only
+                        CHECK (plan = 'ENTERPRISE' OR (rate_per_second IS NULL AND rate_per_minute IS NULL))
+                """,
+                // How many requests of each key's fixed windows (1 s and 60 s, by their start in
+                // UNIX seconds) were leased to resource services. UNLOGGED: fast, and a crash
+                // only forgets the current minute's counts.
+                """
+                CREATE UNLOGGED TABLE rate_limit_usage (
+                    api_key_id UUID NOT NULL,
+                    window_seconds INT NOT NULL CHECK (window_seconds IN (1, 60)),
+                    window_start BIGINT NOT NULL,
+                    used INT NOT NULL CHECK (used >= 0),
+                    PRIMARY KEY (api_key_id, window_seconds, window_start)
+                )
+                """,
+                // One lease, atomically: grants what fits in both the second and its minute (at
+                // most `p_want`), records it, and returns it with both windows' new totals. Rows
+                // are locked second first, then minute, so concurrent leases cannot deadlock.
+                """
+                CREATE FUNCTION rate_limit_lease(p_key UUID, p_second BIGINT, p_want INT, p_per_second INT, p_per_minute INT)
+                RETURNS TABLE (granted INT, second_used INT, minute_used INT) LANGUAGE plpgsql AS $$
+                DECLARE
+                    v_minute BIGINT := p_second - (p_second % 60);
+                    v_second_used INT;
+                    v_minute_used INT;
+                    v_granted INT;
+                BEGIN
+                    INSERT INTO rate_limit_usage VALUES (p_key, 1, p_second, 0), (p_key, 60, v_minute, 0) ON CONFLICT DO NOTHING;
+                    SELECT used INTO v_second_used FROM rate_limit_usage
+                        WHERE api_key_id = p_key AND window_seconds = 1 AND window_start = p_second FOR UPDATE;
+                    SELECT used INTO v_minute_used FROM rate_limit_usage
+                        WHERE api_key_id = p_key AND window_seconds = 60 AND window_start = v_minute FOR UPDATE;
+                    v_granted := GREATEST(0, LEAST(p_want, COALESCE(p_per_second - v_second_used, p_want), COALESCE(p_per_minute - v_minute_used, p_want)));
+                    IF v_granted > 0 THEN
+                        UPDATE rate_limit_usage SET used = used + v_granted
+                        WHERE api_key_id = p_key
+                          AND ((window_seconds = 1 AND window_start = p_second) OR (window_seconds = 60 AND window_start = v_minute));
+                    END IF;
+                    RETURN QUERY SELECT v_granted, v_second_used + v_granted, v_minute_used + v_granted;
+                END
+                $$
+                """,
+            ]
+        ),
     ]
 }

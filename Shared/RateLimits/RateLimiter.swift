@@ -1,0 +1,267 @@
+import Foundation
+import HTTPTypes
+import Metrics
+import Synchronization
+
+/// Per-key rate limits that hold across every service and instance (contract §4).
+///
+/// Fixed windows of one second and one minute, counted by the key service's ledger. An instance
+/// leases part of a key's budget for one second and admits requests from it locally: a request
+/// costs a lock and a dictionary lookup, and waits on the network only when the instance holds
+/// nothing for the current second (a key's first request here, or a burst past its lease).
+/// While a key is busy, the next second's lease is fetched in the background, before it is due.
+///
+/// Accuracy: the ledger never grants more than a window's limit, so keys do not get past their
+/// limits, whatever the number of instances. A budget leased but not spent is lost for that
+/// second: with N instances a key can be refused up to (N - 1) × lease size requests early
+/// (the lease size is at most half the per-second limit). When the key service cannot be reached,
+/// each instance counts alone: a key can then get up to N times its limits until it is back.
+public final class RateLimiter: Sendable {
+    /// Whether a request may go on, and the headers that tell the client where it stands.
+    public struct Decision: Sendable, Equatable {
+        public let allowed: Bool
+        public let limit: Int
+        public let remaining: Int
+        /// The end of the window the numbers describe, in UNIX seconds.
+        public let reset: Int64
+        /// Seconds until a refused request may succeed.
+        public let retryAfter: Int?
+        /// The length of the window the numbers describe: 1 or 60 seconds.
+        public let windowSeconds: Int
+
+        /// `X-RateLimit-Limit`, `-Remaining`, `-Reset`, and `Retry-After` when refused.
+        public var headers: HTTPFields {
+            var fields: HTTPFields = [.rateLimitLimit: String(limit), .rateLimitRemaining: String(remaining), .rateLimitReset: String(reset)]
+            if let retryAfter { fields[.retryAfter] = String(retryAfter) }
+            return fields
+        }
+    }
+
+    /// What this instance knows of one key.
+    struct KeyState {
+        var limits: RateLimits
+        /// The current one-second window, and what this instance holds and has spent in it.
+        var second: Int64 = 0
+        var allowance = 0
+        var spent = 0
+        var spentBefore = 0
+        /// The ledger had no more for this second (or its minute) at the last lease.
+        var exhausted = false
+        /// The ledger could not be reached for this second: counting alone.
+        var alone = false
+        /// The ledger's totals at the last lease.
+        var secondUsed = 0
+        var minute: Int64 = 0
+        var minuteUsed = 0
+        var minuteSpent = 0
+        /// A lease for a later second, fetched ahead, and whether a fetch is on its way.
+        var ahead: (lease: RateLimitLease, want: Int)?
+        var fetchingAhead = false
+        var leasing: Task<Void, Never>?
+        /// Requests waiting for the lease on its way: the next lease asks for them too.
+        var waiting = 0
+    }
+
+    struct State {
+        var keys: [UUID: KeyState] = [:]
+        var admissionsSincePrune = 0
+    }
+
+    let leaser: any RateLimitLeaser
+    let now: @Sendable () -> Date
+    private let state = Mutex(State())
+    private let limited: [Plan: Counter]
+    private let leases: Counter
+    private let leaseFailures: Counter
+
+    public init(leaser: any RateLimitLeaser, metrics: ServiceMetrics, now: @escaping @Sendable () -> Date = Date.init) {
+        self.leaser = leaser
+        self.now = now
+        self.limited = Dictionary(uniqueKeysWithValues: Plan.allCases.map {
+            ($0, Counter(label: "rate_limited_requests_total", dimensions: [("plan", $0.rawValue)], factory: metrics.factory))
+        })
+        self.leases = Counter(label: "rate_limit_leases_total", factory: metrics.factory)
+        self.leaseFailures = Counter(label: "rate_limit_lease_failures_total", factory: metrics.factory)
+    }
+
+    /// Admits or refuses one request of `key`; nil when the key has no limit at all.
+    public func admit(_ key: VerifiedKey, requestId: String) async -> Decision? {
+        guard !key.rateLimits.isUnlimited else { return nil }
+        let second = Int64(now().timeIntervalSince1970.rounded(.down))
+        // A few rounds at most: each round either decides or waits for one lease.
+        for _ in 0..<4 {
+            enum Step { case decided(Decision, fetchAhead: Int?), wait(Task<Void, Never>) }
+            let step: Step = state.withLock { state in
+                var entry = state.keys[key.keyId] ?? KeyState(limits: key.rateLimits)
+                entry.limits = key.rateLimits
+                Self.roll(&entry, to: second)
+                defer {
+                    state.keys[key.keyId] = entry
+                    Self.pruneIfDue(&state, second: second)
+                }
+                if entry.allowance > 0 || (entry.alone && Self.fitsAlone(entry)) {
+                    if entry.allowance > 0 { entry.allowance -= 1 }
+                    entry.spent += 1
+                    entry.minuteSpent += 1
+                    // A key busy in two seconds running is likely to be busy in the next one.
+                    var fetchAhead: Int?
+                    if !entry.alone, entry.spentBefore > 0, entry.ahead == nil, !entry.fetchingAhead {
+                        entry.fetchingAhead = true
+                        fetchAhead = Self.leaseSize(entry)
+                    }
+                    return .decided(Self.decision(entry, allowed: true), fetchAhead: fetchAhead)
+                }
+                if entry.exhausted || entry.alone {
+                    return .decided(Self.decision(entry, allowed: false), fetchAhead: nil)
+                }
+                entry.waiting += 1
+                if let task = entry.leasing { return .wait(task) }
+                let want = Self.leaseSize(entry)
+                let task = Task { await self.fetch(key, second: second, want: want, requestId: requestId) }
+                entry.leasing = task
+                return .wait(task)
+            }
+            switch step {
+            case .decided(let decision, let fetchAhead):
+                if let fetchAhead {
+                    Task { await self.fetchAhead(key, second: second + 1, want: fetchAhead, requestId: requestId) }
+                }
+                if !decision.allowed { limited[key.rateLimits.plan]?.increment() }
+                return decision
+            case .wait(let task):
+                await task.value
+                state.withLock { $0.keys[key.keyId]?.waiting -= 1 }
+            }
+        }
+        // Leases keep running out under a crowd of concurrent requests: refuse this one.
+        let decision = state.withLock { Self.decision($0.keys[key.keyId] ?? KeyState(limits: key.rateLimits), allowed: false) }
+        limited[key.rateLimits.plan]?.increment()
+        return decision
+    }
+
+    /// Leases for the current second and records the answer; waiting requests then look again.
+    private func fetch(_ key: VerifiedKey, second: Int64, want: Int, requestId: String) async {
+        let lease = await leaser.lease(key: key.keyId, limits: key.rateLimits, second: second, want: want, requestId: requestId)
+        lease == nil ? leaseFailures.increment() : leases.increment()
+        state.withLock { state in
+            guard var entry = state.keys[key.keyId] else { return }
+            entry.leasing = nil
+            if entry.second == second {
+                if let lease {
+                    Self.apply(lease, want: want, to: &entry)
+                } else {
+                    entry.alone = true
+                }
+            }
+            state.keys[key.keyId] = entry
+        }
+    }
+
+    /// Leases for the next second in the background and keeps it until that second comes.
+    private func fetchAhead(_ key: VerifiedKey, second: Int64, want: Int, requestId: String) async {
+        let lease = await leaser.lease(key: key.keyId, limits: key.rateLimits, second: second, want: want, requestId: requestId)
+        lease == nil ? leaseFailures.increment() : leases.increment()
+        state.withLock { state in
+            guard var entry = state.keys[key.keyId] else { return }
+            entry.fetchingAhead = false
+            if let lease {
+                if entry.second == second {
+                    Self.apply(lease, want: want, to: &entry)
+                } else if entry.second < second {
+                    entry.ahead = (lease, want)
+                }
+            }
+            state.keys[key.keyId] = entry
+        }
+    }
+
+    /// Moves a key's state to `second`: a new window starts empty, or with the lease fetched ahead.
+    static func roll(_ entry: inout KeyState, to second: Int64) {
+        guard entry.second != second else { return }
+        entry.spentBefore = entry.second == second - 1 ? entry.spent : 0
+        entry.second = second
+        entry.allowance = 0
+        entry.spent = 0
+        entry.exhausted = false
+        entry.alone = false
+        entry.secondUsed = 0
+        let minute = second - second % 60
+        if entry.minute != minute {
+            entry.minute = minute
+            entry.minuteUsed = 0
+            entry.minuteSpent = 0
+        }
+        if let ahead = entry.ahead {
+            entry.ahead = nil
+            if ahead.lease.second == second { apply(ahead.lease, want: ahead.want, to: &entry) }
+        }
+    }
+
+    /// Adds a lease to the key's state.
+    static func apply(_ lease: RateLimitLease, want: Int, to entry: inout KeyState) {
+        entry.allowance += lease.granted
+        entry.secondUsed = lease.secondUsed
+        entry.minuteUsed = max(entry.minuteUsed, lease.minuteUsed)
+        // Less than asked: the second or its minute has nothing more for anyone.
+        entry.exhausted = lease.granted < want
+    }
+
+    /// How many requests to lease: what the key used here lately, at most half a second's limit.
+    static func leaseSize(_ entry: KeyState) -> Int {
+        let cap = entry.limits.perSecond.map { max(1, $0 / 2) } ?? entry.limits.perMinute.map { max(1, $0 / 20) } ?? 1
+        return min(cap, max(1, entry.spent, entry.spentBefore, entry.waiting), 1000)
+    }
+
+    /// Counting alone: within the limits as if this instance were the only one.
+    static func fitsAlone(_ entry: KeyState) -> Bool {
+        entry.spent < (entry.limits.perSecond ?? .max) && entry.minuteSpent < (entry.limits.perMinute ?? .max)
+    }
+
+    /// The headers' numbers: the window with the fewest requests left (the minute on a tie).
+    static func decision(_ entry: KeyState, allowed: Bool) -> Decision {
+        // Requests taken by everyone: the ledger's totals, less what this instance holds unspent;
+        // counting alone, what this instance admitted.
+        let secondTaken = entry.alone ? entry.spent : max(entry.secondUsed - entry.allowance, entry.spent)
+        let minuteTaken = entry.alone ? entry.minuteSpent : max(entry.minuteUsed - entry.allowance, entry.minuteSpent)
+        var windows: [(limit: Int, remaining: Int, reset: Int64, seconds: Int)] = []
+        if let perMinute = entry.limits.perMinute {
+            windows.append((perMinute, max(0, perMinute - minuteTaken), entry.minute + 60, 60))
+        }
+        if let perSecond = entry.limits.perSecond {
+            windows.append((perSecond, max(0, perSecond - secondTaken), entry.second + 1, 1))
+        }
+        var chosen = windows[0]
+        for window in windows.dropFirst() where window.remaining < chosen.remaining {
+            chosen = window
+        }
+        if allowed {
+            return Decision(
+                allowed: true, limit: chosen.limit, remaining: chosen.remaining, reset: chosen.reset, retryAfter: nil, windowSeconds: chosen.seconds
+            )
+        }
+        // Refused: the minute is spent, or else the second.
+        let minuteSpent = entry.limits.perMinute.map { minuteTaken >= $0 } ?? false
+        let window = minuteSpent ? windows[0] : windows[windows.count - 1]
+        return Decision(
+            allowed: false, limit: window.limit, remaining: 0, reset: window.reset, retryAfter: max(1, Int(window.reset - entry.second)),
+            windowSeconds: window.seconds
+        )
+    }
+
+    /// Every 10000 admissions, forgets the keys idle for two minutes.
+    static func pruneIfDue(_ state: inout State, second: Int64) {
+        state.admissionsSincePrune += 1
+        guard state.admissionsSincePrune >= 10_000 else { return }
+        state.admissionsSincePrune = 0
+        state.keys = state.keys.filter { $0.value.second >= second - 120 || $0.value.leasing != nil || $0.value.fetchingAhead }
+    }
+
+    /// How many keys this instance keeps state for (for tests).
+    var trackedKeys: Int { state.withLock { $0.keys.count } }
+}
+
+extension HTTPField.Name {
+    public static let rateLimitLimit = HTTPField.Name("X-RateLimit-Limit")!
+    public static let rateLimitRemaining = HTTPField.Name("X-RateLimit-Remaining")!
+    public static let rateLimitReset = HTTPField.Name("X-RateLimit-Reset")!
+}
