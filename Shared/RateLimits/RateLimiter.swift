@@ -256,8 +256,6 @@ public final class RateLimiter: Sendable {
         state.keys = state.keys.filter { $0.value.second >= second - 120 || $0.value.leasing != nil || $0.value.fetchingAhead }
     }
 
-    /// How many keys this instance keeps state for (for tests).
-    var trackedKeys: Int { state.withLock { $0.keys.count } }
 }
 
 extension HTTPField.Name {
