@@ -44,6 +44,7 @@ let package = Package(
         .executable(name: "catalog", targets: ["Catalog"]),
         .executable(name: "interviews", targets: ["Interviews"]),
         .executable(name: "reports", targets: ["Reports"]),
+        .executable(name: "auth-bench", targets: ["AuthBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
@@ -93,6 +94,14 @@ let package = Package(
         service("Interviews", path: "Services/Interviews"),
         // Reports of completed interviews and tests, written from delivered events.
         service("Reports", path: "Services/Reports"),
+        // scripts/bench's in-process side: nanoseconds per cached verification and per rate-limit
+        // admission, and the plain Hummingbird endpoint the services are compared with.
+        .executableTarget(
+            name: "AuthBenchmark",
+            dependencies: ["Shared", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/AuthBenchmark",
+            swiftSettings: swiftSettings
+        ),
         // Test helpers: a fresh database per test, free ports, launching the real executables.
         .target(
             name: "TestSupport",

@@ -20,12 +20,12 @@ public final class KeyVerifier: Sendable {
     }
 
     struct State {
-        var entries: [Data: Entry] = [:]
+        var entries: [KeyDigest: Entry] = [:]
         /// Digests in insertion order, with the expiry they were inserted with.
-        var order: Deque<(Data, ContinuousClock.Instant)> = []
-        var inFlight: [Data: Task<VerifiedKey?, any Error>] = [:]
+        var order: Deque<(KeyDigest, ContinuousClock.Instant)> = []
+        var inFlight: [KeyDigest: Task<VerifiedKey?, any Error>] = [:]
         /// The digest cached for each active key id, so a revocation can find its entry.
-        var digestByKey: [UUID: Data] = [:]
+        var digestByKey: [UUID: KeyDigest] = [:]
         /// Keys revoked within the last lifetime: an answer that was already on its way when
         /// the revocation arrived must not be cached (or trusted) as active.
         var recentlyRevoked: [UUID: ContinuousClock.Instant] = [:]
@@ -54,7 +54,7 @@ public final class KeyVerifier: Sendable {
     /// The verified key, or nil when the key service says it is not active.
     /// Throws `InternalCallFailure` when that cannot be known right now.
     public func verify(_ token: APIKeyToken, requestId: String) async throws -> VerifiedKey? {
-        let digest = token.digest
+        let digest = token.sha256
         let now = ContinuousClock.now
         enum Lookup { case hit(VerifiedKey?), wait(Task<VerifiedKey?, any Error>) }
         let lookup: Lookup = state.withLock { state in
@@ -78,7 +78,7 @@ public final class KeyVerifier: Sendable {
     }
 
     /// Calls the key service once for a missed key and stores the answer.
-    private func fetch(_ token: APIKeyToken, digest: Data, requestId: String) async throws -> VerifiedKey? {
+    private func fetch(_ token: APIKeyToken, digest: KeyDigest, requestId: String) async throws -> VerifiedKey? {
         misses.increment()
         let start = ContinuousClock.now
         defer {
@@ -97,7 +97,7 @@ public final class KeyVerifier: Sendable {
     /// Stores an answer, evicting expired entries and then the oldest ones beyond the bound.
     /// Returns the answer to give: an "active" for a key revoked meanwhile becomes inactive.
     @discardableResult
-    private func store(_ digest: Data, key: VerifiedKey?) -> VerifiedKey? {
+    private func store(_ digest: KeyDigest, key: VerifiedKey?) -> VerifiedKey? {
         let now = ContinuousClock.now
         let expires = now + ttl
         return state.withLock { state in

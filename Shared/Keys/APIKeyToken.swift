@@ -15,16 +15,31 @@ public struct APIKeyToken: Sendable, CustomStringConvertible {
     public let value: String
 
     /// Parses `text`, refusing anything of the wrong length, prefix, alphabet or checksum.
-    /// This needs no network: a typo or a forged key is rejected locally.
+    /// This needs no network: a typo or a forged key is rejected locally. It runs on every
+    /// request, so it reads the bytes in place and allocates nothing but the kept string.
     public init?(parsing text: some StringProtocol) {
-        let bytes = Array(text.utf8)
-        guard bytes.count == Self.length, bytes.starts(with: Self.prefix.utf8) else { return nil }
-        let body = bytes[4...]
-        guard body.allSatisfy(Base62.contains) else { return nil }
-        let random = bytes[4..<(4 + Self.randomLength)]
-        let checksum = bytes[(4 + Self.randomLength)...]
-        guard Array(checksum) == Array(Self.checksum(of: random).utf8) else { return nil }
-        self.value = String(text)
+        var text = String(text)
+        let valid = text.withUTF8 { bytes in Self.isWellFormed(bytes) }
+        guard valid else { return nil }
+        self.value = text
+    }
+
+    /// Length, prefix, alphabet and checksum, in one pass over the bytes.
+    static func isWellFormed(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == length, bytes[0] == 0x65, bytes[1] == 0x76, bytes[2] == 0x6B, bytes[3] == 0x5F else { return false }
+        var crc: UInt32 = 0xFFFF_FFFF
+        for index in 4..<(4 + randomLength) {
+            let byte = bytes[index]
+            guard Base62.contains(byte) else { return false }
+            crc = (crc >> 8) ^ CRC32.table[Int((crc ^ UInt32(byte)) & 0xFF)]
+        }
+        // The checksum's digits, least significant last, compared without building a string.
+        var rest = crc ^ 0xFFFF_FFFF
+        for index in stride(from: length - 1, through: 4 + randomLength, by: -1) {
+            guard bytes[index] == Base62.alphabet[Int(rest % 62)] else { return false }
+            rest /= 62
+        }
+        return rest == 0
     }
 
     private init(unchecked value: String) {
@@ -45,9 +60,16 @@ public struct APIKeyToken: Sendable, CustomStringConvertible {
         Base62.encode(CRC32.checksum(random), width: checksumLength)
     }
 
-    /// The SHA-256 digest, the only form in which a key is stored or used as a cache key.
+    /// The SHA-256 digest, the only form in which a key is stored.
     public var digest: Data {
-        Data(SHA256.hash(data: Data(value.utf8)))
+        var value = self.value
+        return Data(value.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) })
+    }
+
+    /// The same digest as a fixed-size value, hashed without allocating: the cache's key.
+    public var sha256: KeyDigest {
+        var value = self.value
+        return KeyDigest(value.withUTF8 { SHA256.hash(data: UnsafeRawBufferPointer($0)) })
     }
 
     /// `evk_` and the first 4 random characters: enough for a person to tell keys apart.
@@ -57,5 +79,30 @@ public struct APIKeyToken: Sendable, CustomStringConvertible {
 
     public var description: String {
         "\(displayPrefix)…(redacted)"
+    }
+}
+
+/// A SHA-256 digest as four words: a cache key that is hashed and compared without allocating.
+public struct KeyDigest: Hashable, Sendable {
+    let words: (UInt64, UInt64, UInt64, UInt64)
+
+    init(_ digest: SHA256.Digest) {
+        words = digest.withUnsafeBytes { bytes in
+            (
+                bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            )
+        }
+    }
+
+    public static func == (lhs: KeyDigest, rhs: KeyDigest) -> Bool {
+        lhs.words == rhs.words
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
     }
 }

@@ -90,36 +90,12 @@ public final class RateLimiter: Sendable {
         let second = Int64(now().timeIntervalSince1970.rounded(.down))
         // A few rounds at most: each round either decides or waits for one lease.
         for _ in 0..<4 {
-            enum Step { case decided(Decision, fetchAhead: Int?), wait(Task<Void, Never>) }
             let step: Step = state.withLock { state in
-                var entry = state.keys[key.keyId] ?? KeyState(limits: key.rateLimits)
-                entry.limits = key.rateLimits
-                Self.roll(&entry, to: second)
-                defer {
-                    state.keys[key.keyId] = entry
-                    Self.pruneIfDue(&state, second: second)
+                let step = Self.step(&state.keys[key.keyId, default: KeyState(limits: key.rateLimits)], key: key, second: second) { want in
+                    Task { await self.fetch(key, second: second, want: want, requestId: requestId) }
                 }
-                if entry.allowance > 0 || (entry.alone && Self.fitsAlone(entry)) {
-                    if entry.allowance > 0 { entry.allowance -= 1 }
-                    entry.spent += 1
-                    entry.minuteSpent += 1
-                    // A key busy in two seconds running is likely to be busy in the next one.
-                    var fetchAhead: Int?
-                    if !entry.alone, entry.spentBefore > 0, entry.ahead == nil, !entry.fetchingAhead {
-                        entry.fetchingAhead = true
-                        fetchAhead = Self.leaseSize(entry)
-                    }
-                    return .decided(Self.decision(entry, allowed: true), fetchAhead: fetchAhead)
-                }
-                if entry.exhausted || entry.alone {
-                    return .decided(Self.decision(entry, allowed: false), fetchAhead: nil)
-                }
-                entry.waiting += 1
-                if let task = entry.leasing { return .wait(task) }
-                let want = Self.leaseSize(entry)
-                let task = Task { await self.fetch(key, second: second, want: want, requestId: requestId) }
-                entry.leasing = task
-                return .wait(task)
+                Self.pruneIfDue(&state, second: second)
+                return step
             }
             switch step {
             case .decided(let decision, let fetchAhead):
@@ -137,6 +113,39 @@ public final class RateLimiter: Sendable {
         let decision = state.withLock { Self.decision($0.keys[key.keyId] ?? KeyState(limits: key.rateLimits), allowed: false) }
         limited[key.rateLimits.plan]?.increment()
         return decision
+    }
+
+    /// What a request does next: it is decided, or it waits for a lease on its way.
+    enum Step {
+        case decided(Decision, fetchAhead: Int?)
+        case wait(Task<Void, Never>)
+    }
+
+    /// One look at a key's state, in place, under the lock: admit from the lease, refuse, or
+    /// start (or join) a lease for this second with `startLease`.
+    static func step(_ entry: inout KeyState, key: VerifiedKey, second: Int64, startLease: (Int) -> Task<Void, Never>) -> Step {
+        if entry.limits != key.rateLimits { entry.limits = key.rateLimits }
+        roll(&entry, to: second)
+        if entry.allowance > 0 || (entry.alone && fitsAlone(entry)) {
+            if entry.allowance > 0 { entry.allowance -= 1 }
+            entry.spent += 1
+            entry.minuteSpent += 1
+            // A key busy in two seconds running is likely to be busy in the next one.
+            var fetchAhead: Int?
+            if !entry.alone, entry.spentBefore > 0, entry.ahead == nil, !entry.fetchingAhead {
+                entry.fetchingAhead = true
+                fetchAhead = leaseSize(entry)
+            }
+            return .decided(decision(entry, allowed: true), fetchAhead: fetchAhead)
+        }
+        if entry.exhausted || entry.alone {
+            return .decided(decision(entry, allowed: false), fetchAhead: nil)
+        }
+        entry.waiting += 1
+        if let task = entry.leasing { return .wait(task) }
+        let task = startLease(leaseSize(entry))
+        entry.leasing = task
+        return .wait(task)
     }
 
     /// Leases for the current second and records the answer; waiting requests then look again.
@@ -223,16 +232,15 @@ public final class RateLimiter: Sendable {
         // counting alone, what this instance admitted.
         let secondTaken = entry.alone ? entry.spent : max(entry.secondUsed - entry.allowance, entry.spent)
         let minuteTaken = entry.alone ? entry.minuteSpent : max(entry.minuteUsed - entry.allowance, entry.minuteSpent)
-        var windows: [(limit: Int, remaining: Int, reset: Int64, seconds: Int)] = []
-        if let perMinute = entry.limits.perMinute {
-            windows.append((perMinute, max(0, perMinute - minuteTaken), entry.minute + 60, 60))
-        }
-        if let perSecond = entry.limits.perSecond {
-            windows.append((perSecond, max(0, perSecond - secondTaken), entry.second + 1, 1))
-        }
-        var chosen = windows[0]
-        for window in windows.dropFirst() where window.remaining < chosen.remaining {
-            chosen = window
+        typealias Window = (limit: Int, remaining: Int, reset: Int64, seconds: Int)
+        let minute: Window? = entry.limits.perMinute.map { ($0, max(0, $0 - minuteTaken), entry.minute + 60, 60) }
+        let second: Window? = entry.limits.perSecond.map { ($0, max(0, $0 - secondTaken), entry.second + 1, 1) }
+        // Only called for keys with at least one limit.
+        let chosen: Window
+        if let minute, let second {
+            chosen = second.remaining < minute.remaining ? second : minute
+        } else {
+            chosen = (minute ?? second)!
         }
         if allowed {
             return Decision(
@@ -240,8 +248,8 @@ public final class RateLimiter: Sendable {
             )
         }
         // Refused: the minute is spent, or else the second.
-        let minuteSpent = entry.limits.perMinute.map { minuteTaken >= $0 } ?? false
-        let window = minuteSpent ? windows[0] : windows[windows.count - 1]
+        let minuteIsSpent = minute.map { $0.remaining == 0 } ?? false
+        let window = (minuteIsSpent ? minute : second) ?? chosen
         return Decision(
             allowed: false, limit: window.limit, remaining: 0, reset: window.reset, retryAfter: max(1, Int(window.reset - entry.second)),
             windowSeconds: window.seconds

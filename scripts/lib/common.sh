@@ -142,3 +142,27 @@ python_tools() {
   fi
   echo "$venv/bin"
 }
+
+# start_service NAME LOG SETTING=value ...: starts the executable NAME from $BIN in the
+# background with exactly those settings (PORT among them), appends its pid to the array
+# `pids`, and waits until its /readyz answers.
+start_service() {
+  local name=$1 log=$2 setting port=""
+  shift 2
+  for setting in "$@"; do
+    case $setting in PORT=*) port=${setting#PORT=} ;; esac
+  done
+  env -i PATH="$PATH" "$@" "$BIN/$name" >>"$log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$port/readyz" 60 || die "$name did not become ready; see $log"
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The resident memory of a process, in MiB.
+rss_mib() {
+  awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}

@@ -1,0 +1,37 @@
+-- wrk script: optional Authorization header and POST body from the environment, and one
+-- machine-readable line at the end: requests/s, p50 and p99 in ms, non-2xx answers, requests.
+local auth = os.getenv("BENCH_AUTH")
+local body = os.getenv("BENCH_BODY")
+local keys_file = os.getenv("BENCH_KEYS_FILE")
+local keys = {}
+local next_key = 0
+
+if auth then wrk.headers["Authorization"] = auth end
+if body then
+  wrk.method = "POST"
+  wrk.body = body
+  wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") or "application/x-www-form-urlencoded"
+end
+
+function init(args)
+  if keys_file then
+    for line in io.lines(keys_file) do keys[#keys + 1] = line end
+    -- Each thread starts at its own place in the list.
+    next_key = math.random(#keys)
+  end
+end
+
+function request()
+  if #keys > 0 then
+    next_key = next_key % #keys + 1
+    return wrk.format(nil, nil, { ["Authorization"] = "Bearer " .. keys[next_key] })
+  end
+  return wrk.format()
+end
+
+function done(summary, latency, requests)
+  local failed = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format("BENCH %.1f %.3f %.3f %d %d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    failed, summary.requests))
+end
