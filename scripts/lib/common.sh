@@ -145,14 +145,14 @@ python_tools() {
 
 # start_service NAME LOG SETTING=value ...: starts the executable NAME from $BIN in the
 # background with exactly those settings (PORT among them), appends its pid to the array
-# `pids`, and waits until its /readyz answers.
+# `pids`, and waits until its /readyz answers. The rest of the environment is passed on too.
 start_service() {
   local name=$1 log=$2 setting port=""
   shift 2
   for setting in "$@"; do
     case $setting in PORT=*) port=${setting#PORT=} ;; esac
   done
-  env -i PATH="$PATH" "$@" "$BIN/$name" >>"$log" 2>&1 &
+  env "$@" "$BIN/$name" >>"$log" 2>&1 &
   pids+=($!)
   wait_http "http://127.0.0.1:$port/readyz" 60 || die "$name did not become ready; see $log"
 }

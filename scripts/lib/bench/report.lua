@@ -13,11 +13,18 @@ if body then
   wrk.headers["Content-Type"] = os.getenv("BENCH_CONTENT_TYPE") or "application/x-www-form-urlencoded"
 end
 
+-- Numbers the threads, so that each walks its own part of the key list.
+local threads = 0
+function setup(thread)
+  thread:set("thread_number", threads)
+  threads = threads + 1
+end
+
 function init(args)
   if keys_file then
     for line in io.lines(keys_file) do keys[#keys + 1] = line end
-    -- Each thread starts at its own place in the list.
-    next_key = math.random(#keys)
+    local count = tonumber(os.getenv("BENCH_THREADS") or "2")
+    next_key = math.floor((thread_number or 0) * #keys / count)
   end
 end
 
