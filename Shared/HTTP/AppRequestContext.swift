@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import NIOCore
 
 /// The request context of every service: what middleware learned about the request.
 public struct AppRequestContext: RequestContext {
@@ -9,12 +8,9 @@ public struct AppRequestContext: RequestContext {
     public var requestId: String = ""
     /// The API key the request was authenticated with (resource services, under `/api/`).
     public var verifiedKey: VerifiedKey?
-    /// The event loop of the request's connection (nil in router tests).
-    public let eventLoop: (any EventLoop)?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.eventLoop = source.channel.eventLoop
     }
 
     /// The caller's organization; every query of a resource service is scoped to it.

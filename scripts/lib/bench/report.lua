@@ -23,8 +23,10 @@ end
 function init(args)
   if keys_file then
     for line in io.lines(keys_file) do keys[#keys + 1] = line end
+    -- Threads start spread over the list, past what earlier runs covered (BENCH_OFFSET per thread).
     local count = tonumber(os.getenv("BENCH_THREADS") or "2")
-    next_key = math.floor((thread_number or 0) * #keys / count)
+    local offset = tonumber(os.getenv("BENCH_OFFSET") or "0")
+    next_key = math.floor((thread_number or 0) * #keys / count + offset) % #keys
   end
 end
 
