@@ -87,6 +87,8 @@ let package = Package(
         ], resources: [
             // The console page, its script and style sheet: plain files, served from memory.
             .copy("Console/Assets"),
+            // The OpenAPI document of the public API and the reference page read from it.
+            .copy("APIDocs/Docs"),
         ]),
         // Jobs, candidates, campaigns, stages and campaign membership.
         service("Catalog", path: "Services/Catalog"),

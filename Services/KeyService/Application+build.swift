@@ -40,6 +40,7 @@ func buildRouter(
 ) throws {
     let authenticator = ConsoleAuthenticator(accounts: accounts)
     try ConsolePageController().addRoutes(to: router.group("console"))
+    try APIDocsController().addRoutes(to: router)
     let api = router.group("console/api")
         .add(middleware: OriginCheckMiddleware(allowedOrigins: settings.allowedOrigins))
     ConsoleSessionController(

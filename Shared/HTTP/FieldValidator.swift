@@ -19,7 +19,7 @@ public struct FieldValidator: Sendable {
         }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { fail(field, "must not be empty") }
-        else if trimmed.count > max { fail(field, "must be at most \(max) characters") }
+        else if Self.length(value) > max { fail(field, "must be at most \(max) characters") }
         return trimmed
     }
 
@@ -27,7 +27,7 @@ public struct FieldValidator: Sendable {
     public mutating func optional(_ value: String?, _ field: String, max: Int = 200) -> String? {
         guard let value else { return nil }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.count > max { fail(field, "must be at most \(max) characters") }
+        if Self.length(value) > max { fail(field, "must be at most \(max) characters") }
         return trimmed.isEmpty ? nil : trimmed
     }
 
@@ -45,7 +45,7 @@ public struct FieldValidator: Sendable {
         var result: [String] = []
         for (index, value) in values.enumerated() {
             let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty || trimmed.count > maxLength {
+            if trimmed.isEmpty || Self.length(value) > maxLength {
                 fail("\(field)[\(index)]", "must be 1 to \(maxLength) characters")
             } else if !result.contains(trimmed) {
                 result.append(trimmed)
@@ -72,6 +72,12 @@ public struct FieldValidator: Sendable {
             return nil
         }
         return value
+    }
+
+    /// A text's length as JSON Schema's `maxLength` counts it (Unicode code points), before
+    /// trimming: the limits the OpenAPI document states are exactly the ones enforced.
+    static func length(_ value: String) -> Int {
+        value.unicodeScalars.count
     }
 
     /// Throws a 400 `VALIDATION_ERROR` listing every problem, if there is any.

@@ -27,6 +27,11 @@ struct ScopeMatrixTests {
         }
     }
 
+    @Test func theOpenAPIDocumentDescribesExactlyTheseRoutesAndScopes() throws {
+        let documented = try OpenAPIDocument.operations(under: ["/api/v1/jobs", "/api/v1/candidates", "/api/v1/campaigns", "/api/v1/stages"])
+        #expect(documented == Set(try Self.table().map(\.description)))
+    }
+
     @Test func eachRouteRefusesAKeyLackingItsScopeAndAcceptsOneHoldingOnlyIt() async throws {
         let table = try Self.table()
         try await CatalogHarness().run { client in

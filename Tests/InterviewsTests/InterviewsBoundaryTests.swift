@@ -27,6 +27,11 @@ struct InterviewsBoundaryTests {
         }
     }
 
+    @Test func theOpenAPIDocumentDescribesExactlyTheseRoutesAndScopes() throws {
+        let documented = try OpenAPIDocument.operations(under: ["/api/v1/interviews", "/api/v1/tests", "/api/v1/agents"])
+        #expect(documented == Set(try Self.table().map(\.description)))
+    }
+
     @Test func eachRouteRefusesAKeyLackingItsScopeAndAcceptsOneHoldingOnlyIt() async throws {
         let table = try Self.table()
         try await InterviewsHarness().run { client in

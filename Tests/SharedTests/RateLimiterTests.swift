@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Shared
+import Synchronization
+import Testing
+
+/// The limiter's local algorithm, with the ledger's rules kept in memory: the accuracy the
+/// README states for N instances, counting alone when the ledger is unreachable, and headers.
+/// (The real ledger and real processes are in RateLimitLedgerTests and SystemTests.)
+@Suite("The rate limiter admits no more than the ledger grants, and says where a key stands")
+struct RateLimiterTests {
+    /// The ledger's rules (grant what fits in the second and its minute), in memory.
+    final class MemoryLedger: RateLimitLeaser {
+        let used = Mutex<[String: Int]>([:])
+        let reachable: Bool
+
+        init(reachable: Bool = true) {
+            self.reachable = reachable
+        }
+
+        func lease(key: UUID, limits: RateLimits, second: Int64, want: Int, requestId: String) async -> RateLimitLease? {
+            guard reachable else { return nil }
+            return used.withLock { used in
+                let secondKey = "\(key) s \(second)", minuteKey = "\(key) m \(second - second % 60)"
+                let secondUsed = used[secondKey, default: 0], minuteUsed = used[minuteKey, default: 0]
+                let granted = max(0, min(want, (limits.perSecond ?? .max) - secondUsed, (limits.perMinute ?? .max) - minuteUsed))
+                used[secondKey] = secondUsed + granted
+                used[minuteKey] = minuteUsed + granted
+                return RateLimitLease(second: second, granted: granted, secondUsed: secondUsed + granted, minuteUsed: minuteUsed + granted)
+            }
+        }
+    }
+
+    static let starter = VerifiedKey(keyId: UUID(), organizationId: UUID(), scopes: [.jobsRead], rateLimits: RateLimits(plan: .STARTER, perSecond: 10, perMinute: 500))
+    /// A clock stopped in the middle of a second, 30 seconds into a minute.
+    static let frozen: @Sendable () -> Date = { Date(timeIntervalSince1970: 1_800_000_030.5) }
+
+    /// `count` admissions at once spread over `limiters`; how many were allowed.
+    static func burst(_ limiters: [RateLimiter], key: VerifiedKey, count: Int) async -> [RateLimiter.Decision] {
+        await withTaskGroup(of: RateLimiter.Decision?.self) { group in
+            for index in 0..<count {
+                group.addTask { await limiters[index % limiters.count].admit(key, requestId: "test") }
+            }
+            return await group.reduce(into: []) { if let decision = $1 { $0.append(decision) } }
+        }
+    }
+
+    @Test func threeInstancesSharingALedgerNeverAdmitMoreThanTheLimit() async {
+        let ledger = MemoryLedger()
+        let limiters = (0..<3).map { _ in RateLimiter(leaser: ledger, metrics: ServiceMetrics(), now: Self.frozen) }
+        let decisions = await Self.burst(limiters, key: Self.starter, count: 60)
+        let allowed = decisions.filter(\.allowed)
+        #expect(allowed.count <= 10)
+        // Budget leased to one instance and unspent there is the price: at most (3 - 1) × 5.
+        #expect(allowed.count >= 10 - 2 * 5)
+        for refused in decisions.filter({ !$0.allowed }) {
+            #expect(refused.limit == 10 && refused.remaining == 0 && refused.retryAfter == 1 && refused.reset == 1_800_000_031)
+        }
+    }
+
+    @Test func withoutTheLedgerEachInstanceCountsAloneUpToTheLimit() async {
+        let ledger = MemoryLedger(reachable: false)
+        let limiters = (0..<2).map { _ in RateLimiter(leaser: ledger, metrics: ServiceMetrics(), now: Self.frozen) }
+        let decisions = await Self.burst(limiters, key: Self.starter, count: 40)
+        // N instances alone: up to N times the limit, never more.
+        #expect(decisions.filter(\.allowed).count == 20)
+    }
+
+    @Test func theHeadersDescribeTheWindowWithFewerRequestsLeft() async {
+        let ledger = MemoryLedger()
+        let key = VerifiedKey(keyId: UUID(), organizationId: UUID(), scopes: [], rateLimits: RateLimits(plan: .ENTERPRISE, perSecond: 100, perMinute: 3))
+        let limiter = RateLimiter(leaser: ledger, metrics: ServiceMetrics(), now: Self.frozen)
+        var decisions: [RateLimiter.Decision] = []
+        for _ in 0..<4 {
+            decisions.append(await limiter.admit(key, requestId: "test")!)
+        }
+        // The minute (3) runs out long before the second (100): it is the one described.
+        #expect(decisions.map(\.allowed) == [true, true, true, false])
+        #expect(decisions.allSatisfy { $0.limit == 3 && $0.reset == 1_800_000_060 && $0.windowSeconds == 60 })
+        #expect(decisions.map(\.remaining) == [2, 1, 0, 0])
+        #expect(decisions[3].retryAfter == 30)
+        #expect(decisions[3].headers[.retryAfter] == "30" && decisions[0].headers[.rateLimitRemaining] == "2")
+
+        let unlimited = VerifiedKey(keyId: UUID(), organizationId: UUID(), scopes: [])
+        #expect(await limiter.admit(unlimited, requestId: "test") == nil)
+    }
+}

@@ -1,0 +1,446 @@
+"""Writes the OpenAPI 3.1 description of Evalyo's public API (contract §3 to §5).
+
+usage: python3 scripts/python/openapi.py [OUT]   (default: the key service's bundled copy)
+
+The document is generated so that every operation shares one description of errors, paging,
+security and headers; scripts/test regenerates it and fails if the committed copy differs,
+and a Swift test compares its operations and scopes with the services' route tables.
+"""
+import json
+import sys
+
+OUT = "Services/KeyService/APIDocs/Docs/openapi.json"
+
+# ---- building blocks --------------------------------------------------------------------------
+
+def ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def text(max_length=200, nullable=False, description=None):
+    """A string the server trims: it must contain something besides white space."""
+    schema = {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": r"\S"}
+    if description:
+        schema["description"] = description
+    return nullable_of(schema) if nullable else schema
+
+
+def optional_text(max_length=200, description=None):
+    """An optional string the server trims; blank or null clears it."""
+    schema = {"type": ["string", "null"], "maxLength": max_length}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def nullable_of(schema):
+    schema = dict(schema)
+    kind = schema.get("type")
+    if isinstance(kind, str):
+        schema["type"] = [kind, "null"]
+    elif "enum" in schema:
+        schema = {"oneOf": [schema, {"type": "null"}]}
+    return schema
+
+
+def enum(*values, nullable=False):
+    schema = {"type": "string", "enum": list(values)}
+    return {"type": ["string", "null"], "enum": list(values) + [None]} if nullable else schema
+
+
+def integer(minimum, maximum, nullable=False):
+    return {"type": ["integer", "null"] if nullable else "integer", "minimum": minimum, "maximum": maximum}
+
+
+UUID = {"type": "string", "format": "uuid"}
+UUID_OR_NULL = {"type": ["string", "null"], "format": "uuid"}
+TIMESTAMP = {"type": "string", "format": "date-time"}
+TIMESTAMP_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+DATE_OR_NULL = {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD"}
+
+
+def strings(max_items=50, max_length=100):
+    return {"type": ["array", "null"], "maxItems": max_items,
+            "items": {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": r"\S"}}
+
+
+def obj(properties, required=(), description=None):
+    schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def view(properties, description=None):
+    """A resource as the API returns it: every field is present (null when empty)."""
+    return obj(properties, required=list(properties), description=description)
+
+
+# ---- schemas ----------------------------------------------------------------------------------
+
+WORK_MODES = ("ONSITE", "REMOTE", "HYBRID")
+SENIORITIES = ("INTERN", "JUNIOR", "MID", "SENIOR", "LEAD", "MANAGER", "DIRECTOR")
+CONTRACTS = ("CDI", "CDD", "FREELANCE", "INTERNSHIP", "APPRENTICESHIP")
+JOB_STATUSES = ("DRAFT", "ACTIVE", "PAUSED", "CLOSED")
+CAMPAIGN_STATUSES = ("DRAFT", "ACTIVE", "PAUSED", "COMPLETED", "ARCHIVED")
+STAGE_TYPES = ("AI_INTERVIEW", "TEST", "AI_PREQUALIFICATION", "HUMAN_REVIEW")
+MEMBER_STATUSES = ("ACTIVE", "REJECTED", "HIRED", "WITHDRAWN")
+PROVIDERS = ("openai", "elevenlabs")
+VOICES = ("marin", "cedar", "nova", "shimmer", "coral", "sage", "ballad", "echo", "onyx", "ash", "verse", "alloy", "fable",
+          "kev", "souni", "nova_el", "peter", "jeremy", "camille")
+TONES = ("professional", "friendly", "formal", "casual", "empathetic")
+TEST_TYPES = ("KNOWLEDGE", "TECHNICAL", "PERSONALITY", "LOGIC")
+DIFFICULTIES = ("BEGINNER", "INTERMEDIATE", "ADVANCED", "EXPERT")
+INTERVIEW_STATUSES = ("DRAFT", "INVITED", "IN_PROGRESS", "COMPLETED", "CANCELLED", "EXPIRED")
+LANGUAGE = {"type": ["string", "null"], "maxLength": 10, "pattern": r"^\s*([A-Za-z]{2,3}(-[A-Za-z]{2})?)?\s*$",
+            "description": "A language code such as fr or en-GB"}
+
+JOB_FIELDS = {
+    "title": text(),
+    "description": optional_text(20000),
+    "department": optional_text(),
+    "location": optional_text(),
+    "workMode": enum(*WORK_MODES, nullable=True),
+    "seniority": enum(*SENIORITIES, nullable=True),
+    "contractType": enum(*CONTRACTS, nullable=True),
+    "salaryMin": integer(0, 100000, nullable=True) | {"description": "Thousands of euros; at most salaryMax"},
+    "salaryMax": integer(0, 100000, nullable=True) | {"description": "Thousands of euros"},
+    "dailyRate": integer(0, 1000000, nullable=True),
+    "skills": strings(),
+    "status": enum(*JOB_STATUSES),
+}
+CANDIDATE_FIELDS = {
+    "email": {"type": "string", "format": "email", "maxLength": 320, "description": "Unique within the organization"},
+    "firstName": optional_text(),
+    "lastName": optional_text(),
+    "phone": optional_text(50),
+    "locale": LANGUAGE | {"description": "Language code, fr by default"},
+    "cvUrl": {"type": ["string", "null"], "format": "uri", "maxLength": 2000, "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://"},
+    "tags": strings(50, 50),
+    "source": optional_text(100),
+}
+CAMPAIGN_FIELDS = {
+    "name": text(),
+    "jobId": UUID | {"description": "A job of the same organization"},
+    "description": optional_text(20000),
+    "status": enum(*CAMPAIGN_STATUSES),
+    "startDate": DATE_OR_NULL,
+    "endDate": DATE_OR_NULL | {"description": "YYYY-MM-DD, not before startDate"},
+    "targetCount": integer(0, 1000000, nullable=True),
+    "agentId": UUID_OR_NULL,
+}
+STAGE_FIELDS = {
+    "campaignId": UUID,
+    "name": text(),
+    "type": enum(*STAGE_TYPES),
+    "position": integer(0, 10000) | {"description": "0-based; last by default"},
+    "agentId": UUID_OR_NULL,
+    "testId": UUID_OR_NULL,
+    "passThreshold": integer(0, 100, nullable=True),
+}
+AGENT_FIELDS = {
+    "name": text(),
+    "provider": enum(*PROVIDERS),
+    "voice": {"type": ["string", "null"], "enum": list(VOICES) + [None], "description": "A voice of the agent's provider"},
+    "tone": enum(*TONES),
+    "language": LANGUAGE,
+    "instructions": optional_text(20000),
+    "suspicionLevel": integer(0, 3),
+    "jobId": UUID_OR_NULL | {"description": "null: usable for every job"},
+}
+TEST_FIELDS = {
+    "title": text(),
+    "description": optional_text(20000),
+    "type": enum(*TEST_TYPES, nullable=True),
+    "difficulty": enum(*DIFFICULTIES, nullable=True),
+    "durationMinutes": integer(1, 600, nullable=True),
+    "skills": strings(),
+    "passingScore": integer(0, 100, nullable=True),
+    "isPublished": {"type": "boolean"},
+}
+
+TURN = view({"sequence": {"type": "integer"}, "role": enum("AGENT", "CANDIDATE"), "content": {"type": "string"}, "createdAt": TIMESTAMP})
+CRITERION = obj({"name": {"type": "string"}, "score": {"type": ["integer", "null"]}, "comment": {"type": ["string", "null"]}}, ["name"])
+STAGE_VIEW = view({
+    "id": UUID, "campaignId": UUID, "name": {"type": "string"}, "type": enum(*STAGE_TYPES), "position": {"type": "integer"},
+    "agentId": UUID_OR_NULL, "testId": UUID_OR_NULL, "passThreshold": {"type": ["integer", "null"]},
+    "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP,
+})
+MEMBER = view({
+    "candidateId": UUID, "email": {"type": "string"}, "firstName": {"type": ["string", "null"]}, "lastName": {"type": ["string", "null"]},
+    "status": enum(*MEMBER_STATUSES), "addedAt": TIMESTAMP, "updatedAt": TIMESTAMP,
+})
+
+SCHEMAS = {
+    "Error": obj({
+        "error": obj({
+            "code": {"type": "string", "description": "VALIDATION_ERROR, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT-family codes, business-rule codes, RATE_LIMITED, ..."},
+            "message": {"type": "string"},
+            "details": {"type": "array", "items": obj({"field": {"type": "string"}, "message": {"type": "string"}}, ["field", "message"])},
+            "requiredScope": {"type": "string", "description": "On 403: the scope the operation needs"},
+        }, ["code", "message"]),
+    }, ["error"]),
+    "Pagination": view({"page": {"type": "integer", "minimum": 1}, "pageSize": {"type": "integer", "minimum": 1, "maximum": 100},
+                        "total": {"type": "integer", "minimum": 0}, "totalPages": {"type": "integer", "minimum": 0}}),
+    "Job": view({"id": UUID, "title": {"type": "string"}, "description": {"type": ["string", "null"]}, "department": {"type": ["string", "null"]},
+                 "location": {"type": ["string", "null"]}, "workMode": enum(*WORK_MODES, nullable=True),
+                 "seniority": enum(*SENIORITIES, nullable=True), "contractType": enum(*CONTRACTS, nullable=True),
+                 "salaryMin": {"type": ["integer", "null"]}, "salaryMax": {"type": ["integer", "null"]}, "dailyRate": {"type": ["integer", "null"]},
+                 "skills": {"type": "array", "items": {"type": "string"}}, "status": enum(*JOB_STATUSES),
+                 "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP}),
+    "JobInput": obj(JOB_FIELDS, ["title"]),
+    "JobPatch": obj(JOB_FIELDS),
+    "Candidate": view({"id": UUID, "email": {"type": "string"}, "firstName": {"type": ["string", "null"]}, "lastName": {"type": ["string", "null"]},
+                       "phone": {"type": ["string", "null"]}, "locale": {"type": "string"}, "cvUrl": {"type": ["string", "null"]},
+                       "tags": {"type": "array", "items": {"type": "string"}}, "source": {"type": ["string", "null"]},
+                       "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP}),
+    "CandidateInput": obj(CANDIDATE_FIELDS, ["email"]),
+    "CandidatePatch": obj(CANDIDATE_FIELDS),
+    "Stage": STAGE_VIEW,
+    "StageInput": obj(STAGE_FIELDS, ["campaignId", "name", "type"]),
+    "StagePatch": obj({k: v for k, v in STAGE_FIELDS.items() if k != "campaignId"}),
+    "Campaign": view({"id": UUID, "jobId": UUID, "name": {"type": "string"}, "description": {"type": ["string", "null"]},
+                      "status": enum(*CAMPAIGN_STATUSES), "startDate": TIMESTAMP_OR_NULL, "endDate": TIMESTAMP_OR_NULL,
+                      "targetCount": {"type": ["integer", "null"]}, "agentId": UUID_OR_NULL,
+                      "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP}),
+    "CampaignWithStages": None,  # filled below
+    "CampaignInput": obj(CAMPAIGN_FIELDS, ["name", "jobId"]),
+    "CampaignPatch": obj(CAMPAIGN_FIELDS),
+    "Membership": view({"campaignId": UUID, "candidateId": UUID, "stageId": UUID_OR_NULL, "status": enum(*MEMBER_STATUSES),
+                        "addedAt": TIMESTAMP, "updatedAt": TIMESTAMP}),
+    "MembershipInput": obj({"candidateId": UUID, "stageId": UUID_OR_NULL | {"description": "First stage by default"}}, ["candidateId"]),
+    "MembershipPatch": obj({"stageId": UUID, "status": enum(*MEMBER_STATUSES)}, description="stageId, status or both"),
+    "Pipeline": view({"campaignId": UUID,
+                      "stages": {"type": "array", "items": view({"stage": STAGE_VIEW, "candidates": {"type": "array", "items": MEMBER}})},
+                      "unassigned": {"type": "array", "items": MEMBER}}),
+    "Agent": view({"id": UUID, "name": {"type": "string"}, "provider": enum(*PROVIDERS), "voice": {"type": ["string", "null"]},
+                   "tone": enum(*TONES), "language": {"type": "string"}, "instructions": {"type": ["string", "null"]},
+                   "suspicionLevel": {"type": "integer"}, "jobId": UUID_OR_NULL, "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP}),
+    "AgentInput": obj(AGENT_FIELDS, ["name"]),
+    "AgentPatch": obj(AGENT_FIELDS),
+    "Test": view({"id": UUID, "title": {"type": "string"}, "description": {"type": ["string", "null"]}, "type": enum(*TEST_TYPES, nullable=True),
+                  "difficulty": enum(*DIFFICULTIES, nullable=True), "durationMinutes": {"type": ["integer", "null"]},
+                  "skills": {"type": "array", "items": {"type": "string"}}, "passingScore": {"type": ["integer", "null"]},
+                  "isPublished": {"type": "boolean"}, "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP}),
+    "TestInput": obj(TEST_FIELDS, ["title"]),
+    "TestPatch": obj(TEST_FIELDS),
+    "AssignmentInput": obj({"candidateId": UUID, "stageId": UUID_OR_NULL, "sendInvite": {"type": ["boolean", "null"]}}, ["candidateId"]),
+    "Assignment": view({"id": UUID, "testId": UUID, "candidateId": UUID, "stageId": UUID_OR_NULL, "status": {"type": "string"},
+                        "score": {"type": ["integer", "null"]}, "passed": {"type": ["boolean", "null"]}, "invitedAt": TIMESTAMP_OR_NULL,
+                        "completedAt": TIMESTAMP_OR_NULL, "createdAt": TIMESTAMP}),
+    "InterviewInput": obj({"candidateId": UUID, "jobId": UUID, "campaignId": UUID_OR_NULL, "stageId": UUID_OR_NULL, "agentId": UUID_OR_NULL,
+                           "expiresAt": {"type": ["string", "null"], "format": "date-time", "description": "7 days ahead by default; not in the past"},
+                           "sendInvite": {"type": ["boolean", "null"], "description": "true by default: INVITED, else DRAFT"}},
+                          ["candidateId", "jobId"]),
+    "Interview": obj({"id": UUID, "candidateId": UUID, "jobId": UUID, "campaignId": UUID_OR_NULL, "stageId": UUID_OR_NULL, "agentId": UUID_OR_NULL,
+                      "status": enum(*INTERVIEW_STATUSES), "expiresAt": TIMESTAMP, "invitedAt": TIMESTAMP_OR_NULL, "startedAt": TIMESTAMP_OR_NULL,
+                      "completedAt": TIMESTAMP_OR_NULL, "cancelledAt": TIMESTAMP_OR_NULL, "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP,
+                      "evaluation": {"oneOf": [{"type": "null"}, obj({
+                          "score": {"type": "integer"}, "recommendation": {"type": ["string", "null"]}, "summary": {"type": ["string", "null"]},
+                          "strengths": {"type": "array", "items": {"type": "string"}}, "weaknesses": {"type": "array", "items": {"type": "string"}},
+                          "criteria": {"type": "array", "items": CRITERION}}, ["score"])]},
+                      "transcript": {"type": "array", "items": TURN, "description": "In GET one, once completed"}},
+                     ["id", "candidateId", "jobId", "status", "expiresAt", "createdAt", "updatedAt"]),
+    "Report": view({"id": UUID, "type": enum("INTERVIEW", "TEST"), "interviewId": UUID_OR_NULL, "assignmentId": UUID_OR_NULL, "testId": UUID_OR_NULL,
+                    "candidateId": UUID, "jobId": UUID_OR_NULL, "campaignId": UUID_OR_NULL, "score": {"type": "integer"},
+                    "passed": {"type": ["boolean", "null"]}, "recommendation": {"type": ["string", "null"]}, "summary": {"type": ["string", "null"]},
+                    "strengths": {"type": "array", "items": {"type": "string"}}, "weaknesses": {"type": "array", "items": {"type": "string"}},
+                    "criteria": {"type": "array", "items": CRITERION}, "transcript": {"type": "array", "items": TURN},
+                    "completedAt": TIMESTAMP, "generatedAt": TIMESTAMP}),
+}
+SCHEMAS["CampaignWithStages"] = {"allOf": [ref("Campaign"), obj({"stages": {"type": "array", "items": ref("Stage")}}, ["stages"])]}
+
+
+def page_of(name):
+    return obj({"data": {"type": "array", "items": ref(name)}, "pagination": ref("Pagination")}, ["data", "pagination"])
+
+
+# ---- responses and parameters -----------------------------------------------------------------
+
+HEADERS = {
+    "X-Request-Id": {"description": "The caller's id, or a new one", "schema": {"type": "string"}},
+    "X-RateLimit-Limit": {"description": "Requests allowed in the window described (absent for keys without limits)", "schema": {"type": "integer"}},
+    "X-RateLimit-Remaining": {"description": "Requests left in that window", "schema": {"type": "integer"}},
+    "X-RateLimit-Reset": {"description": "End of that window, UNIX seconds", "schema": {"type": "integer"}},
+}
+
+
+def headers(*extra):
+    result = {name: {"$ref": f"#/components/headers/{name}"} for name in HEADERS}
+    for name in extra:
+        result[name] = {"$ref": f"#/components/headers/{name}"}
+    return result
+
+
+HEADERS["Location"] = {"description": "The new resource's path", "schema": {"type": "string"}}
+HEADERS["Retry-After"] = {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
+HEADERS["WWW-Authenticate"] = {"description": "Bearer realm=\"evalyo\" (RFC 6750)", "schema": {"type": "string"}}
+
+
+def error(description, *extra_headers):
+    return {"description": description, "headers": headers(*extra_headers),
+            "content": {"application/json": {"schema": ref("Error")}}}
+
+
+ERRORS = {
+    "400": error("VALIDATION_ERROR: malformed JSON, a wrong type or an invalid field (details name them)"),
+    "401": error("UNAUTHORIZED: no key, another scheme, a malformed, unknown or revoked key", "WWW-Authenticate"),
+    "403": error("FORBIDDEN: the key lacks the scope (requiredScope names it)", "WWW-Authenticate"),
+    "404": error("NOT_FOUND: no such resource in the key's organization"),
+    "409": error("A conflict with the resource's current state"),
+    "413": error("PAYLOAD_TOO_LARGE: a body over 1 MiB"),
+    "422": error("A business rule refuses the request (the code says which)"),
+    "429": error("RATE_LIMITED: the key's plan allows no more now", "Retry-After"),
+    "503": error("SERVICE_UNAVAILABLE: the key cannot be verified, or a dependency is down; retry", "Retry-After"),
+}
+
+PAGE = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}}
+PAGE_SIZE = {"name": "pageSize", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}
+
+
+def path_param(name):
+    return {"name": name, "in": "path", "required": True, "schema": UUID}
+
+
+def query(name, schema, required=False, description=None):
+    parameter = {"name": name, "in": "query", "required": required, "schema": schema}
+    if description:
+        parameter["description"] = description
+    return parameter
+
+
+def operation(method, path, scope, summary, tag, ok, body=None, params=(), errors=(), created=False):
+    """One operation: its scope as the security requirement's role, and every status it can answer."""
+    status = "201" if created else ("204" if ok is None else "200")
+    success = {"description": summary, "headers": headers("Location") if created else headers()}
+    if ok is not None:
+        success["content"] = {"application/json": {"schema": ok}}
+    responses = {status: success}
+    codes = ["401", "403", "429", "503"] + list(errors)
+    if "{" in path:
+        codes += ["400", "404"]
+    if body is not None:
+        codes += ["400", "413"]
+    if any(p.get("in") == "query" for p in params):
+        codes += ["400"]
+    for code in sorted(set(codes)):
+        responses[code] = {"$ref": f"#/components/responses/E{code}"}
+    op = {"operationId": f"{method}{''.join(part.strip('{}').title() for part in path.split('/')[3:])}", "summary": summary,
+          "tags": [tag], "security": [{"apiKey": [scope]}], "x-scope": scope, "responses": responses}
+    path_params = [path_param(part.strip("{}")) for part in path.split("/") if part.startswith("{")]
+    if path_params or params:
+        op["parameters"] = path_params + list(params)
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return method, path, op
+
+
+def crud(resource, tag, name, scope, filters=(), patch=True, delete_errors=()):
+    base = f"/api/v1/{resource}"
+    item = f"{base}/{{id}}"
+    ops = [
+        operation("get", base, f"{scope}:read", f"List {resource}, newest first", tag, page_of(name), params=[PAGE, PAGE_SIZE, *filters]),
+        operation("post", base, f"{scope}:write", f"Create a {tag.lower().rstrip('s')}", tag, ref(name), body=ref(f"{name}Input"), created=True,
+                  errors=CREATE_ERRORS.get(resource, ())),
+        operation("get", item, f"{scope}:read", f"Read one", tag, ref(name)),
+    ]
+    if patch:
+        ops.append(operation("patch", item, f"{scope}:write", "Change the fields given (null clears an optional one)", tag, ref(name),
+                             body=ref(f"{name}Patch"), errors=CREATE_ERRORS.get(resource, ())))
+    ops.append(operation("delete", item, f"{scope}:write", "Delete", tag, None, errors=delete_errors))
+    return ops
+
+
+CREATE_ERRORS = {"candidates": ["409"], "campaigns": ["422"], "stages": ["422"], "agents": ["422"], "interviews": ["422"]}
+
+OPERATIONS = [
+    *crud("jobs", "Jobs", "Job", "jobs", filters=[query("status", enum(*JOB_STATUSES)), query("department", {"type": "string", "maxLength": 200}),
+                                                  query("workMode", enum(*WORK_MODES))], delete_errors=["409"]),
+    *crud("candidates", "Candidates", "Candidate", "candidates",
+          filters=[query("search", {"type": "string", "maxLength": 200}, description="Name or email, case-insensitive"),
+                   query("campaignId", UUID), query("tags", {"type": "string", "maxLength": 1000}, description="Comma-separated; all must match")]),
+    operation("get", "/api/v1/campaigns", "campaigns:read", "List campaigns, newest first", "Campaigns", page_of("Campaign"),
+              params=[PAGE, PAGE_SIZE, query("status", enum(*CAMPAIGN_STATUSES)), query("jobId", UUID)]),
+    operation("post", "/api/v1/campaigns", "campaigns:write", "Create a campaign", "Campaigns", ref("Campaign"), body=ref("CampaignInput"),
+              created=True, errors=["422"]),
+    operation("get", "/api/v1/campaigns/{id}", "campaigns:read", "Read one, with its stages in order", "Campaigns", ref("CampaignWithStages")),
+    operation("patch", "/api/v1/campaigns/{id}", "campaigns:write", "Change the fields given", "Campaigns", ref("Campaign"),
+              body=ref("CampaignPatch"), errors=["422"]),
+    operation("delete", "/api/v1/campaigns/{id}", "campaigns:write", "Delete, with its stages and memberships", "Campaigns", None),
+    operation("get", "/api/v1/campaigns/{id}/pipeline", "campaigns:read", "Each stage with the candidates in it", "Campaigns", ref("Pipeline")),
+    operation("post", "/api/v1/campaigns/{id}/candidates", "campaigns:write", "Add a candidate (first stage by default)", "Campaigns",
+              ref("Membership"), body=ref("MembershipInput"), created=True, errors=["409", "422"]),
+    operation("patch", "/api/v1/campaigns/{id}/candidates/{candidateId}", "campaigns:write", "Move a candidate or change its status",
+              "Campaigns", ref("Membership"), body=ref("MembershipPatch"), errors=["422"]),
+    operation("delete", "/api/v1/campaigns/{id}/candidates/{candidateId}", "campaigns:write", "Remove a candidate from the campaign",
+              "Campaigns", None),
+    operation("get", "/api/v1/stages", "stages:read", "List a campaign's stages in order", "Stages", page_of("Stage"),
+              params=[query("campaignId", UUID, required=True), PAGE, PAGE_SIZE]),
+    operation("post", "/api/v1/stages", "stages:write", "Create a stage (positions stay dense)", "Stages", ref("Stage"), body=ref("StageInput"),
+              created=True, errors=["422"]),
+    operation("get", "/api/v1/stages/{id}", "stages:read", "Read one", "Stages", ref("Stage")),
+    operation("patch", "/api/v1/stages/{id}", "stages:write", "Change the fields given (a new position moves the others)", "Stages", ref("Stage"),
+              body=ref("StagePatch"), errors=["422"]),
+    operation("delete", "/api/v1/stages/{id}", "stages:write", "Delete an empty stage", "Stages", None, errors=["409"]),
+    *crud("agents", "Agents", "Agent", "agents"),
+    *crud("tests", "Tests", "Test", "tests", filters=[query("type", enum(*TEST_TYPES)), query("difficulty", enum(*DIFFICULTIES)),
+                                                      query("isPublished", {"type": "boolean"})]),
+    operation("post", "/api/v1/tests/{id}/assign", "tests:write", "Assign a published test to a candidate", "Tests", ref("Assignment"),
+              body=ref("AssignmentInput"), created=True, errors=["409", "422"]),
+    operation("get", "/api/v1/tests/{id}/assignments", "tests:read", "The test's assignments", "Tests", page_of("Assignment"),
+              params=[PAGE, PAGE_SIZE]),
+    operation("get", "/api/v1/interviews", "interviews:read", "List interviews, newest first", "Interviews", page_of("Interview"),
+              params=[PAGE, PAGE_SIZE, query("status", enum(*INTERVIEW_STATUSES)), query("jobId", UUID), query("campaignId", UUID),
+                      query("candidateId", UUID)]),
+    operation("post", "/api/v1/interviews", "interviews:write", "Invite a candidate to an interview", "Interviews", ref("Interview"),
+              body=ref("InterviewInput"), created=True, errors=["422"]),
+    operation("get", "/api/v1/interviews/{id}", "interviews:read", "Read one, with its evaluation and transcript once completed", "Interviews",
+              ref("Interview")),
+    operation("post", "/api/v1/interviews/{id}/cancel", "interviews:write", "Cancel a DRAFT or INVITED interview", "Interviews",
+              ref("Interview"), errors=["409"]),
+    operation("get", "/api/v1/reports", "reports:read", "List reports, newest first", "Reports", page_of("Report"),
+              params=[PAGE, PAGE_SIZE, query("candidateId", UUID), query("campaignId", UUID), query("type", enum("INTERVIEW", "TEST"))]),
+    operation("get", "/api/v1/reports/{id}", "reports:read", "Read one", "Reports", ref("Report")),
+    operation("get", "/api/v1/reports/interviews/{interviewId}", "reports:read", "The report of a completed interview", "Reports", ref("Report")),
+    operation("get", "/api/v1/reports/tests/{assignmentId}", "reports:read", "The report of a completed test assignment", "Reports", ref("Report")),
+]
+
+
+def document():
+    paths = {}
+    for method, path, op in OPERATIONS:
+        paths.setdefault(path, {})[method] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Evalyo API",
+            "version": "1.0.0",
+            "description": (
+                "The public REST API of Evalyo, an agentic platform for AI interviews and assessments. Every request carries an API key "
+                "created in the console (Integrations → API keys) as `Authorization: Bearer evk_…`; each operation needs one scope, "
+                "given as the role of its security requirement and in `x-scope`. Lists take `page` and `pageSize` (1 to 100) and answer "
+                "newest first. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`. Requests are limited per key by the "
+                "organization's plan; `X-RateLimit-*` headers say where a key stands."
+            ),
+        },
+        "servers": [{"url": "/", "description": "The gateway that serves this document"}],
+        "security": [{"apiKey": []}],
+        "tags": [{"name": name} for name in ("Jobs", "Candidates", "Campaigns", "Stages", "Agents", "Tests", "Interviews", "Reports")],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "evk_ + 36 characters",
+                                           "description": "An API key from the console; its scopes are fixed at creation"}},
+            "schemas": SCHEMAS,
+            "responses": {f"E{code}": response for code, response in ERRORS.items()},
+            "headers": HEADERS,
+        },
+    }
+
+
+if __name__ == "__main__":
+    out = sys.argv[1] if len(sys.argv) > 1 else OUT
+    with open(out, "w") as file:
+        json.dump(document(), file, indent=1, ensure_ascii=False)
+        file.write("\n")
