@@ -30,6 +30,9 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return .unavailable("The database is unavailable; retry shortly", retryAfter: 5)
         case is CancellationError:
             return .unavailable("The request was cancelled; retry shortly", retryAfter: 1)
+        case let error as PSQLError where error.isUnstorableText:
+            // A field no validation named (a NUL character in a filter, say): still the client's input.
+            return .validation("Text must not contain NUL characters")
         case let error as PSQLError where error.serverInfo == nil:
             // No answer from PostgreSQL (down, restarting, pool closed): a passing condition.
             logger.error("database unreachable", metadata: ["error": "\(String(reflecting: error.code))"])

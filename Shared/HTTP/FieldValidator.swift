@@ -20,6 +20,7 @@ public struct FieldValidator: Sendable {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { fail(field, "must not be empty") }
         else if Self.length(value) > max { fail(field, "must be at most \(max) characters") }
+        else if Self.hasNUL(value) { fail(field, Self.noNUL) }
         return trimmed
     }
 
@@ -28,6 +29,7 @@ public struct FieldValidator: Sendable {
         guard let value else { return nil }
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         if Self.length(value) > max { fail(field, "must be at most \(max) characters") }
+        else if Self.hasNUL(value) { fail(field, Self.noNUL) }
         return trimmed.isEmpty ? nil : trimmed
     }
 
@@ -47,6 +49,8 @@ public struct FieldValidator: Sendable {
             let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty || Self.length(value) > maxLength {
                 fail("\(field)[\(index)]", "must be 1 to \(maxLength) characters")
+            } else if Self.hasNUL(value) {
+                fail("\(field)[\(index)]", Self.noNUL)
             } else if !result.contains(trimmed) {
                 result.append(trimmed)
             }
@@ -79,6 +83,13 @@ public struct FieldValidator: Sendable {
     static func length(_ value: String) -> Int {
         value.unicodeScalars.count
     }
+
+    /// PostgreSQL cannot store the NUL character in text, so no text field may hold one.
+    static func hasNUL(_ value: String) -> Bool {
+        value.utf8.contains(0)
+    }
+
+    static let noNUL = "must not contain NUL characters"
 
     /// Throws a 400 `VALIDATION_ERROR` listing every problem, if there is any.
     public func check() throws {

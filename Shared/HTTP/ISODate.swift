@@ -15,7 +15,7 @@ public enum ISODate {
 extension FieldValidator {
     /// A date field, when present; a 400 naming it when it is not a date.
     public mutating func date(_ value: String?, _ field: String) -> Date? {
-        guard let value else { return nil }
+        guard let value, !value.allSatisfy(\.isWhitespace) else { return nil }
         guard value.count <= 40, let date = ISODate.parse(value) else {
             fail(field, "must be an ISO-8601 date or date-time")
             return nil

@@ -21,8 +21,10 @@ extension Request {
     /// A free-text query-string filter of at most `max` characters; 400 beyond.
     public func textFilter(_ name: String, max: Int = 200) throws -> String? {
         guard let raw = uri.queryParameters[name[...]] else { return nil }
+        // Counted as JSON Schema counts (code points, before trimming), like every documented limit.
+        guard String(raw).unicodeScalars.count <= max else { throw APIError.invalidField(name, "must be at most \(max) characters") }
+        guard !String(raw).utf8.contains(0) else { throw APIError.invalidField(name, "must not contain NUL characters") }
         let value = String(raw).trimmingCharacters(in: .whitespaces)
-        guard value.count <= max else { throw APIError.invalidField(name, "must be at most \(max) characters") }
         return value.isEmpty ? nil : value
     }
 }

@@ -6,7 +6,8 @@ extension Router where Context == AppRequestContext {
     /// Call it last in `buildRouter`, once every route is declared: Hummingbird's trie answers
     /// such requests 404 on its own.
     public func addMethodNotAllowedRoutes() {
-        let standard: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        // QUERY (draft-ietf-httpbis-safe-method-w-body) too: a client may try it on any path.
+        let standard: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!]
         var methodsByPath: [String: (path: RouterPath, methods: [HTTPRequest.Method])] = [:]
         for route in self.routes {
             methodsByPath[route.path.description, default: (route.path, [])].methods.append(route.method)

@@ -243,12 +243,31 @@ def phone_layout():
         driver.quit()
 
 
+def api_reference():
+    step("the API reference page renders every operation of the OpenAPI document")
+    with urllib.request.urlopen(BASE + "/api/v1/openapi.json", timeout=10) as answer:
+        document = json.load(answer)
+    operations = sum(len(methods) for methods in document["paths"].values())
+    driver = browser(1280, 900)
+    console = Console(driver)
+    try:
+        driver.get(BASE + "/api/v1/docs")
+        console.wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "section.op h3 .method")) == operations)
+        check("jobs:write" in driver.find_element(By.ID, "content").text, "the scopes are not shown")
+        console.shot("08-api-reference")
+        errors = console.script_errors()
+        check(not errors, f"the reference page logged errors: {errors}")
+    finally:
+        driver.quit()
+
+
 if __name__ == "__main__":
     os.makedirs(SHOTS, exist_ok=True)
     try:
         page_is_self_contained()
         life_cycle()
         phone_layout()
+        api_reference()
     except AssertionError as failure:
         print(f"FAILED: {failure}")
         sys.exit(1)

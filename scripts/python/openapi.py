@@ -13,13 +13,17 @@ OUT = "Services/KeyService/APIDocs/Docs/openapi.json"
 
 # ---- building blocks --------------------------------------------------------------------------
 
+# Texts are stored in PostgreSQL, which cannot hold the NUL character; the server trims them.
+NO_NUL = r"^[^\u0000]*$"
+NO_NUL_NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+
 def ref(name):
     return {"$ref": f"#/components/schemas/{name}"}
 
 
 def text(max_length=200, nullable=False, description=None):
     """A string the server trims: it must contain something besides white space."""
-    schema = {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": r"\S"}
+    schema = {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": NO_NUL_NOT_BLANK}
     if description:
         schema["description"] = description
     return nullable_of(schema) if nullable else schema
@@ -27,7 +31,7 @@ def text(max_length=200, nullable=False, description=None):
 
 def optional_text(max_length=200, description=None):
     """An optional string the server trims; blank or null clears it."""
-    schema = {"type": ["string", "null"], "maxLength": max_length}
+    schema = {"type": ["string", "null"], "maxLength": max_length, "pattern": NO_NUL}
     if description:
         schema["description"] = description
     return schema
@@ -52,16 +56,18 @@ def integer(minimum, maximum, nullable=False):
     return {"type": ["integer", "null"] if nullable else "integer", "minimum": minimum, "maximum": maximum}
 
 
-UUID = {"type": "string", "format": "uuid"}
-UUID_OR_NULL = {"type": ["string", "null"], "format": "uuid"}
+UUID_PATTERN = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+UUID = {"type": "string", "format": "uuid", "pattern": UUID_PATTERN}
+UUID_OR_NULL = {"type": ["string", "null"], "format": "uuid", "pattern": UUID_PATTERN}
 TIMESTAMP = {"type": "string", "format": "date-time"}
 TIMESTAMP_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
-DATE_OR_NULL = {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD"}
+DATE_OR_NULL = {"type": ["string", "null"], "format": "date", "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|\s*)$",
+                "description": "YYYY-MM-DD (a full date-time is accepted too); blank or null clears it"}
 
 
 def strings(max_items=50, max_length=100):
     return {"type": ["array", "null"], "maxItems": max_items,
-            "items": {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": r"\S"}}
+            "items": {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": NO_NUL_NOT_BLANK}}
 
 
 def obj(properties, required=(), description=None):
@@ -94,8 +100,8 @@ TONES = ("professional", "friendly", "formal", "casual", "empathetic")
 TEST_TYPES = ("KNOWLEDGE", "TECHNICAL", "PERSONALITY", "LOGIC")
 DIFFICULTIES = ("BEGINNER", "INTERMEDIATE", "ADVANCED", "EXPERT")
 INTERVIEW_STATUSES = ("DRAFT", "INVITED", "IN_PROGRESS", "COMPLETED", "CANCELLED", "EXPIRED")
-LANGUAGE = {"type": ["string", "null"], "maxLength": 10, "pattern": r"^\s*([A-Za-z]{2,3}(-[A-Za-z]{2})?)?\s*$",
-            "description": "A language code such as fr or en-GB"}
+LANGUAGE = {"type": "string", "maxLength": 10, "pattern": r"^\s*([A-Za-z]{2,3}(-[A-Za-z]{2})?)?\s*$",
+            "description": "A language code such as fr or en-GB; fr when blank"}
 
 JOB_FIELDS = {
     "title": text(),
@@ -112,12 +118,14 @@ JOB_FIELDS = {
     "status": enum(*JOB_STATUSES),
 }
 CANDIDATE_FIELDS = {
-    "email": {"type": "string", "format": "email", "maxLength": 320, "description": "Unique within the organization"},
+    "email": {"type": "string", "maxLength": 320, "pattern": r"^\s*[^@\s\u0000]+@[^@\s.\u0000][^@\s\u0000]*\.[^@\s\u0000]*[^@\s.\u0000]\s*$",
+              "description": "An email address, unique within the organization"},
     "firstName": optional_text(),
     "lastName": optional_text(),
     "phone": optional_text(50),
-    "locale": LANGUAGE | {"description": "Language code, fr by default"},
-    "cvUrl": {"type": ["string", "null"], "format": "uri", "maxLength": 2000, "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://"},
+    "locale": LANGUAGE | {"type": ["string", "null"], "description": "Language code, fr by default"},
+    "cvUrl": {"type": ["string", "null"], "maxLength": 2000, "description": "An http or https URL",
+              "pattern": r"^\s*([Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,4})?(/[A-Za-z0-9._~/-]*)?)?\s*$"},
     "tags": strings(50, 50),
     "source": optional_text(100),
 }
@@ -147,7 +155,7 @@ AGENT_FIELDS = {
     "tone": enum(*TONES),
     "language": LANGUAGE,
     "instructions": optional_text(20000),
-    "suspicionLevel": integer(0, 3),
+    "suspicionLevel": integer(0, 3, nullable=True) | {"description": "1 by default (null sets it back)"},
     "jobId": UUID_OR_NULL | {"description": "null: usable for every job"},
 }
 TEST_FIELDS = {
@@ -296,7 +304,7 @@ ERRORS = {
     "503": error("SERVICE_UNAVAILABLE: the key cannot be verified, or a dependency is down; retry", "Retry-After"),
 }
 
-PAGE = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}}
+PAGE = {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}}
 PAGE_SIZE = {"name": "pageSize", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}
 
 
@@ -353,14 +361,15 @@ def crud(resource, tag, name, scope, filters=(), patch=True, delete_errors=()):
     return ops
 
 
-CREATE_ERRORS = {"candidates": ["409"], "campaigns": ["422"], "stages": ["422"], "agents": ["422"], "interviews": ["422"]}
+CREATE_ERRORS = {"jobs": ["422"], "candidates": ["409"], "campaigns": ["422"], "stages": ["422"], "agents": ["422"], "interviews": ["422"]}
 
 OPERATIONS = [
-    *crud("jobs", "Jobs", "Job", "jobs", filters=[query("status", enum(*JOB_STATUSES)), query("department", {"type": "string", "maxLength": 200}),
+    *crud("jobs", "Jobs", "Job", "jobs", filters=[query("status", enum(*JOB_STATUSES)), query("department", {"type": "string", "maxLength": 200, "pattern": NO_NUL}),
                                                   query("workMode", enum(*WORK_MODES))], delete_errors=["409"]),
     *crud("candidates", "Candidates", "Candidate", "candidates",
-          filters=[query("search", {"type": "string", "maxLength": 200}, description="Name or email, case-insensitive"),
-                   query("campaignId", UUID), query("tags", {"type": "string", "maxLength": 1000}, description="Comma-separated; all must match")]),
+          filters=[query("search", {"type": "string", "maxLength": 200, "pattern": NO_NUL}, description="Name or email, case-insensitive"),
+                   query("campaignId", UUID), query("tags", {"type": "string", "maxLength": 1000, "pattern": r"^[^,\u0000]{0,50}(,[^,\u0000]{0,50}){0,19}$"},
+                         description="Comma-separated, at most 20 of at most 50 characters; all must match")]),
     operation("get", "/api/v1/campaigns", "campaigns:read", "List campaigns, newest first", "Campaigns", page_of("Campaign"),
               params=[PAGE, PAGE_SIZE, query("status", enum(*CAMPAIGN_STATUSES)), query("jobId", UUID)]),
     operation("post", "/api/v1/campaigns", "campaigns:write", "Create a campaign", "Campaigns", ref("Campaign"), body=ref("CampaignInput"),

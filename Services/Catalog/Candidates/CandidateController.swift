@@ -19,8 +19,10 @@ struct CandidateController: Sendable {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<CandidateView> {
         var tags: [String]?
         if let raw = try request.textFilter("tags", max: 1000) {
+            // Blank entries (",," or a trailing comma) are ignored; each tag is at most 50 characters.
+            let entries = raw.split(separator: ",").map(String.init).filter { !$0.allSatisfy(\.isWhitespace) }
             var v = FieldValidator()
-            tags = v.strings(raw.split(separator: ",").map(String.init), "tags", maxCount: 20, maxLength: 50)
+            tags = v.strings(entries, "tags", maxCount: 20, maxLength: 50)
             try v.check()
         }
         let filters = CandidateRepository.Filters(

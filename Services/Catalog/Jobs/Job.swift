@@ -87,10 +87,10 @@ struct JobInput: ResourceInput {
         v.range(job.salaryMin, "salaryMin", 0...100_000)
         v.range(job.salaryMax, "salaryMax", 0...100_000)
         v.range(job.dailyRate, "dailyRate", 0...1_000_000)
-        if let min = job.salaryMin, let max = job.salaryMax, min > max {
-            v.fail("salaryMin", "must not be greater than salaryMax")
-        }
         try v.check()
+        if let min = job.salaryMin, let max = job.salaryMax, min > max {
+            throw APIError.unprocessable("INVALID_SALARY_RANGE", "salaryMin must not be greater than salaryMax")
+        }
         return job
     }
 }

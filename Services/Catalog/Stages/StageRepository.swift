@@ -19,8 +19,8 @@ struct StageRepository: Sendable {
                 throw Self.campaignNotFound
             }
             let count = try await Self.count(connection, campaignId: stage.campaignId, logger: logger)
-            let position = requested ?? count
-            guard position <= count else { throw APIError.invalidField("position", "must be from 0 to \(count)") }
+            // Past the end (or absent) means last: positions stay dense whatever the client asked.
+            let position = min(requested ?? count, count)
             var stage = stage
             stage.position = position
             try await connection.query(
@@ -77,9 +77,9 @@ struct StageRepository: Sendable {
                   let current = try await Self.find(connection, id: id, organizationId: organizationId, logger: logger)
             else { return nil }
             var (stage, requested) = try change(current)
-            if let target = requested, target != current.position {
-                let count = try await Self.count(connection, campaignId: campaignId, logger: logger)
-                guard target < count else { throw APIError.invalidField("position", "must be from 0 to \(count - 1)") }
+            let count = requested == nil ? 0 : try await Self.count(connection, campaignId: campaignId, logger: logger)
+            // Past the end means last.
+            if let target = requested.map({ min($0, count - 1) }), target != current.position {
                 if target < current.position {
                     try await connection.query(
                         "UPDATE stages SET position = position + 1 WHERE campaign_id = \(campaignId) AND position >= \(target) AND position < \(current.position)",

@@ -44,12 +44,15 @@
     return el("table", {}, el("thead", {}, el("tr", {}, el("th", {}, "Field"), el("th", {}, "Type"), el("th", {}, "Notes"))), el("tbody", {}, ...rows));
   };
 
+  /** Text with `code` spans, as the document writes them. */
+  const prose = (text) => el("p", {}, ...String(text || "").split("`").map((part, index) => (index % 2 ? el("code", {}, part) : part)));
+
   const render = (doc) => {
     const content = document.getElementById("content");
     const toc = document.getElementById("toc");
     content.replaceChildren(
       el("h1", {}, `${doc.info.title} ${doc.info.version}`),
-      el("p", {}, doc.info.description),
+      prose(doc.info.description),
       el("p", {}, "Authentication: ", el("code", {}, "Authorization: Bearer <key>"), ". Fields marked * are required."),
     );
     const byTag = new Map();
