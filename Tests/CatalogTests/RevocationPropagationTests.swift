@@ -26,7 +26,9 @@ struct RevocationPropagationTests {
             let propagation = ContinuousClock.now - revokedAt
             print("revocation refused by the catalog after \(propagation)")
             #expect(status == .unauthorized)
-            #expect(propagation < .seconds(2))
+            // Pushed, not waited out: far below the 300 s lifetime even on a loaded 2-core machine
+            // (scripts/measure-revocation measures the real figure, under 100 ms).
+            #expect(propagation < .seconds(5))
         }
     }
 }
