@@ -21,9 +21,9 @@ struct BundledFiles: Sendable {
 
     let files: [String: File]
 
-    /// Reads every file of the bundled folder `resource` (or of `directory`, for tests).
-    init(resource: String, directory: URL? = nil) throws {
-        guard let directory = directory ?? Bundle.module.url(forResource: resource, withExtension: nil) else {
+    /// Reads every file of the bundled folder `resource`.
+    init(resource: String) throws {
+        guard let directory = Bundle.module.url(forResource: resource, withExtension: nil) else {
             throw ConfigurationError("the folder \(resource) is missing from the key service's resources")
         }
         var files: [String: File] = [:]

@@ -6,8 +6,8 @@ import Shared
 struct ConsolePageController: Sendable {
     let files: BundledFiles
 
-    init(files: BundledFiles? = nil) throws {
-        self.files = try files ?? BundledFiles(resource: "Assets")
+    init() throws {
+        files = try BundledFiles(resource: "Assets")
     }
 
     /// Adds `GET /console` and `GET /console/assets/{file}`.
