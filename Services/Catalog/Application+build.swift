@@ -4,12 +4,13 @@ import PostgresNIO
 import Shared
 
 /// The catalog: jobs, candidates, campaigns, stages and campaign membership behind API keys.
-func buildApplication(settings: CatalogSettings, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
+/// `keyService` is how keys are verified and limited: over HTTP in `main`, in-process fakes in tests.
+func buildApplication(settings: CatalogSettings, keyService: KeyServiceClients, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
-    let authentication = ServiceRuntime.makeAuthentication(settings.auth, metrics: metrics, logger: logger)
+    let authentication = ServiceRuntime.makeAuthentication(keyService, auth: settings.auth, metrics: metrics, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
     buildRoutes(ScopedRoutes(router: router), postgres: postgres, logger: logger)
-    FactsController(clients: settings.internalClients, postgres: postgres, logger: logger).addRoutes(to: router)
+    FactsController(postgres: postgres, logger: logger).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
     return ServiceRuntime.makeApplication(
         name: "catalog", configuration: settings.service, router: router, postgres: postgres,
         migrations: CatalogMigrations.all, services: [authentication.revocations], logger: logger

@@ -6,11 +6,11 @@ struct CatalogSettings: Sendable {
     var service: ServiceConfiguration
     var auth: AuthConfiguration
     /// Who may ask `/internal/facts` (`INTERNAL_CLIENTS`): the interviews service.
-    var internalClients: InternalClients
+    var internalCallers: InternalCallers
 
     init(environment: Environment) throws {
         service = try ServiceConfiguration(environment: environment, defaultPort: 8082, defaultDatabase: "evalyo_catalog")
         auth = try AuthConfiguration(environment: environment, serviceName: "catalog")
-        internalClients = try InternalClients(environment: environment)
+        internalCallers = try InternalCallers(environment: environment)
     }
 }

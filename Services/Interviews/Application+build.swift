@@ -3,30 +3,43 @@ import Logging
 import PostgresNIO
 import Shared
 
+/// What the interviews service talks to: the key service, the catalog's facts and the reports
+/// service's event intake. `main` makes the HTTP ones from settings; tests pass fakes.
+struct InterviewsDependencies: Sendable {
+    var keyService: KeyServiceClients
+    var catalog: any CatalogFactsSource
+    var reports: any ReportDelivery
+
+    /// The real services, at the addresses and with the credentials of `settings`.
+    static func http(_ settings: InterviewsSettings, logger: Logger) -> InterviewsDependencies {
+        InterviewsDependencies(
+            keyService: .http(settings.auth, logger: logger),
+            catalog: HTTPCatalogFacts(
+                client: InternalServiceClient(
+                    baseURL: settings.catalogURL, clientId: settings.catalogClientId, clientSecret: settings.catalogClientSecret,
+                    timeout: settings.catalogTimeout
+                )
+            ),
+            reports: HTTPReportDelivery(
+                client: InternalServiceClient(
+                    baseURL: settings.reportsURL, clientId: settings.reportsClientId, clientSecret: settings.reportsClientSecret, timeout: .seconds(5)
+                )
+            )
+        )
+    }
+}
+
 /// The interviews service: agents, tests and assignments, interviews, and the agent runtime's
 /// internal endpoints.
-func buildApplication(settings: InterviewsSettings, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
+func buildApplication(settings: InterviewsSettings, dependencies: InterviewsDependencies, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
-    let authentication = ServiceRuntime.makeAuthentication(settings.auth, metrics: metrics, logger: logger)
-    let catalog = CatalogFacts(
-        client: InternalServiceClient(
-            baseURL: settings.catalogURL, clientId: settings.catalogClientId, clientSecret: settings.catalogClientSecret,
-            timeout: settings.catalogTimeout
-        )
-    )
+    let authentication = ServiceRuntime.makeAuthentication(dependencies.keyService, auth: settings.auth, metrics: metrics, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
-    buildRoutes(ScopedRoutes(router: router), postgres: postgres, catalog: catalog, logger: logger)
+    buildRoutes(ScopedRoutes(router: router), postgres: postgres, catalog: dependencies.catalog, logger: logger)
     RuntimeController(
-        clients: settings.internalClients, interviews: InterviewRepository(client: postgres, logger: logger),
-        tests: AssessmentRepository(client: postgres, logger: logger)
-    ).addRoutes(to: router)
-    let relay = OutboxRelay(
-        postgres: postgres,
-        reports: InternalServiceClient(
-            baseURL: settings.reportsURL, clientId: settings.reportsClientId, clientSecret: settings.reportsClientSecret, timeout: .seconds(5)
-        ),
-        pollInterval: settings.outboxPollInterval, logger: logger
-    )
+        interviews: InterviewRepository(client: postgres, logger: logger), tests: AssessmentRepository(client: postgres, logger: logger)
+    ).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
+    let relay = OutboxRelay(postgres: postgres, reports: dependencies.reports, pollInterval: settings.outboxPollInterval, logger: logger)
     return ServiceRuntime.makeApplication(
         name: "interviews", configuration: settings.service, router: router, postgres: postgres,
         migrations: InterviewsMigrations.all, services: [authentication.revocations, relay], logger: logger
@@ -35,7 +48,7 @@ func buildApplication(settings: InterviewsSettings, metrics: ServiceMetrics, log
 
 /// Declares every public route of the interviews service with the scope it needs.
 @discardableResult
-func buildRoutes(_ routes: ScopedRoutes, postgres: PostgresClient, catalog: CatalogFacts, logger: Logger) -> ScopedRoutes {
+func buildRoutes(_ routes: ScopedRoutes, postgres: PostgresClient, catalog: any CatalogFactsSource, logger: Logger) -> ScopedRoutes {
     let agents = AgentRepository(client: postgres, logger: logger)
     let tests = AssessmentRepository(client: postgres, logger: logger)
     let interviews = InterviewRepository(client: postgres, logger: logger)

@@ -7,7 +7,9 @@ struct InterviewsMain {
     static func main() async throws {
         try await ServiceRuntime.run(
             service: "interviews", settings: { try InterviewsSettings(environment: Environment()) }, logLevel: \.service.logLevel,
-            build: { settings, metrics, logger in try buildApplication(settings: settings, metrics: metrics, logger: logger) }
+            build: { settings, metrics, logger in
+                try buildApplication(settings: settings, dependencies: .http(settings, logger: logger), metrics: metrics, logger: logger)
+            }
         )
     }
 }

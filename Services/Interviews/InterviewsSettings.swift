@@ -7,7 +7,7 @@ struct InterviewsSettings: Sendable {
     var service: ServiceConfiguration
     var auth: AuthConfiguration
     /// Who may call `/internal/` here (`INTERNAL_CLIENTS`): the agent runtime.
-    var internalClients: InternalClients
+    var internalCallers: InternalCallers
     /// `CATALOG_URL`, default the local catalog.
     var catalogURL: String
     /// `CATALOG_CLIENT_ID` / `CATALOG_CLIENT_SECRET`: this service's entry in the catalog's `INTERNAL_CLIENTS`.
@@ -26,7 +26,7 @@ struct InterviewsSettings: Sendable {
     init(environment: Environment) throws {
         service = try ServiceConfiguration(environment: environment, defaultPort: 8083, defaultDatabase: "evalyo_interviews")
         auth = try AuthConfiguration(environment: environment, serviceName: "interviews")
-        internalClients = try InternalClients(environment: environment)
+        internalCallers = try InternalCallers(environment: environment)
         catalogURL = environment.get("CATALOG_URL") ?? "http://127.0.0.1:8082"
         catalogClientId = environment.get("CATALOG_CLIENT_ID") ?? "interviews"
         guard let secret = environment.get("CATALOG_CLIENT_SECRET"), !secret.isEmpty else {

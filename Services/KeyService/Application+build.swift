@@ -5,7 +5,7 @@ import Shared
 
 /// The key service: console session and key routes, introspection, health and metrics.
 func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, logger: Logger) async throws -> some ApplicationProtocol {
-    if settings.internalClients.isEmpty {
+    if settings.internalCallers.isEmpty {
         logger.warning("INTERNAL_CLIENTS is empty: every introspection request will be refused")
     }
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
@@ -49,8 +49,8 @@ func buildRouter(
     ).addRoutes(to: api.group("session"))
     APIKeyController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("keys"))
     AuditController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("audit-events"))
-    let internalRoutes = router.group("internal")
-    IntrospectionController(keys: keys, clients: settings.internalClients, usage: usage, metrics: metrics).addRoutes(to: internalRoutes)
-    RevocationFeedController(keys: keys, clients: settings.internalClients, notifier: notifier).addRoutes(to: internalRoutes)
-    RateLimitLeaseController(ledger: ledger, clients: settings.internalClients).addRoutes(to: internalRoutes)
+    let internalRoutes = router.internalRoutes(callers: settings.internalCallers)
+    IntrospectionController(keys: keys, usage: usage, metrics: metrics).addRoutes(to: internalRoutes)
+    RevocationFeedController(keys: keys, notifier: notifier).addRoutes(to: internalRoutes)
+    RateLimitLeaseController(ledger: ledger).addRoutes(to: internalRoutes)
 }

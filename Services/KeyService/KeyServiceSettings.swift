@@ -6,7 +6,7 @@ import Shared
 struct KeyServiceSettings: Sendable {
     var service: ServiceConfiguration
     /// Who may call `/internal/introspect` (`INTERNAL_CLIENTS`).
-    var internalClients: InternalClients
+    var internalCallers: InternalCallers
     /// How long a console session lasts (`CONSOLE_SESSION_HOURS`, default 8).
     var sessionLifetime: Duration
     /// Whether the session cookie carries `Secure` (`CONSOLE_SECURE_COOKIE`, default true; set it
@@ -21,7 +21,7 @@ struct KeyServiceSettings: Sendable {
 
     init(environment: Environment) throws {
         self.service = try ServiceConfiguration(environment: environment, defaultPort: 8081, defaultDatabase: "evalyo_keys")
-        self.internalClients = try InternalClients(environment: environment)
+        self.internalCallers = try InternalCallers(environment: environment)
         self.sessionLifetime = .seconds(3600 * (try environment.integer("CONSOLE_SESSION_HOURS", default: 8, in: 1...720)))
         self.secureCookie = try environment.bool("CONSOLE_SECURE_COOKIE", default: true)
         self.allowedOrigins = Set(

@@ -4,13 +4,14 @@ import PostgresNIO
 import Shared
 
 /// The reports service: read-only reports behind API keys, written from delivered events.
-func buildApplication(settings: ReportsSettings, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
+/// `keyService` is how keys are verified and limited: over HTTP in `main`, in-process fakes in tests.
+func buildApplication(settings: ReportsSettings, keyService: KeyServiceClients, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
-    let authentication = ServiceRuntime.makeAuthentication(settings.auth, metrics: metrics, logger: logger)
+    let authentication = ServiceRuntime.makeAuthentication(keyService, auth: settings.auth, metrics: metrics, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
     let reports = ReportRepository(client: postgres, logger: logger)
     buildRoutes(ScopedRoutes(router: router), reports: reports)
-    EventIngestController(clients: settings.internalClients, reports: reports).addRoutes(to: router)
+    EventIngestController(reports: reports).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
     return ServiceRuntime.makeApplication(
         name: "reports", configuration: settings.service, router: router, postgres: postgres, migrations: ReportsMigrations.all,
         services: [authentication.revocations], logger: logger

@@ -7,7 +7,9 @@ struct ReportsMain {
     static func main() async throws {
         try await ServiceRuntime.run(
             service: "reports", settings: { try ReportsSettings(environment: Environment()) }, logLevel: \.service.logLevel,
-            build: { settings, metrics, logger in try buildApplication(settings: settings, metrics: metrics, logger: logger) }
+            build: { settings, metrics, logger in
+                try buildApplication(settings: settings, keyService: .http(settings.auth, logger: logger), metrics: metrics, logger: logger)
+            }
         )
     }
 }

@@ -6,11 +6,11 @@ struct ReportsSettings: Sendable {
     var service: ServiceConfiguration
     var auth: AuthConfiguration
     /// Who may call `/internal/events` (`INTERNAL_CLIENTS`): the interviews service.
-    var internalClients: InternalClients
+    var internalCallers: InternalCallers
 
     init(environment: Environment) throws {
         service = try ServiceConfiguration(environment: environment, defaultPort: 8084, defaultDatabase: "evalyo_reports")
         auth = try AuthConfiguration(environment: environment, serviceName: "reports")
-        internalClients = try InternalClients(environment: environment)
+        internalCallers = try InternalCallers(environment: environment)
     }
 }

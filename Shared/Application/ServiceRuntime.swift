@@ -69,21 +69,12 @@ public enum ServiceRuntime {
         public let limiter: RateLimiter
     }
 
-    /// The introspection client and cache, the revocation watcher and the rate limiter, all
-    /// talking to the key service with this service's credentials.
-    public static func makeAuthentication(_ auth: AuthConfiguration, metrics: ServiceMetrics, logger: Logger) -> Authentication {
-        let introspector = HTTPKeyIntrospector(
-            keyServiceURL: auth.keyServiceURL, path: auth.introspectionPath, clientId: auth.clientId, clientSecret: auth.clientSecret,
-            timeout: auth.timeout
-        )
-        let verifier = KeyVerifier(introspector: introspector, ttl: auth.cacheTTL, maxEntries: auth.cacheMaxEntries, metrics: metrics)
-        let watcher = RevocationWatcher(
-            verifier: verifier, keyServiceURL: auth.keyServiceURL, clientId: auth.clientId, clientSecret: auth.clientSecret, metrics: metrics, logger: logger
-        )
-        let leaser = HTTPRateLimitLeaser(
-            keyServiceURL: auth.keyServiceURL, clientId: auth.clientId, clientSecret: auth.clientSecret, timeout: min(auth.timeout, .seconds(1)), logger: logger
-        )
-        return Authentication(verifier: verifier, revocations: watcher, limiter: RateLimiter(leaser: leaser, metrics: metrics))
+    /// The verification cache, the revocation watcher and the rate limiter in front of `clients`,
+    /// with the cache settings of `auth`.
+    public static func makeAuthentication(_ clients: KeyServiceClients, auth: AuthConfiguration, metrics: ServiceMetrics, logger: Logger) -> Authentication {
+        let verifier = KeyVerifier(introspector: clients.introspector, ttl: auth.cacheTTL, maxEntries: auth.cacheMaxEntries, metrics: metrics)
+        let watcher = RevocationWatcher(verifier: verifier, source: clients.revocations, metrics: metrics, logger: logger)
+        return Authentication(verifier: verifier, revocations: watcher, limiter: RateLimiter(leaser: clients.leaser, metrics: metrics))
     }
 
     /// The database pool for `configuration`.

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 import Metrics
@@ -7,41 +6,25 @@ import ServiceLifecycle
 /// Follows the key service's revocation log and drops each revoked key from the local cache
 /// the moment it is revoked (contract §3: the target is under one second everywhere).
 ///
-/// It long-polls `/internal/revocations` from its cursor, so after a disconnection or a restart
+/// It long-polls the log (`RevocationSource`) from its cursor, so after a disconnection or a restart
 /// of the key service it resumes exactly where it stopped and loses nothing. When it has no
 /// position it can trust (its first answer, or the log says `reset`) it flushes the whole cache
 /// and starts from the newest entry. While the feed is unreachable the cache lifetime remains
-/// the bound on how late a revocation can be. It has an HTTP client of its own, so its waiting
-/// request never takes a pooled connection that introspection needs.
+/// the bound on how late a revocation can be.
 public struct RevocationWatcher: Service {
     let verifier: KeyVerifier
-    let http: HTTPClient
-    let client: InternalServiceClient
-    let metrics: ServiceMetrics
+    let source: any RevocationSource
+    let applied: Counter
     let logger: Logger
     /// How long one long poll waits; below every service's request timeout (10 s).
     static let wait = 5
 
-    /// Follows the log at `keyServiceURL` with the resource service's own client credentials.
-    public init(verifier: KeyVerifier, keyServiceURL: String, clientId: String, clientSecret: String, metrics: ServiceMetrics, logger: Logger) {
+    /// Follows `source`, dropping what it reports from `verifier`'s cache.
+    public init(verifier: KeyVerifier, source: any RevocationSource, metrics: ServiceMetrics, logger: Logger) {
         self.verifier = verifier
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton)
-        self.client = InternalServiceClient(
-            baseURL: keyServiceURL, clientId: clientId, clientSecret: clientSecret, timeout: .seconds(Self.wait + 10), client: http
-        )
-        self.metrics = metrics
+        self.source = source
+        self.applied = Counter(label: "auth_revocations_applied_total", factory: metrics.factory)
         self.logger = logger
-    }
-
-    struct Feed: Decodable {
-        struct Event: Decodable {
-            let sequence: Int64
-            let keyId: UUID
-        }
-
-        let events: [Event]
-        let latest: Int64
-        let reset: Bool
     }
 
     public func run() async throws {
@@ -59,16 +42,12 @@ public struct RevocationWatcher: Service {
                 }
             }
         }
-        try? await http.shutdown()
+        await source.shutdown()
     }
 
     /// One long poll: applies what it returns and gives the new cursor.
     func poll(from cursor: Int64?) async throws -> Int64 {
-        let path = cursor.map { "/internal/revocations?after=\($0)&waitSeconds=\(Self.wait)" } ?? "/internal/revocations"
-        let data = try await client.send(.get, path, requestId: "revocations-\(UUID().uuidString.lowercased())")
-        guard let feed = try? JSONDecoder().decode(Feed.self, from: data) else {
-            throw InternalCallFailure.malformedAnswer("not a revocation feed")
-        }
+        let feed = try await source.revocations(after: cursor, waitSeconds: Self.wait, requestId: "revocations-\(UUID().uuidString.lowercased())")
         if feed.reset {
             logger.warning("revocation log cannot be resumed; flushing the key cache")
             verifier.removeAll()
@@ -82,7 +61,7 @@ public struct RevocationWatcher: Service {
         }
         for event in feed.events {
             verifier.invalidate(keyId: event.keyId)
-            Counter(label: "auth_revocations_applied_total", factory: metrics.factory).increment()
+            applied.increment()
         }
         return feed.events.last?.sequence ?? feed.latest
     }

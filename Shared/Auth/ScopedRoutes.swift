@@ -12,26 +12,24 @@ public struct ScopedRoute: Sendable, Hashable, CustomStringConvertible {
 
 /// Declares public routes together with their scope, so a service's scope table reads in
 /// one screen and a test can walk it: `routes.get("/api/v1/jobs", .jobsRead, use: list)`.
+/// Handlers take an `APIRequestContext`: its key is verified and not optional.
 public final class ScopedRoutes: @unchecked Sendable {
-    let router: Router<AppRequestContext>
+    let group: RouterGroup<APIRequestContext>
     /// Every route declared so far (filled while building the router, read-only afterwards).
     public private(set) var table: [ScopedRoute] = []
 
+    /// Public routes on `router`, reachable only through `APIKeyAuthMiddleware`'s verified key.
     public init(router: Router<AppRequestContext>) {
-        self.router = router
+        self.group = router.group(context: APIRequestContext.self)
     }
 
-    public typealias Handler<Output: ResponseGenerator> = @Sendable (Request, AppRequestContext) async throws -> Output
+    public typealias Handler<Output: ResponseGenerator> = @Sendable (Request, APIRequestContext) async throws -> Output
 
     /// Adds `method path`, refusing keys without `scope` with 403 before the handler runs.
     public func on<Output: ResponseGenerator>(_ method: HTTPRequest.Method, _ path: String, _ scope: Scope, use handler: @escaping Handler<Output>) {
         table.append(ScopedRoute(method: method, path: path, scope: scope))
-        router.on(RouterPath(path), method: method) { request, context in
-            guard let key = context.verifiedKey else {
-                // Only reachable if the auth middleware is missing: fail closed.
-                throw AuthError.unauthorized(tokenPresented: false)
-            }
-            guard key.scopes.contains(scope) else {
+        group.on(RouterPath(path), method: method) { request, context in
+            guard context.key.scopes.contains(scope) else {
                 throw AuthError.forbidden(requiredScope: scope)
             }
             return try await handler(request, context)

@@ -1,24 +1,20 @@
 import Foundation
 import Hummingbird
 
-/// The request context of every service: what middleware learned about the request.
+/// The request context every request starts with: what the outer middleware learned. Routes
+/// that need a verified caller take a narrower child context instead (`APIRequestContext`,
+/// `InternalRequestContext`), so a handler cannot be reached without one.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller's `X-Request-Id`, or one made for this request.
     public var requestId: String = ""
-    /// The API key the request was authenticated with (resource services, under `/api/`).
-    public var verifiedKey: VerifiedKey?
+    /// Set by `APIKeyAuthMiddleware` for requests under `/api/`; read by `APIRequestContext`.
+    public internal(set) var verifiedKey: VerifiedKey?
+    /// Set by `InternalCallerMiddleware`; read by `InternalRequestContext`.
+    public internal(set) var internalCaller: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-    }
-
-    /// The caller's organization; every query of a resource service is scoped to it.
-    public var organizationId: UUID {
-        get throws {
-            guard let key = verifiedKey else { throw AuthError.unauthorized(tokenPresented: false) }
-            return key.organizationId
-        }
     }
 
     /// Bodies over 1 MiB are refused with 413 (contract §4).
@@ -27,7 +23,7 @@ public struct AppRequestContext: RequestContext {
     /// ISO-8601 dates, and keys in a stable order so that answers read the same every time.
     public var responseEncoder: JSONEncoder { Self.encoder }
 
-    private static let encoder: JSONEncoder = {
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

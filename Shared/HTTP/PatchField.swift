@@ -26,19 +26,27 @@ public enum PatchField<Value: Sendable>: Sendable {
     }
 }
 
-extension KeyedDecodingContainer {
-    /// Decodes `key` keeping the difference between a missing key and an explicit null.
-    public func patchField<T: Decodable & Sendable>(_ type: T.Type, forKey key: Key) throws -> PatchField<T> {
-        guard contains(key) else { return .absent }
-        if try decodeNil(forKey: key) { return .null }
-        return .value(try decode(T.self, forKey: key))
+extension PatchField: Decodable where Value: Decodable {
+    /// A field that is present: null or a value. A missing one never gets here: the container
+    /// overloads below answer `.absent` for it, so inputs use synthesized `Decodable`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        self = container.decodeNil() ? .null : .value(try container.decode(Value.self))
     }
 }
 
 extension KeyedDecodingContainer {
-    /// Decodes an integer field. Foundation reports a fractional or oversized number without the
+    /// A `PatchField` property of a synthesized `init(from:)`: absent when the key is missing,
+    /// keeping the difference between a missing key and an explicit null.
+    public func decode<T: Decodable & Sendable>(_ type: PatchField<T>.Type, forKey key: Key) throws -> PatchField<T> {
+        guard contains(key) else { return .absent }
+        if try decodeNil(forKey: key) { return .null }
+        return .value(try decode(T.self, forKey: key))
+    }
+
+    /// An integer field. Foundation reports a fractional or oversized number without the
     /// field's path, so it is read as a number first and refused here with the path kept.
-    public func patchField(_ type: Int.Type, forKey key: Key) throws -> PatchField<Int> {
+    public func decode(_ type: PatchField<Int>.Type, forKey key: Key) throws -> PatchField<Int> {
         guard contains(key) else { return .absent }
         if try decodeNil(forKey: key) { return .null }
         let number = try decode(Double.self, forKey: key)

@@ -13,29 +13,11 @@ public struct RequestTimeoutMiddleware<Context: RequestContext>: RouterMiddlewar
 
     /// Runs the rest of the chain against a timer; the first to finish wins, the other is cancelled.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        try await withoutActuallyEscaping(next) { next in
-            // The group waits for both children before it returns, so `next` never outlives this call.
-            let chain = UncheckedSendable(next)
-            let timeout = self.timeout
-            return try await withThrowingTaskGroup(of: Response?.self) { group in
-                group.addTask { try await chain.value(request, context) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let response = try await group.next()! else {
-                    context.logger.error("request timed out", metadata: ["timeout": "\(timeout)"])
-                    throw APIError.unavailable("The request took too long; retry shortly", retryAfter: 2)
-                }
-                return response
-            }
+        do {
+            return try await withTimeout(timeout) { try await next(request, context) }
+        } catch is TimeoutError {
+            context.logger.error("request timed out", metadata: ["timeout": "\(timeout)"])
+            throw APIError.unavailable("The request took too long; retry shortly", retryAfter: 2)
         }
     }
-}
-
-/// Carries a value across a concurrency boundary that the surrounding code makes safe.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

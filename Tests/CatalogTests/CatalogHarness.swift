@@ -8,29 +8,44 @@ import Testing
 
 @testable import Catalog
 
-/// The catalog on a fresh database, driven through its router, verifying keys against the
-/// real key-service executable over HTTP.
+/// The catalog on a fresh database, driven through its router. Keys come from an in-process
+/// `FakeKeyService` by default; given a running key-service executable, they are verified by it
+/// over HTTP instead (the tests about processes meeting).
 struct CatalogHarness {
-    let keyService: KeyServiceFixture.Running
+    let keyService: FakeKeyService
+    let clients: KeyServiceClients
     let settings: CatalogSettings
 
-    init(keyService: KeyServiceFixture.Running? = nil, environment extra: [String: String] = [:]) async throws {
-        let keyService = if let keyService { keyService } else { try await KeyServiceFixture.shared.start() }
-        self.keyService = keyService
+    /// The catalog in front of a fake key service.
+    init(environment extra: [String: String] = [:]) async throws {
+        let fake = FakeKeyService()
+        settings = try await Self.settings(introspectionURL: "http://127.0.0.1:1/internal/introspect", extra)
+        keyService = fake
+        clients = fake.clients
+    }
+
+    /// The catalog in front of the real key service at `real`.
+    init(keyService real: KeyServiceFixture.Running, environment extra: [String: String] = [:]) async throws {
+        settings = try await Self.settings(introspectionURL: real.introspectionURL, extra)
+        keyService = FakeKeyService()
+        clients = .http(settings.auth, logger: Logger(label: "catalog"))
+    }
+
+    static func settings(introspectionURL: String, _ extra: [String: String]) async throws -> CatalogSettings {
         var values = [
-            "DATABASE_URL": try await TestDatabase.create(), "INTROSPECTION_URL": keyService.introspectionURL,
+            "DATABASE_URL": try await TestDatabase.create(), "INTROSPECTION_URL": introspectionURL,
             "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId, "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret,
             "DATABASE_POOL_SIZE": "4",
         ]
         values.merge(extra) { $1 }
-        settings = try CatalogSettings(environment: Environment(values: values))
+        return try CatalogSettings(environment: Environment(values: values))
     }
 
     /// Runs `body` against the application; migrations have run by then.
     func run(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         var logger = Logger(label: "catalog")
         logger.logLevel = .warning
-        let app = try buildApplication(settings: settings, metrics: ServiceMetrics(), logger: logger)
+        let app = try buildApplication(settings: settings, keyService: clients, metrics: ServiceMetrics(), logger: logger)
         let keyService = self.keyService
         try await app.test(.router) { client in
             try await body(Client(client: client, keyService: keyService))
@@ -40,10 +55,10 @@ struct CatalogHarness {
     /// A test client speaking JSON with an API key.
     struct Client: Sendable {
         let client: any TestClientProtocol
-        let keyService: KeyServiceFixture.Running
+        let keyService: FakeKeyService
 
         /// A new organization and a key with every scope in it.
-        func organization() async throws -> (TestOrganization, String) {
+        func organization() async throws -> (FakeOrganization, String) {
             let organization = try await keyService.newOrganization()
             return (organization, try await organization.keyWithEveryScope())
         }

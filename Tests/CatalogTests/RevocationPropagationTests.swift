@@ -10,8 +10,9 @@ import Testing
 @Suite("Revocation reaches the catalog at once, not after the cache lifetime")
 struct RevocationPropagationTests {
     @Test func aRevokedKeyIsRefusedWellBeforeItsCacheEntryWouldExpire() async throws {
-        try await CatalogHarness(environment: ["AUTH_CACHE_TTL": "300"]).run { client in
-            let organization = try await client.keyService.newOrganization()
+        let keyService = try await KeyServiceFixture.shared.start()
+        try await CatalogHarness(keyService: keyService, environment: ["AUTH_CACHE_TTL": "300"]).run { client in
+            let organization = try await keyService.newOrganization()
             let (id, key) = try await organization.key(["jobs:read"])
             #expect(try await client.call(.get, "/api/v1/jobs", key: key).status == .ok)
             // Give the watcher its first cursor before revoking.

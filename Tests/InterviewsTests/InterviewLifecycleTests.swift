@@ -30,7 +30,7 @@ struct InterviewLifecycleTests {
             let (_, key) = try await client.organization()
             let (candidate, job, campaign) = try await client.catalogSetup(key: key)
             let (_, closedJob, _) = try await client.catalogSetup(key: key, jobStatus: "CLOSED")
-            let outsider = try await client.catalog.create("/api/v1/candidates", key: key, ["email": "out-\(UUID())@example.com"])
+            let outsider = try client.newCandidate(key: key)
             let cases: [([String: any Sendable], HTTPResponse.Status, String)] = [
                 (["candidateId": UUID().uuidString, "jobId": job], .unprocessableContent, "CANDIDATE_NOT_FOUND"),
                 (["candidateId": candidate, "jobId": UUID().uuidString], .unprocessableContent, "JOB_NOT_FOUND"),

@@ -13,7 +13,7 @@ import Testing
 struct InterviewsBoundaryTests {
     static func table() throws -> [ScopedRoute] {
         let postgres = PostgresClient(configuration: try DatabaseURL.configuration(from: "postgres://u:p@127.0.0.1:1/none"))
-        let catalog = CatalogFacts(client: InternalServiceClient(baseURL: "http://127.0.0.1:1", clientId: "x", clientSecret: "y", timeout: .seconds(1)))
+        let catalog = HTTPCatalogFacts(client: InternalServiceClient(baseURL: "http://127.0.0.1:1", clientId: "x", clientSecret: "y", timeout: .seconds(1)))
         return buildRoutes(ScopedRoutes(router: Router(context: AppRequestContext.self)), postgres: postgres, catalog: catalog, logger: Logger(label: "test")).table
     }
 
@@ -35,7 +35,7 @@ struct InterviewsBoundaryTests {
     @Test func eachRouteRefusesAKeyLackingItsScopeAndAcceptsOneHoldingOnlyIt() async throws {
         let table = try Self.table()
         try await InterviewsHarness().run { client in
-            let organization = try await client.catalog.keyService.newOrganization()
+            let organization = try await client.keyService.newOrganization()
             for scope in Set(table.map(\.scope)) {
                 let only = try await organization.key([scope.rawValue]).key
                 let allBut = try await organization.key(Scope.allCases.filter { $0 != scope }.map(\.rawValue)).key
@@ -79,7 +79,7 @@ struct InterviewsBoundaryTests {
 
     @Test func anUnreachableCatalogIs503AndNothingIsCreated() async throws {
         let port = try freePort()
-        try await InterviewsHarness(environment: ["CATALOG_URL": "http://127.0.0.1:\(port)", "CATALOG_TIMEOUT_MS": "500"]).run { client in
+        try await InterviewsHarness(.catalogOverHTTP, environment: ["CATALOG_URL": "http://127.0.0.1:\(port)", "CATALOG_TIMEOUT_MS": "500"]).run { client in
             let (_, key) = try await client.organization()
             let response = try await client.call(.post, "/api/v1/interviews", key: key, body: ["candidateId": UUID().uuidString, "jobId": UUID().uuidString])
             #expect(response.status == .serviceUnavailable && response.headers[.retryAfter] != nil)
@@ -91,7 +91,7 @@ struct InterviewsBoundaryTests {
     }
 
     @Test func wrongCatalogCredentialsAre503NotAnAnswer() async throws {
-        try await InterviewsHarness(environment: ["CATALOG_CLIENT_SECRET": "wrong-secret-0123456789"]).run { client in
+        try await InterviewsHarness(.real(try await CatalogFixture.shared.start()), environment: ["CATALOG_CLIENT_SECRET": "wrong-secret-0123456789"]).run { client in
             let (_, key) = try await client.organization()
             let (candidate, job, _) = try await client.catalogSetup(key: key)
             let response = try await client.call(.post, "/api/v1/interviews", key: key, body: ["candidateId": candidate, "jobId": job])

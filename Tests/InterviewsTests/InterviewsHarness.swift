@@ -8,56 +8,107 @@ import Testing
 
 @testable import Interviews
 
-/// The interviews service on a fresh database, driven through its router; keys are verified by
-/// the real key-service executable and catalog facts come from the real catalog executable.
+/// The interviews service on a fresh database, driven through its router. By default the key
+/// service, the catalog's facts and the reports service are in-process fakes; the tests about
+/// services meeting name what is real instead.
 struct InterviewsHarness {
     static let runtime = "runtime:runtime-test-secret-0123456789"
 
-    let catalog: CatalogFixture.Running
+    /// Where keys and catalog facts come from.
+    enum Peers {
+        /// Fakes in process.
+        case fakes
+        /// Fake keys, and the catalog over HTTP at the settings' `CATALOG_URL` (an unreachable one, say).
+        case catalogOverHTTP
+        /// The real key-service and catalog executables.
+        case real(CatalogFixture.Running)
+    }
+
+    let peers: Peers
+    let keyService = FakeKeyService()
+    let catalog = FakeCatalog()
+    let reports = FakeReportDelivery()
     let settings: InterviewsSettings
 
-    init(environment extra: [String: String] = [:]) async throws {
-        let catalog = try await CatalogFixture.shared.start()
-        self.catalog = catalog
+    init(_ peers: Peers = .fakes, environment extra: [String: String] = [:]) async throws {
+        self.peers = peers
+        let introspectionURL, catalogURL: String
+        if case .real(let catalog) = peers {
+            (introspectionURL, catalogURL) = (catalog.keyService.introspectionURL, catalog.baseURL)
+        } else {
+            (introspectionURL, catalogURL) = ("http://127.0.0.1:1/internal/introspect", "http://127.0.0.1:1")
+        }
         var values = [
             "DATABASE_URL": try await TestDatabase.create(), "DATABASE_POOL_SIZE": "4",
-            "INTROSPECTION_URL": catalog.keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
+            "INTROSPECTION_URL": introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
             "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERNAL_CLIENTS": Self.runtime,
-            "CATALOG_URL": catalog.baseURL, "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
-            // No reports service here: events wait in the outbox (the reports tests deliver them).
+            "CATALOG_URL": catalogURL, "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
             "REPORTS_URL": "http://127.0.0.1:1", "REPORTS_CLIENT_SECRET": "reports-test-secret-0123456789",
         ]
         values.merge(extra) { $1 }
         settings = try InterviewsSettings(environment: Environment(values: values))
     }
 
+    /// What `buildApplication` talks to, as `peers` says. Events are never delivered to a real
+    /// reports service here (the reports tests deliver them).
+    var dependencies: InterviewsDependencies {
+        switch peers {
+        case .fakes:
+            return InterviewsDependencies(keyService: keyService.clients, catalog: catalog, reports: reports)
+        case .catalogOverHTTP:
+            let http = InterviewsDependencies.http(settings, logger: Logger(label: "interviews"))
+            return InterviewsDependencies(keyService: keyService.clients, catalog: http.catalog, reports: reports)
+        case .real:
+            let http = InterviewsDependencies.http(settings, logger: Logger(label: "interviews"))
+            return InterviewsDependencies(keyService: http.keyService, catalog: http.catalog, reports: reports)
+        }
+    }
+
     func run(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         var logger = Logger(label: "interviews")
         logger.logLevel = .warning
-        let app = try buildApplication(settings: settings, metrics: ServiceMetrics(), logger: logger)
-        let catalog = self.catalog
-        try await app.test(.router) { client in
-            try await body(Client(client: client, catalog: catalog))
-        }
+        let app = try buildApplication(settings: settings, dependencies: dependencies, metrics: ServiceMetrics(), logger: logger)
+        let harness = self
+        try await app.test(.router) { test in try await body(Client(client: test, harness: harness)) }
     }
 
     struct Client: Sendable {
         let client: any TestClientProtocol
-        let catalog: CatalogFixture.Running
+        let harness: InterviewsHarness
+
+        var keyService: FakeKeyService { harness.keyService }
+        var catalog: FakeCatalog { harness.catalog }
 
         /// A new organization and a key with every scope in it.
-        func organization() async throws -> (TestOrganization, String) {
-            let organization = try await catalog.keyService.newOrganization()
+        func organization() async throws -> (any TestKeyOrganization, String) {
+            let organization: any TestKeyOrganization
+            if case .real(let catalog) = harness.peers {
+                organization = try await catalog.keyService.newOrganization()
+            } else {
+                organization = try await keyService.newOrganization()
+            }
             return (organization, try await organization.keyWithEveryScope())
         }
 
-        /// A candidate, a job (of `status`) and a campaign with that candidate in it, made in the catalog.
+        /// A candidate, a job (of `status`) and a campaign with that candidate in it, in the catalog.
         func catalogSetup(key: String, jobStatus: String = "ACTIVE") async throws -> (candidate: String, job: String, campaign: String) {
-            let candidate = try await catalog.create("/api/v1/candidates", key: key, ["email": "c-\(UUID())@example.com"])
-            let job = try await catalog.create("/api/v1/jobs", key: key, ["title": "Engineer", "status": jobStatus])
-            let campaign = try await catalog.create("/api/v1/campaigns", key: key, ["name": "Spring", "jobId": job])
-            _ = try await catalog.create("/api/v1/campaigns/\(campaign)/candidates", key: key, ["candidateId": candidate])
-            return (candidate, job, campaign)
+            if case .real(let catalog) = harness.peers {
+                let candidate = try await catalog.create("/api/v1/candidates", key: key, ["email": "c-\(UUID())@example.com"])
+                let job = try await catalog.create("/api/v1/jobs", key: key, ["title": "Engineer", "status": jobStatus])
+                let campaign = try await catalog.create("/api/v1/campaigns", key: key, ["name": "Spring", "jobId": job])
+                _ = try await catalog.create("/api/v1/campaigns/\(campaign)/candidates", key: key, ["candidateId": candidate])
+                return (candidate, job, campaign)
+            }
+            let organization = try #require(keyService.organizationId(ofKey: key))
+            let candidate = catalog.addCandidate(organization)
+            let job = catalog.addJob(organization, status: jobStatus)
+            let campaign = catalog.addCampaign(organization, members: [candidate])
+            return (candidate.apiString, job.apiString, campaign.apiString)
+        }
+
+        /// A candidate of the key's organization that is in no campaign.
+        func newCandidate(key: String) throws -> String {
+            catalog.addCandidate(try #require(keyService.organizationId(ofKey: key))).apiString
         }
 
         /// Sends a request with `key` as bearer token and `body` as JSON.

@@ -8,19 +8,18 @@ import Testing
 
 @testable import Reports
 
-/// The reports service on a fresh database, driven through its router; keys are verified by
-/// the real key-service executable.
+/// The reports service on a fresh database, driven through its router; keys come from an
+/// in-process `FakeKeyService`.
 struct ReportsHarness {
     static let deliverer = "interviews:interviews-reports-secret-0123456789"
 
     let settings: ReportsSettings
-    let keyService: KeyServiceFixture.Running
+    let keyService = FakeKeyService()
 
     init() async throws {
-        keyService = try await KeyServiceFixture.shared.start()
         settings = try ReportsSettings(environment: Environment(values: [
             "DATABASE_URL": try await TestDatabase.create(), "DATABASE_POOL_SIZE": "4", "INTERNAL_CLIENTS": Self.deliverer,
-            "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
+            "INTROSPECTION_URL": "http://127.0.0.1:1/internal/introspect", "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
             "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret,
         ]))
     }
@@ -28,14 +27,14 @@ struct ReportsHarness {
     func run(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         var logger = Logger(label: "reports")
         logger.logLevel = .warning
-        let app = try buildApplication(settings: settings, metrics: ServiceMetrics(), logger: logger)
+        let app = try buildApplication(settings: settings, keyService: keyService.clients, metrics: ServiceMetrics(), logger: logger)
         let keyService = self.keyService
         try await app.test(.router) { client in try await body(Client(client: client, keyService: keyService)) }
     }
 
     struct Client: Sendable {
         let client: any TestClientProtocol
-        let keyService: KeyServiceFixture.Running
+        let keyService: FakeKeyService
 
         func get(_ uri: String, key: String?) async throws -> TestResponse {
             var headers: HTTPFields = [:]

@@ -30,20 +30,6 @@ struct CampaignInput: ResourceInput {
     var targetCount: PatchField<Int>
     var agentId: PatchField<UUID>
 
-    enum CodingKeys: String, CodingKey { case name, jobId, description, status, startDate, endDate, targetCount, agentId }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.patchField(String.self, forKey: .name)
-        jobId = try c.patchField(UUID.self, forKey: .jobId)
-        description = try c.patchField(String.self, forKey: .description)
-        status = try c.patchField(String.self, forKey: .status)
-        startDate = try c.patchField(String.self, forKey: .startDate)
-        endDate = try c.patchField(String.self, forKey: .endDate)
-        targetCount = try c.patchField(Int.self, forKey: .targetCount)
-        agentId = try c.patchField(UUID.self, forKey: .agentId)
-    }
-
     /// The campaign after applying these fields to `current` (a new one when nil), validated
     /// whole; an end before the start is 422 `INVALID_DATE_RANGE`.
     func apply(to current: Campaign?, id: UUID, now: Date) throws -> Campaign {

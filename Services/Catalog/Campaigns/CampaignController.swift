@@ -18,24 +18,24 @@ struct CampaignController: Sendable {
     }
 
     /// Newest first, filtered by `status` and `jobId`.
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<CampaignView> {
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<CampaignView> {
         let filters = CampaignRepository.Filters(status: try request.enumFilter("status", as: Campaign.Status.self), jobId: try request.uuidFilter("jobId"))
         let page = try PageRequest(from: request)
-        let (items, total) = try await campaigns.list(organizationId: try context.organizationId, filters: filters, page: page)
+        let (items, total) = try await campaigns.list(organizationId: context.organizationId, filters: filters, page: page)
         return Page(data: items.map { CampaignView($0) }, request: page, total: total)
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CampaignView> {
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<CampaignView> {
         let input = try await request.decodeJSON(as: CampaignInput.self, context: context)
         let campaign = try input.apply(to: nil, id: UUID(), now: Date())
-        try await campaigns.create(campaign, organizationId: try context.organizationId)
+        try await campaigns.create(campaign, organizationId: context.organizationId)
         return created(CampaignView(campaign, stages: []), at: "/api/v1/campaigns/\(campaign.id.apiString)")
     }
 
     /// The campaign with its stages in order.
-    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> CampaignView {
+    @Sendable func get(_ request: Request, context: APIRequestContext) async throws -> CampaignView {
         let id = try context.parameters.uuid("id")
-        let organizationId = try context.organizationId
+        let organizationId = context.organizationId
         guard let campaign = try await campaigns.find(id: id, organizationId: organizationId) else { throw Self.notFound }
         return CampaignView(campaign, stages: try await stages.all(campaignId: id, organizationId: organizationId))
     }

@@ -94,7 +94,7 @@ struct CampaignRepository: ResourceStore {
             jobId: try r["job_id"].decode(UUID.self),
             name: try r["name"].decode(String.self),
             description: try r["description"].decode(String?.self),
-            status: Campaign.Status(rawValue: try r["status"].decode(String.self)) ?? .DRAFT,
+            status: try r["status"].decodeEnum(Campaign.Status.self),
             startDate: try r["start_date"].decode(Date?.self),
             endDate: try r["end_date"].decode(Date?.self),
             targetCount: try r["target_count"].decode(Int?.self),

@@ -28,20 +28,6 @@ struct CandidateInput: ResourceInput {
     var tags: PatchField<[String]>
     var source: PatchField<String>
 
-    enum CodingKeys: String, CodingKey { case email, firstName, lastName, phone, locale, cvUrl, tags, source }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        email = try c.patchField(String.self, forKey: .email)
-        firstName = try c.patchField(String.self, forKey: .firstName)
-        lastName = try c.patchField(String.self, forKey: .lastName)
-        phone = try c.patchField(String.self, forKey: .phone)
-        locale = try c.patchField(String.self, forKey: .locale)
-        cvUrl = try c.patchField(String.self, forKey: .cvUrl)
-        tags = try c.patchField([String].self, forKey: .tags)
-        source = try c.patchField(String.self, forKey: .source)
-    }
-
     /// The candidate after applying these fields to `current` (a new one when nil), validated whole.
     func apply(to current: Candidate?, id: UUID, now: Date) throws -> Candidate {
         var v = FieldValidator()

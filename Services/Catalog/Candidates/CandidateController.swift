@@ -16,7 +16,7 @@ struct CandidateController: Sendable {
     }
 
     /// Newest first, filtered by `search`, `campaignId` and `tags` (comma-separated, all must match).
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<CandidateView> {
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<CandidateView> {
         var tags: [String]?
         if let raw = try request.textFilter("tags", max: 1000) {
             // Blank entries (",," or a trailing comma) are ignored; each tag is at most 50 characters.
@@ -29,14 +29,14 @@ struct CandidateController: Sendable {
             search: try request.textFilter("search"), campaignId: try request.uuidFilter("campaignId"), tags: tags
         )
         let page = try PageRequest(from: request)
-        let (items, total) = try await candidates.list(organizationId: try context.organizationId, filters: filters, page: page)
+        let (items, total) = try await candidates.list(organizationId: context.organizationId, filters: filters, page: page)
         return Page(data: items.map(CandidateView.init), request: page, total: total)
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<CandidateView> {
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<CandidateView> {
         let input = try await request.decodeJSON(as: CandidateInput.self, context: context)
         let candidate = try input.apply(to: nil, id: UUID(), now: Date())
-        try await candidates.create(candidate, organizationId: try context.organizationId)
+        try await candidates.create(candidate, organizationId: context.organizationId)
         return created(CandidateView(candidate), at: "/api/v1/candidates/\(candidate.id.apiString)")
     }
 

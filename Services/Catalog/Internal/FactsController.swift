@@ -8,13 +8,12 @@ import Shared
 /// (does this candidate exist, what is this job's status, is the candidate in that campaign),
 /// so that they never read the catalog's tables. Internal credentials only.
 struct FactsController: Sendable {
-    let clients: InternalClients
     let postgres: PostgresClient
     let logger: Logger
 
     /// Adds the route.
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/internal/facts", use: facts)
+    func addRoutes(to internalRoutes: RouterGroup<InternalRequestContext>) {
+        internalRoutes.get("facts", use: facts)
     }
 
     /// The answer: a field per id asked about, absent for ids not asked about.
@@ -28,8 +27,7 @@ struct FactsController: Sendable {
         var stageExists: Bool?
     }
 
-    @Sendable func facts(_ request: Request, context: AppRequestContext) async throws -> Facts {
-        try clients.require(request)
+    @Sendable func facts(_ request: Request, context: InternalRequestContext) async throws -> Facts {
         guard let organizationId = try request.uuidFilter("organizationId") else {
             throw APIError.invalidField("organizationId", "is required")
         }

@@ -41,26 +41,6 @@ struct JobInput: ResourceInput {
     var skills: PatchField<[String]>
     var status: PatchField<String>
 
-    enum CodingKeys: String, CodingKey {
-        case title, description, department, location, workMode, seniority, contractType, salaryMin, salaryMax, dailyRate, skills, status
-    }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        title = try c.patchField(String.self, forKey: .title)
-        description = try c.patchField(String.self, forKey: .description)
-        department = try c.patchField(String.self, forKey: .department)
-        location = try c.patchField(String.self, forKey: .location)
-        workMode = try c.patchField(String.self, forKey: .workMode)
-        seniority = try c.patchField(String.self, forKey: .seniority)
-        contractType = try c.patchField(String.self, forKey: .contractType)
-        salaryMin = try c.patchField(Int.self, forKey: .salaryMin)
-        salaryMax = try c.patchField(Int.self, forKey: .salaryMax)
-        dailyRate = try c.patchField(Int.self, forKey: .dailyRate)
-        skills = try c.patchField([String].self, forKey: .skills)
-        status = try c.patchField(String.self, forKey: .status)
-    }
-
     /// The job after applying these fields to `current` (a new job when nil), validated whole.
     func apply(to current: Job?, id: UUID, now: Date) throws -> Job {
         var v = FieldValidator()

@@ -16,21 +16,21 @@ struct JobController: Sendable {
     }
 
     /// Newest first, filtered by `status`, `department` and `workMode`.
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<JobView> {
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<JobView> {
         let filters = JobRepository.Filters(
             status: try request.enumFilter("status", as: Job.Status.self),
             department: try request.textFilter("department"),
             workMode: try request.enumFilter("workMode", as: Job.WorkMode.self)
         )
         let page = try PageRequest(from: request)
-        let (items, total) = try await jobs.list(organizationId: try context.organizationId, filters: filters, page: page)
+        let (items, total) = try await jobs.list(organizationId: context.organizationId, filters: filters, page: page)
         return Page(data: items.map(JobView.init), request: page, total: total)
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<JobView> {
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<JobView> {
         let input = try await request.decodeJSON(as: JobInput.self, context: context)
         let job = try input.apply(to: nil, id: UUID(), now: Date())
-        try await jobs.create(job, organizationId: try context.organizationId)
+        try await jobs.create(job, organizationId: context.organizationId)
         return created(JobView(job), at: "/api/v1/jobs/\(job.id.apiString)")
     }
 

@@ -97,14 +97,14 @@ struct JobRepository: ResourceStore {
             description: try r["description"].decode(String?.self),
             department: try r["department"].decode(String?.self),
             location: try r["location"].decode(String?.self),
-            workMode: try r["work_mode"].decode(String?.self).flatMap(Job.WorkMode.init),
-            seniority: try r["seniority"].decode(String?.self).flatMap(Job.Seniority.init),
-            contractType: try r["contract_type"].decode(String?.self).flatMap(Job.ContractType.init),
+            workMode: try r["work_mode"].decodeEnum(Job.WorkMode?.self),
+            seniority: try r["seniority"].decodeEnum(Job.Seniority?.self),
+            contractType: try r["contract_type"].decodeEnum(Job.ContractType?.self),
             salaryMin: try r["salary_min"].decode(Int?.self),
             salaryMax: try r["salary_max"].decode(Int?.self),
             dailyRate: try r["daily_rate"].decode(Int?.self),
             skills: try r["skills"].decode([String].self),
-            status: Job.Status(rawValue: try r["status"].decode(String.self)) ?? .DRAFT,
+            status: try r["status"].decodeEnum(Job.Status.self),
             createdAt: try r["created_at"].decode(Date.self),
             updatedAt: try r["updated_at"].decode(Date.self)
         )

@@ -25,14 +25,6 @@ struct MoveMember: Decodable, Sendable {
     var stageId: PatchField<UUID>
     var status: PatchField<String>
 
-    enum CodingKeys: String, CodingKey { case stageId, status }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        stageId = try c.patchField(UUID.self, forKey: .stageId)
-        status = try c.patchField(String.self, forKey: .status)
-    }
-
     /// The new stage (nil: unchanged) and status (nil: unchanged), validated.
     func validated() throws -> (stageId: UUID?, status: Membership.Status?) {
         var v = FieldValidator()

@@ -17,9 +17,9 @@ struct MembershipController: Sendable {
     }
 
     /// Each stage in order with its candidates, and those without a stage.
-    @Sendable func pipeline(_ request: Request, context: AppRequestContext) async throws -> PipelineView {
+    @Sendable func pipeline(_ request: Request, context: APIRequestContext) async throws -> PipelineView {
         let id = try context.parameters.uuid("id")
-        let organizationId = try context.organizationId
+        let organizationId = context.organizationId
         guard try await campaigns.find(id: id, organizationId: organizationId) != nil else { throw CampaignController.notFound }
         let stageList = try await stages.all(campaignId: id, organizationId: organizationId)
         let members = try await memberships.members(campaignId: id, organizationId: organizationId)
@@ -33,31 +33,31 @@ struct MembershipController: Sendable {
     }
 
     /// Adds a candidate, at the first stage unless `stageId` says otherwise.
-    @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<MembershipView> {
+    @Sendable func add(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<MembershipView> {
         let id = try context.parameters.uuid("id")
         let body = try await request.decodeJSON(as: AddMember.self, context: context)
         guard let membership = try await memberships.add(
-            campaignId: id, candidateId: body.candidateId, stageId: body.stageId, organizationId: try context.organizationId
+            campaignId: id, candidateId: body.candidateId, stageId: body.stageId, organizationId: context.organizationId
         ) else { throw CampaignController.notFound }
         return created(MembershipView(membership), at: "/api/v1/campaigns/\(id.apiString)/candidates/\(body.candidateId.apiString)")
     }
 
     /// Moves a candidate to another stage of the campaign and/or changes their status.
-    @Sendable func move(_ request: Request, context: AppRequestContext) async throws -> MembershipView {
+    @Sendable func move(_ request: Request, context: APIRequestContext) async throws -> MembershipView {
         let id = try context.parameters.uuid("id")
         let candidateId = try context.parameters.uuid("candidateId")
         let (stageId, status) = try await request.decodeJSON(as: MoveMember.self, context: context).validated()
         guard let membership = try await memberships.move(
-            campaignId: id, candidateId: candidateId, stageId: stageId, status: status, organizationId: try context.organizationId
+            campaignId: id, candidateId: candidateId, stageId: stageId, status: status, organizationId: context.organizationId
         ) else { throw Self.notMember }
         return MembershipView(membership)
     }
 
     /// Takes a candidate out of the campaign.
-    @Sendable func remove(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+    @Sendable func remove(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let id = try context.parameters.uuid("id")
         let candidateId = try context.parameters.uuid("candidateId")
-        guard try await memberships.remove(campaignId: id, candidateId: candidateId, organizationId: try context.organizationId) else {
+        guard try await memberships.remove(campaignId: id, candidateId: candidateId, organizationId: context.organizationId) else {
             throw Self.notMember
         }
         return .noContent

@@ -128,7 +128,7 @@ struct MembershipRepository: Sendable {
             campaignId: try r["campaign_id"].decode(UUID.self),
             candidateId: try r["candidate_id"].decode(UUID.self),
             stageId: try r["stage_id"].decode(UUID?.self),
-            status: Membership.Status(rawValue: try r["status"].decode(String.self)) ?? .ACTIVE,
+            status: try r["status"].decodeEnum(Membership.Status.self),
             addedAt: try r["added_at"].decode(Date.self),
             updatedAt: try r["updated_at"].decode(Date.self)
         )

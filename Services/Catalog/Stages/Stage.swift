@@ -28,19 +28,6 @@ struct StageInput: Decodable, Sendable {
     var testId: PatchField<UUID>
     var passThreshold: PatchField<Int>
 
-    enum CodingKeys: String, CodingKey { case campaignId, name, type, position, agentId, testId, passThreshold }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        campaignId = try c.patchField(UUID.self, forKey: .campaignId)
-        name = try c.patchField(String.self, forKey: .name)
-        type = try c.patchField(String.self, forKey: .type)
-        position = try c.patchField(Int.self, forKey: .position)
-        agentId = try c.patchField(UUID.self, forKey: .agentId)
-        testId = try c.patchField(UUID.self, forKey: .testId)
-        passThreshold = try c.patchField(Int.self, forKey: .passThreshold)
-    }
-
     /// The stage after applying these fields to `current` (a new one when nil), validated whole.
     /// Its position is the one asked for; the repository checks it against the campaign.
     func apply(to current: Stage?, id: UUID, now: Date) throws -> (stage: Stage, requestedPosition: Int?) {

@@ -16,44 +16,44 @@ struct StageController: Sendable {
     }
 
     /// The stages of `?campaignId=` (required), in order.
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<StageView> {
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<StageView> {
         guard let campaignId = try request.uuidFilter("campaignId") else {
             throw APIError.invalidField("campaignId", "is required: stages are listed per campaign")
         }
         let page = try PageRequest(from: request)
-        let (items, total) = try await stages.list(campaignId: campaignId, organizationId: try context.organizationId, page: page)
+        let (items, total) = try await stages.list(campaignId: campaignId, organizationId: context.organizationId, page: page)
         return Page(data: items.map(StageView.init), request: page, total: total)
     }
 
     /// Inserts a stage at `position` (default last); the others shift to keep positions dense.
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<StageView> {
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<StageView> {
         let input = try await request.decodeJSON(as: StageInput.self, context: context)
         let (draft, position) = try input.apply(to: nil, id: UUID(), now: Date())
-        let stage = try await stages.create(draft, position: position, organizationId: try context.organizationId)
+        let stage = try await stages.create(draft, position: position, organizationId: context.organizationId)
         return created(StageView(stage), at: "/api/v1/stages/\(stage.id.apiString)")
     }
 
-    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> StageView {
+    @Sendable func get(_ request: Request, context: APIRequestContext) async throws -> StageView {
         let id = try context.parameters.uuid("id")
-        guard let stage = try await stages.find(id: id, organizationId: try context.organizationId) else { throw Self.notFound }
+        guard let stage = try await stages.find(id: id, organizationId: context.organizationId) else { throw Self.notFound }
         return StageView(stage)
     }
 
     /// Changes fields; a new `position` moves the stage and shifts those in between.
-    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> StageView {
+    @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> StageView {
         let id = try context.parameters.uuid("id")
         let input = try await request.decodeJSON(as: StageInput.self, context: context)
         let now = Date()
-        guard let stage = try await stages.update(id: id, organizationId: try context.organizationId, { try input.apply(to: $0, id: id, now: now) }) else {
+        guard let stage = try await stages.update(id: id, organizationId: context.organizationId, { try input.apply(to: $0, id: id, now: now) }) else {
             throw Self.notFound
         }
         return StageView(stage)
     }
 
     /// Deletes an empty stage; the later ones move up.
-    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+    @Sendable func delete(_ request: Request, context: APIRequestContext) async throws -> HTTPResponse.Status {
         let id = try context.parameters.uuid("id")
-        guard try await stages.delete(id: id, organizationId: try context.organizationId) else { throw Self.notFound }
+        guard try await stages.delete(id: id, organizationId: context.organizationId) else { throw Self.notFound }
         return .noContent
     }
 

@@ -156,7 +156,7 @@ struct StageRepository: Sendable {
             id: try r["id"].decode(UUID.self),
             campaignId: try r["campaign_id"].decode(UUID.self),
             name: try r["name"].decode(String.self),
-            type: Stage.Kind(rawValue: try r["type"].decode(String.self)) ?? .AI_INTERVIEW,
+            type: try r["type"].decodeEnum(Stage.Kind.self),
             position: try r["position"].decode(Int.self),
             agentId: try r["agent_id"].decode(UUID?.self),
             testId: try r["test_id"].decode(UUID?.self),

@@ -118,5 +118,19 @@ enum CatalogMigrations {
                 "CREATE INDEX campaign_candidates_stage_idx ON campaign_candidates (campaign_id, stage_id)",
             ]
         ),
+        Migration(
+            version: 2,
+            name: "CHECK constraints on every enum column",
+            // Every column that holds an enum accepts only its values, so no row can hold one the code would have to guess at.
+            statements: [
+                "ALTER TABLE jobs ADD CONSTRAINT jobs_work_mode_check CHECK (work_mode IN ('ONSITE', 'REMOTE', 'HYBRID'))",
+                "ALTER TABLE jobs ADD CONSTRAINT jobs_seniority_check CHECK (seniority IN ('INTERN', 'JUNIOR', 'MID', 'SENIOR', 'LEAD', 'MANAGER', 'DIRECTOR'))",
+                "ALTER TABLE jobs ADD CONSTRAINT jobs_contract_type_check CHECK (contract_type IN ('CDI', 'CDD', 'FREELANCE', 'INTERNSHIP', 'APPRENTICESHIP'))",
+                "ALTER TABLE jobs ADD CONSTRAINT jobs_status_check CHECK (status IN ('DRAFT', 'ACTIVE', 'PAUSED', 'CLOSED'))",
+                "ALTER TABLE campaigns ADD CONSTRAINT campaigns_status_check CHECK (status IN ('DRAFT', 'ACTIVE', 'PAUSED', 'COMPLETED', 'ARCHIVED'))",
+                "ALTER TABLE stages ADD CONSTRAINT stages_type_check CHECK (type IN ('AI_INTERVIEW', 'TEST', 'AI_PREQUALIFICATION', 'HUMAN_REVIEW'))",
+                "ALTER TABLE campaign_candidates ADD CONSTRAINT campaign_candidates_status_check CHECK (status IN ('ACTIVE', 'REJECTED', 'HIRED', 'WITHDRAWN'))",
+            ]
+        ),
     ]
 }

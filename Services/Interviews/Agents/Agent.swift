@@ -43,20 +43,6 @@ struct AgentInput: ResourceInput {
     var suspicionLevel: PatchField<Int>
     var jobId: PatchField<UUID>
 
-    enum CodingKeys: String, CodingKey { case name, provider, voice, tone, language, instructions, suspicionLevel, jobId }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.patchField(String.self, forKey: .name)
-        provider = try c.patchField(String.self, forKey: .provider)
-        voice = try c.patchField(String.self, forKey: .voice)
-        tone = try c.patchField(String.self, forKey: .tone)
-        language = try c.patchField(String.self, forKey: .language)
-        instructions = try c.patchField(String.self, forKey: .instructions)
-        suspicionLevel = try c.patchField(Int.self, forKey: .suspicionLevel)
-        jobId = try c.patchField(UUID.self, forKey: .jobId)
-    }
-
     func apply(to current: Agent?, id: UUID, now: Date) throws -> Agent {
         var v = FieldValidator()
         let name = v.required(self.name.applied(to: current?.name), "name")

@@ -5,7 +5,7 @@ import Shared
 /// `/api/v1/agents`: the organization's AI interviewers.
 struct AgentController: Sendable {
     let agents: AgentRepository
-    let catalog: CatalogFacts
+    let catalog: any CatalogFactsSource
 
     /// The routes and the scope each needs.
     func addRoutes(to routes: ScopedRoutes) {
@@ -16,36 +16,36 @@ struct AgentController: Sendable {
         routes.deleteItem("/api/v1/agents/{id}", .agentsWrite, from: agents, notFound: Self.notFound)
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<AgentView> {
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<AgentView> {
         let page = try PageRequest(from: request)
-        let (items, total) = try await agents.list(organizationId: try context.organizationId, page: page)
+        let (items, total) = try await agents.list(organizationId: context.organizationId, page: page)
         return Page(data: items.map(AgentView.init), request: page, total: total)
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<AgentView> {
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<AgentView> {
         let input = try await request.decodeJSON(as: AgentInput.self, context: context)
         let agent = try input.apply(to: nil, id: UUID(), now: Date())
         try await checkJob(agent.jobId, context: context)
-        try await agents.create(agent, organizationId: try context.organizationId)
+        try await agents.create(agent, organizationId: context.organizationId)
         return created(AgentView(agent), at: "/api/v1/agents/\(agent.id.apiString)")
     }
 
     /// Changes the fields sent; a new `jobId` must be a job of the organization.
-    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> AgentView {
+    @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> AgentView {
         let id = try context.parameters.uuid("id")
         let input = try await request.decodeJSON(as: AgentInput.self, context: context)
         if case .value(let jobId) = input.jobId { try await checkJob(jobId, context: context) }
         let now = Date()
-        guard let agent = try await agents.update(id: id, organizationId: try context.organizationId, { try input.apply(to: $0, id: id, now: now) }) else {
+        guard let agent = try await agents.update(id: id, organizationId: context.organizationId, { try input.apply(to: $0, id: id, now: now) }) else {
             throw Self.notFound
         }
         return AgentView(agent)
     }
 
     /// 422 `JOB_NOT_FOUND` unless `jobId` is nil or a job of the caller's organization.
-    func checkJob(_ jobId: UUID?, context: AppRequestContext) async throws {
+    func checkJob(_ jobId: UUID?, context: APIRequestContext) async throws {
         guard let jobId else { return }
-        let facts = try await catalog.facts(organizationId: try context.organizationId, jobId: jobId, requestId: context.requestId)
+        let facts = try await catalog.facts(organizationId: context.organizationId, jobId: jobId, requestId: context.requestId)
         guard facts.jobExists == true else { throw APIError.unprocessable("JOB_NOT_FOUND", "jobId does not name a job of this organization") }
     }
 

@@ -71,9 +71,9 @@ struct AgentRepository: ResourceStore {
         return Agent(
             id: try r["id"].decode(UUID.self),
             name: try r["name"].decode(String.self),
-            provider: Agent.Provider(rawValue: try r["provider"].decode(String.self)) ?? .openai,
+            provider: try r["provider"].decodeEnum(Agent.Provider.self),
             voice: try r["voice"].decode(String?.self),
-            tone: Agent.Tone(rawValue: try r["tone"].decode(String.self)) ?? .professional,
+            tone: try r["tone"].decodeEnum(Agent.Tone.self),
             language: try r["language"].decode(String.self),
             instructions: try r["instructions"].decode(String?.self),
             suspicionLevel: try r["suspicion_level"].decode(Int.self),

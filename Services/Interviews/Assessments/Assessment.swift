@@ -32,20 +32,6 @@ struct AssessmentInput: ResourceInput {
     var passingScore: PatchField<Int>
     var isPublished: PatchField<Bool>
 
-    enum CodingKeys: String, CodingKey { case title, description, type, difficulty, durationMinutes, skills, passingScore, isPublished }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        title = try c.patchField(String.self, forKey: .title)
-        description = try c.patchField(String.self, forKey: .description)
-        type = try c.patchField(String.self, forKey: .type)
-        difficulty = try c.patchField(String.self, forKey: .difficulty)
-        durationMinutes = try c.patchField(Int.self, forKey: .durationMinutes)
-        skills = try c.patchField([String].self, forKey: .skills)
-        passingScore = try c.patchField(Int.self, forKey: .passingScore)
-        isPublished = try c.patchField(Bool.self, forKey: .isPublished)
-    }
-
     func apply(to current: Assessment?, id: UUID, now: Date) throws -> Assessment {
         var v = FieldValidator()
         let title = v.required(self.title.applied(to: current?.title), "title")

@@ -5,7 +5,7 @@ import Shared
 /// `/api/v1/tests`: the organization's tests and their assignments to candidates.
 struct AssessmentController: Sendable {
     let tests: AssessmentRepository
-    let catalog: CatalogFacts
+    let catalog: any CatalogFactsSource
 
     /// The routes and the scope each needs.
     func addRoutes(to routes: ScopedRoutes) {
@@ -19,7 +19,7 @@ struct AssessmentController: Sendable {
     }
 
     /// Newest first, filtered by `type`, `difficulty` and `isPublished`.
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<AssessmentView> {
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<AssessmentView> {
         var isPublished: Bool?
         if let raw = request.uri.queryParameters["isPublished"] {
             guard raw == "true" || raw == "false" else { throw APIError.invalidField("isPublished", "must be true or false") }
@@ -31,22 +31,22 @@ struct AssessmentController: Sendable {
             isPublished: isPublished
         )
         let page = try PageRequest(from: request)
-        let (items, total) = try await tests.list(organizationId: try context.organizationId, filters: filters, page: page)
+        let (items, total) = try await tests.list(organizationId: context.organizationId, filters: filters, page: page)
         return Page(data: items.map(AssessmentView.init), request: page, total: total)
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<AssessmentView> {
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<AssessmentView> {
         let input = try await request.decodeJSON(as: AssessmentInput.self, context: context)
         let test = try input.apply(to: nil, id: UUID(), now: Date())
-        try await tests.create(test, organizationId: try context.organizationId)
+        try await tests.create(test, organizationId: context.organizationId)
         return created(AssessmentView(test), at: "/api/v1/tests/\(test.id.apiString)")
     }
 
     /// Assigns a published test to a candidate of the organization (checked with the catalog).
-    @Sendable func assign(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<AssignmentView> {
+    @Sendable func assign(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<AssignmentView> {
         let id = try context.parameters.uuid("id")
         let body = try await request.decodeJSON(as: AssignInput.self, context: context)
-        let organizationId = try context.organizationId
+        let organizationId = context.organizationId
         guard try await tests.find(id: id, organizationId: organizationId) != nil else { throw Self.notFound }
         let facts = try await catalog.facts(organizationId: organizationId, candidateId: body.candidateId, stageId: body.stageId, requestId: context.requestId)
         guard facts.candidateExists == true else {
@@ -62,9 +62,9 @@ struct AssessmentController: Sendable {
     }
 
     /// The test's assignments, newest first.
-    @Sendable func assignments(_ request: Request, context: AppRequestContext) async throws -> Page<AssignmentView> {
+    @Sendable func assignments(_ request: Request, context: APIRequestContext) async throws -> Page<AssignmentView> {
         let id = try context.parameters.uuid("id")
-        let organizationId = try context.organizationId
+        let organizationId = context.organizationId
         let page = try PageRequest(from: request)
         guard try await tests.find(id: id, organizationId: organizationId) != nil else { throw Self.notFound }
         let (items, total) = try await tests.assignments(testId: id, organizationId: organizationId, page: page)

@@ -6,7 +6,7 @@ import Shared
 struct InterviewController: Sendable {
     let interviews: InterviewRepository
     let agents: AgentRepository
-    let catalog: CatalogFacts
+    let catalog: any CatalogFactsSource
 
     /// The routes and the scope each needs.
     func addRoutes(to routes: ScopedRoutes) {
@@ -17,22 +17,22 @@ struct InterviewController: Sendable {
     }
 
     /// Newest first, filtered by `status`, `jobId`, `campaignId` and `candidateId`.
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<InterviewView> {
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<InterviewView> {
         let filters = InterviewRepository.Filters(
             status: try request.enumFilter("status", as: Interview.Status.self), jobId: try request.uuidFilter("jobId"),
             campaignId: try request.uuidFilter("campaignId"), candidateId: try request.uuidFilter("candidateId")
         )
         let page = try PageRequest(from: request)
-        let (items, total) = try await interviews.list(organizationId: try context.organizationId, filters: filters, page: page)
+        let (items, total) = try await interviews.list(organizationId: context.organizationId, filters: filters, page: page)
         let now = Date()
         return Page(data: items.map { InterviewView($0, now: now) }, request: page, total: total)
     }
 
     /// Creates an interview after checking, in this order: the body, the expiry, the agent, then
     /// with the catalog the candidate, the job (and that it is not closed) and the campaign.
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<InterviewView> {
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<InterviewView> {
         let body = try await request.decodeJSON(as: InterviewInput.self, context: context)
-        let organizationId = try context.organizationId
+        let organizationId = context.organizationId
         let now = Date()
         let expiresAt = try body.expiry(now: now)
         if let agentId = body.agentId, try await agents.find(id: agentId, organizationId: organizationId) == nil {
@@ -64,16 +64,16 @@ struct InterviewController: Sendable {
     }
 
     /// The interview with its transcript and, once completed, its evaluation.
-    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> InterviewView {
+    @Sendable func get(_ request: Request, context: APIRequestContext) async throws -> InterviewView {
         let id = try context.parameters.uuid("id")
-        guard let interview = try await interviews.find(id: id, organizationId: try context.organizationId) else { throw Self.notFound }
+        guard let interview = try await interviews.find(id: id, organizationId: context.organizationId) else { throw Self.notFound }
         return InterviewView(interview, transcript: try await interviews.transcript(id: id))
     }
 
     /// Cancels a DRAFT or INVITED interview; a completed one is 409 `INTERVIEW_ALREADY_COMPLETED`.
-    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> InterviewView {
+    @Sendable func cancel(_ request: Request, context: APIRequestContext) async throws -> InterviewView {
         let id = try context.parameters.uuid("id")
-        guard let interview = try await interviews.cancel(id: id, organizationId: try context.organizationId) else { throw Self.notFound }
+        guard let interview = try await interviews.cancel(id: id, organizationId: context.organizationId) else { throw Self.notFound }
         return InterviewView(interview)
     }
 

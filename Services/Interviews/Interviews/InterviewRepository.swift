@@ -129,9 +129,10 @@ struct InterviewRepository: Sendable {
         try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query("SELECT status, expires_at FROM interviews WHERE id = \(id) FOR UPDATE", logger: logger)
             guard let row = try await rows.collect().first else { return nil }
-            let (status, expiresAt) = try row.decode((String, Date).self)
-            guard status == Interview.Status.IN_PROGRESS.rawValue else {
-                let stored = Interview.Status(rawValue: status) ?? .DRAFT
+            let r = row.makeRandomAccess()
+            let stored = try r["status"].decodeEnum(Interview.Status.self)
+            let expiresAt = try r["expires_at"].decode(Date.self)
+            guard stored == .IN_PROGRESS else {
                 throw Interview.conflict(for: stored == .INVITED && expiresAt <= Date() ? .EXPIRED : stored)
             }
             let inserted = try await connection.query(
@@ -190,7 +191,7 @@ struct InterviewRepository: Sendable {
             campaignId: try r["campaign_id"].decode(UUID?.self),
             stageId: try r["stage_id"].decode(UUID?.self),
             agentId: try r["agent_id"].decode(UUID?.self),
-            storedStatus: Interview.Status(rawValue: try r["status"].decode(String.self)) ?? .DRAFT,
+            storedStatus: try r["status"].decodeEnum(Interview.Status.self),
             expiresAt: try r["expires_at"].decode(Date.self),
             invitedAt: try r["invited_at"].decode(Date?.self),
             startedAt: try r["started_at"].decode(Date?.self),

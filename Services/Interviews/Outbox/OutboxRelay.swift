@@ -16,7 +16,7 @@ import Shared
 ///   within a second of completion.
 struct OutboxRelay: Service {
     let postgres: PostgresClient
-    let reports: InternalServiceClient
+    let reports: any ReportDelivery
     let pollInterval: Duration
     let logger: Logger
 
@@ -52,7 +52,7 @@ struct OutboxRelay: Service {
             )
             var delivered = 0
             for (id, payload) in try await rows.collect().map({ try $0.decode((UUID, String).self) }) {
-                _ = try await reports.send(.post, "/internal/events", body: payload, contentType: "application/json", requestId: "outbox-\(id.apiString)")
+                try await reports.deliver(eventId: id, payload: payload)
                 try await connection.query("UPDATE outbox_events SET delivered_at = now() WHERE id = \(id)", logger: logger)
                 delivered += 1
             }

@@ -5,16 +5,15 @@ import Shared
 /// The agent runtime's internal endpoints (contract §5): it drives interviews and records test
 /// results. Internal Basic credentials only; bodies are checked as strictly as the public API.
 struct RuntimeController: Sendable {
-    let clients: InternalClients
     let interviews: InterviewRepository
     let tests: AssessmentRepository
 
-    /// Adds the four routes under `/internal/`.
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.post("/internal/interviews/{id}/start", use: start)
-        router.post("/internal/interviews/{id}/turns", use: turn)
-        router.post("/internal/interviews/{id}/complete", use: complete)
-        router.post("/internal/assignments/{id}/complete", use: completeAssignment)
+    /// Adds the four routes to the `/internal/` group.
+    func addRoutes(to internalRoutes: RouterGroup<InternalRequestContext>) {
+        internalRoutes.post("interviews/{id}/start", use: start)
+        internalRoutes.post("interviews/{id}/turns", use: turn)
+        internalRoutes.post("interviews/{id}/complete", use: complete)
+        internalRoutes.post("assignments/{id}/complete", use: completeAssignment)
     }
 
     struct TurnInput: Decodable {
@@ -71,16 +70,14 @@ struct RuntimeController: Sendable {
     }
 
     /// INVITED → IN_PROGRESS; any other status is the 409 it calls for.
-    @Sendable func start(_ request: Request, context: AppRequestContext) async throws -> InterviewView {
-        try clients.require(request)
+    @Sendable func start(_ request: Request, context: InternalRequestContext) async throws -> InterviewView {
         let id = try context.parameters.uuid("id")
         guard let interview = try await interviews.start(id: id) else { throw InterviewController.notFound }
         return InterviewView(interview)
     }
 
     /// Appends one turn of the conversation to an IN_PROGRESS interview.
-    @Sendable func turn(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TurnView> {
-        try clients.require(request)
+    @Sendable func turn(_ request: Request, context: InternalRequestContext) async throws -> EditedResponse<TurnView> {
         let id = try context.parameters.uuid("id")
         let body = try await request.decodeJSON(as: TurnInput.self, context: context)
         var v = FieldValidator()
@@ -96,8 +93,7 @@ struct RuntimeController: Sendable {
 
     /// IN_PROGRESS → COMPLETED with the evaluation; of two concurrent completes one wins and
     /// the other gets 409 `INTERVIEW_ALREADY_COMPLETED`.
-    @Sendable func complete(_ request: Request, context: AppRequestContext) async throws -> InterviewView {
-        try clients.require(request)
+    @Sendable func complete(_ request: Request, context: InternalRequestContext) async throws -> InterviewView {
         let id = try context.parameters.uuid("id")
         let evaluation = try await request.decodeJSON(as: CompleteInput.self, context: context).evaluation()
         guard let interview = try await interviews.complete(id: id, evaluation: evaluation) else { throw InterviewController.notFound }
@@ -105,8 +101,7 @@ struct RuntimeController: Sendable {
     }
 
     /// Records a test result once.
-    @Sendable func completeAssignment(_ request: Request, context: AppRequestContext) async throws -> AssignmentView {
-        try clients.require(request)
+    @Sendable func completeAssignment(_ request: Request, context: InternalRequestContext) async throws -> AssignmentView {
         let id = try context.parameters.uuid("id")
         let body = try await request.decodeJSON(as: AssignmentResult.self, context: context)
         guard (0...100).contains(body.score) else { throw APIError.invalidField("score", "must be from 0 to 100") }

@@ -124,5 +124,19 @@ enum InterviewsMigrations {
                 "CREATE INDEX outbox_events_pending_idx ON outbox_events (sequence) WHERE delivered_at IS NULL",
             ]
         ),
+        Migration(
+            version: 3,
+            name: "CHECK constraints on every enum column",
+            // Every column that holds an enum accepts only its values, so no row can hold one the code would have to guess at.
+            statements: [
+                "ALTER TABLE agents ADD CONSTRAINT agents_provider_check CHECK (provider IN ('openai', 'elevenlabs'))",
+                "ALTER TABLE agents ADD CONSTRAINT agents_tone_check CHECK (tone IN ('professional', 'friendly', 'formal', 'casual', 'empathetic'))",
+                "ALTER TABLE tests ADD CONSTRAINT tests_type_check CHECK (type IN ('KNOWLEDGE', 'TECHNICAL', 'PERSONALITY', 'LOGIC'))",
+                "ALTER TABLE tests ADD CONSTRAINT tests_difficulty_check CHECK (difficulty IN ('BEGINNER', 'INTERMEDIATE', 'ADVANCED', 'EXPERT'))",
+                "ALTER TABLE assignments ADD CONSTRAINT assignments_status_check CHECK (status IN ('PENDING', 'INVITED', 'COMPLETED'))",
+                "ALTER TABLE interviews ADD CONSTRAINT interviews_status_check CHECK (status IN ('DRAFT', 'INVITED', 'IN_PROGRESS', 'COMPLETED', 'CANCELLED', 'EXPIRED'))",
+                "ALTER TABLE interview_turns ADD CONSTRAINT interview_turns_role_check CHECK (role IN ('AGENT', 'CANDIDATE'))",
+            ]
+        ),
     ]
 }

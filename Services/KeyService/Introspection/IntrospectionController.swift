@@ -7,12 +7,11 @@ import Shared
 /// is active, for which organization and scopes. Only callers with internal credentials.
 struct IntrospectionController: Sendable {
     let keys: any APIKeyRepository
-    let clients: InternalClients
     let usage: UsageRecorder
     let metrics: ServiceMetrics
 
     /// Adds the route.
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<InternalRequestContext>) {
         group.post("introspect", use: introspect)
     }
 
@@ -22,8 +21,8 @@ struct IntrospectionController: Sendable {
     }
 
     /// Answers `{"active": false}` and nothing more for anything that is not a live key (§2.2).
-    @Sendable func introspect(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let client = try clients.require(request)
+    @Sendable func introspect(_ request: Request, context: InternalRequestContext) async throws -> Response {
+        let client = context.caller
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let form: Form
         do {

@@ -9,19 +9,17 @@ import Shared
 /// replica count), then answers at once.
 struct RevocationFeedController: Sendable {
     let keys: any APIKeyRepository
-    let clients: InternalClients
     let notifier: RevocationNotifier
 
     static let pollInterval = Duration.milliseconds(25)
     static let batch = 1000
 
     /// Adds the route.
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<InternalRequestContext>) {
         group.get("revocations", use: feed)
     }
 
-    @Sendable func feed(_ request: Request, context: AppRequestContext) async throws -> RevocationFeed {
-        try clients.require(request)
+    @Sendable func feed(_ request: Request, context: InternalRequestContext) async throws -> RevocationFeed {
         let query = request.uri.queryParameters
         var after: Int64?
         if let raw = query["after"] {

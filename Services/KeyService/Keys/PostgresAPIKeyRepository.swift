@@ -114,7 +114,8 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
             logger: logger
         )
         for try await (id, organizationId, scopes, createdAt, plan, perSecond, perMinute) in rows.decode((UUID, UUID, [String], Date, String, Int?, Int?).self) {
-            let plan = Plan(rawValue: plan) ?? .STARTER
+            // The column's CHECK allows only the four plans; anything else is refused, not guessed.
+            guard let plan = Plan(rawValue: plan) else { throw StoredValueError(column: "plan", value: plan, type: "Plan") }
             let limits = plan.standardLimits.map { RateLimits(plan: plan, perSecond: $0.perSecond, perMinute: $0.perMinute) }
                 ?? RateLimits(plan: plan, perSecond: perSecond, perMinute: perMinute)
             return ActiveKey(id: id, organizationId: organizationId, scopes: scopes, createdAt: createdAt, rateLimits: limits)

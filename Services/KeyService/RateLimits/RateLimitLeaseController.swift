@@ -7,13 +7,12 @@ import Shared
 /// spends it locally without asking again. Same internal credentials as introspection.
 struct RateLimitLeaseController: Sendable {
     let ledger: RateLimitLedger
-    let clients: InternalClients
 
     /// The most a single lease may ask for: it bounds how much one instance can hold unspent.
     static let maxWant = 1000
 
     /// Adds the route.
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<InternalRequestContext>) {
         group.post("rate-limits/lease", use: lease)
     }
 
@@ -35,8 +34,7 @@ struct RateLimitLeaseController: Sendable {
     }
 
     /// Validates the window and sizes, then leases from the ledger in one statement.
-    @Sendable func lease(_ request: Hummingbird.Request, context: AppRequestContext) async throws -> Answer {
-        _ = try clients.require(request)
+    @Sendable func lease(_ request: Hummingbird.Request, context: InternalRequestContext) async throws -> Answer {
         let body = try await request.decodeJSON(as: Request.self, context: context)
         let now = Int64(Date().timeIntervalSince1970)
         // A second of clock difference between hosts is tolerated; prefetching goes two ahead at most.

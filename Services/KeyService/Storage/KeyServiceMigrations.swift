@@ -154,5 +154,13 @@ enum KeyServiceMigrations {
                 """,
             ]
         ),
+        Migration(
+            version: 4,
+            name: "CHECK constraint on the scopes a key holds",
+            // A key holds only the fifteen scopes of contract §2 (plans already have their CHECK).
+            statements: [
+                "ALTER TABLE api_keys ADD CONSTRAINT api_keys_scopes_known_check CHECK (scopes <@ ARRAY['interviews:read', 'interviews:write', 'candidates:read', 'candidates:write', 'jobs:read', 'jobs:write', 'campaigns:read', 'campaigns:write', 'stages:read', 'stages:write', 'tests:read', 'tests:write', 'reports:read', 'agents:read', 'agents:write']::text[])",
+            ]
+        ),
     ]
 }

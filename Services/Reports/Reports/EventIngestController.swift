@@ -6,12 +6,11 @@ import Shared
 /// `POST /internal/events`: the interviews service delivers completion events here. The answer
 /// is 200 whether the event is new or a repeat, so a retried delivery is harmless.
 struct EventIngestController: Sendable {
-    let clients: InternalClients
     let reports: ReportRepository
 
     /// Adds the route.
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.post("/internal/events", use: ingest)
+    func addRoutes(to internalRoutes: RouterGroup<InternalRequestContext>) {
+        internalRoutes.post("events", use: ingest)
     }
 
     struct Receipt: ResponseEncodable {
@@ -19,8 +18,7 @@ struct EventIngestController: Sendable {
         let applied: Bool
     }
 
-    @Sendable func ingest(_ request: Request, context: AppRequestContext) async throws -> Receipt {
-        try clients.require(request)
+    @Sendable func ingest(_ request: Request, context: InternalRequestContext) async throws -> Receipt {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         let event: ReportEvent
         do {

@@ -73,7 +73,7 @@ struct ReportRepository: Sendable {
         let r = row.makeRandomAccess()
         return Report(
             id: try r["id"].decode(UUID.self),
-            type: Report.Kind(rawValue: try r["type"].decode(String.self)) ?? .INTERVIEW,
+            type: try r["type"].decodeEnum(Report.Kind.self),
             interviewId: try r["interview_id"].decode(UUID?.self),
             assignmentId: try r["assignment_id"].decode(UUID?.self),
             testId: try r["test_id"].decode(UUID?.self),

@@ -3,9 +3,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The HTTP Basic credentials allowed on a service's `/internal/` endpoints: one id and secret
-/// per calling service, from `INTERNAL_CLIENTS=catalog:secret,interviews:secret`.
-public struct InternalClients: Sendable {
+/// Who may call a service's `/internal/` endpoints: one HTTP Basic id and secret per calling
+/// service, from `INTERNAL_CLIENTS=catalog:secret,interviews:secret`. (The other direction,
+/// calling another service's internal endpoints, is `InternalServiceClient`.)
+public struct InternalCallers: Sendable {
     /// SHA-256 of each secret by client id: digests have one length, so comparing them in
     /// constant time says nothing of the secret's length or content.
     let secretDigests: [String: Data]
@@ -50,17 +51,5 @@ public struct InternalClients: Sendable {
         let pair = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard pair.count == 2, let expected = secretDigests[String(pair[0])] else { return nil }
         return Self.constantTimeEqual(Self.digest(pair[1]), expected) ? String(pair[0]) : nil
-    }
-
-    /// Throws 401 with `WWW-Authenticate: Basic` unless `request` carries a known client's credentials.
-    @discardableResult
-    public func require(_ request: Request) throws -> String {
-        guard let client = authenticate(request) else {
-            throw APIError(
-                .unauthorized, code: "UNAUTHORIZED", message: "Valid internal client credentials are required",
-                headers: [.wwwAuthenticate: #"Basic realm="evalyo-internal""#]
-            )
-        }
-        return client
     }
 }

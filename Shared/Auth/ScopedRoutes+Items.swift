@@ -9,7 +9,7 @@ extension ScopedRoutes {
     ) {
         get(path, scope) { _, context in
             let id = try context.parameters.uuid("id")
-            guard let model = try await store.find(id: id, organizationId: try context.organizationId) else { throw notFound }
+            guard let model = try await store.find(id: id, organizationId: context.organizationId) else { throw notFound }
             return view(model)
         }
     }
@@ -23,7 +23,7 @@ extension ScopedRoutes {
             let id = try context.parameters.uuid("id")
             let body = try await request.decodeJSON(as: Input.self, context: context)
             let now = Date()
-            guard let model = try await store.update(id: id, organizationId: try context.organizationId, { try body.apply(to: $0, id: id, now: now) })
+            guard let model = try await store.update(id: id, organizationId: context.organizationId, { try body.apply(to: $0, id: id, now: now) })
             else { throw notFound }
             return view(model)
         }
@@ -33,7 +33,7 @@ extension ScopedRoutes {
     public func deleteItem<Store: ResourceStore>(_ path: String, _ scope: Scope, from store: Store, notFound: APIError) {
         delete(path, scope) { _, context -> HTTPResponse.Status in
             let id = try context.parameters.uuid("id")
-            guard try await store.delete(id: id, organizationId: try context.organizationId) else { throw notFound }
+            guard try await store.delete(id: id, organizationId: context.organizationId) else { throw notFound }
             return .noContent
         }
     }
