@@ -37,7 +37,7 @@ func buildApplication(settings: InterviewsSettings, dependencies: InterviewsDepe
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
     buildRoutes(ScopedRoutes(router: router), postgres: postgres, catalog: dependencies.catalog, logger: logger)
     RuntimeController(
-        interviews: InterviewRepository(client: postgres, logger: logger), tests: AssessmentRepository(client: postgres, logger: logger)
+        interviews: InterviewRepository(client: postgres, logger: logger), tests: CandidateTestRepository(client: postgres, logger: logger)
     ).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
     let relay = OutboxRelay(postgres: postgres, reports: dependencies.reports, pollInterval: settings.outboxPollInterval, logger: logger)
     return ServiceRuntime.makeApplication(
@@ -50,10 +50,10 @@ func buildApplication(settings: InterviewsSettings, dependencies: InterviewsDepe
 @discardableResult
 func buildRoutes(_ routes: ScopedRoutes, postgres: PostgresClient, catalog: any CatalogFactsSource, logger: Logger) -> ScopedRoutes {
     let agents = AgentRepository(client: postgres, logger: logger)
-    let tests = AssessmentRepository(client: postgres, logger: logger)
+    let tests = CandidateTestRepository(client: postgres, logger: logger)
     let interviews = InterviewRepository(client: postgres, logger: logger)
     AgentController(agents: agents, catalog: catalog).addRoutes(to: routes)
-    AssessmentController(tests: tests, catalog: catalog).addRoutes(to: routes)
+    CandidateTestController(tests: tests, catalog: catalog).addRoutes(to: routes)
     InterviewController(interviews: interviews, agents: agents, catalog: catalog).addRoutes(to: routes)
     return routes
 }

@@ -117,10 +117,8 @@ struct FailClosedTests {
 
     @Test func anUnreachableKeyServiceNeverLetsARequestThrough() async throws {
         let port = try freePort()
-        let keyService = try await KeyServiceFixture.shared.start()
-        let organization = try await keyService.newOrganization()
-        let key = try await organization.key(["jobs:read"]).key
-        try await CatalogHarness(keyService: keyService, environment: ["INTROSPECTION_URL": "http://127.0.0.1:\(port)/internal/introspect"]).run { client in
+        let key = APIKeyToken.generate().value
+        try await CatalogHarness(introspectionURL: "http://127.0.0.1:\(port)/internal/introspect").run { client in
             let response = try await client.call(.get, "/api/v1/jobs", key: key)
             #expect(response.status == .serviceUnavailable)
         }

@@ -26,7 +26,12 @@ struct CatalogHarness {
 
     /// The catalog in front of the real key service at `real`.
     init(keyService real: KeyServiceFixture.Running, environment extra: [String: String] = [:]) async throws {
-        settings = try await Self.settings(introspectionURL: real.introspectionURL, extra)
+        try await self.init(introspectionURL: real.introspectionURL, environment: extra)
+    }
+
+    /// The catalog calling a key service over HTTP at `introspectionURL` (one that is not there, say).
+    init(introspectionURL: String, environment extra: [String: String] = [:]) async throws {
+        settings = try await Self.settings(introspectionURL: introspectionURL, extra)
         keyService = FakeKeyService()
         clients = .http(settings.auth, logger: Logger(label: "catalog"))
     }

@@ -48,7 +48,7 @@ struct AgentTests {
 }
 
 @Suite("Tests and assignments")
-struct AssessmentTests {
+struct CandidateTestTests {
     @Test func onlyAPublishedTestIsAssignedAndOnlyOncePerCandidate() async throws {
         try await InterviewsHarness().run { client in
             let (_, key) = try await client.organization()

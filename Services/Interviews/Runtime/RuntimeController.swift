@@ -6,7 +6,7 @@ import Shared
 /// results. Internal Basic credentials only; bodies are checked as strictly as the public API.
 struct RuntimeController: Sendable {
     let interviews: InterviewRepository
-    let tests: AssessmentRepository
+    let tests: CandidateTestRepository
 
     /// Adds the four routes to the `/internal/` group.
     func addRoutes(to internalRoutes: RouterGroup<InternalRequestContext>) {

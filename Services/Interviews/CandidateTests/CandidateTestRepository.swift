@@ -4,21 +4,21 @@ import PostgresNIO
 import Shared
 
 /// Tests and their assignments in PostgreSQL; every statement names the organization.
-struct AssessmentRepository: ResourceStore {
+struct CandidateTestRepository: ResourceStore {
     let client: PostgresClient
     let logger: Logger
 
     /// The list filters of `GET /api/v1/tests`.
     struct Filters: Sendable {
-        var type: Assessment.Kind?
-        var difficulty: Assessment.Difficulty?
+        var type: CandidateTest.Kind?
+        var difficulty: CandidateTest.Difficulty?
         var isPublished: Bool?
     }
 
     static let columns = "id, title, description, type, difficulty, duration_minutes, skills, passing_score, is_published, created_at, updated_at"
     static let assignmentColumns = "id, test_id, candidate_id, stage_id, status, score, passed, invited_at, completed_at, created_at"
 
-    func create(_ test: Assessment, organizationId: UUID) async throws {
+    func create(_ test: CandidateTest, organizationId: UUID) async throws {
         try await client.query(
             """
             INSERT INTO tests (id, organization_id, title, description, type, difficulty, duration_minutes, skills, passing_score, is_published, created_at, updated_at)
@@ -29,11 +29,11 @@ struct AssessmentRepository: ResourceStore {
         )
     }
 
-    func find(id: UUID, organizationId: UUID) async throws -> Assessment? {
+    func find(id: UUID, organizationId: UUID) async throws -> CandidateTest? {
         try await Self.find(client, id: id, organizationId: organizationId, lock: false, logger: logger)
     }
 
-    func list(organizationId: UUID, filters: Filters, page: PageRequest) async throws -> ([Assessment], Int) {
+    func list(organizationId: UUID, filters: Filters, page: PageRequest) async throws -> ([CandidateTest], Int) {
         try await PageQuery.run(page, fetch: { limit, offset in
             try await client.query(
                 """
@@ -46,10 +46,10 @@ struct AssessmentRepository: ResourceStore {
                 """,
                 logger: logger
             )
-        }, item: Self.assessment)
+        }, item: Self.candidateTest)
     }
 
-    func update(id: UUID, organizationId: UUID, _ change: @Sendable (Assessment) throws -> Assessment) async throws -> Assessment? {
+    func update(id: UUID, organizationId: UUID, _ change: @Sendable (CandidateTest) throws -> CandidateTest) async throws -> CandidateTest? {
         try await client.updateLocked(logger: logger, read: { connection in
             try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
         }, change: change, write: { connection, test in
@@ -141,22 +141,22 @@ struct AssessmentRepository: ResourceStore {
         return nil
     }
 
-    static func find(_ runner: some PostgresQueryRunner, id: UUID, organizationId: UUID, lock: Bool, logger: Logger) async throws -> Assessment? {
+    static func find(_ runner: some PostgresQueryRunner, id: UUID, organizationId: UUID, lock: Bool, logger: Logger) async throws -> CandidateTest? {
         let rows = try await runner.run(
             "SELECT \(unescaped: columns) FROM tests WHERE id = \(id) AND organization_id = \(organizationId) \(unescaped: lock ? "FOR UPDATE" : "")",
             logger: logger
         )
-        return try await rows.collect().first.map(assessment)
+        return try await rows.collect().first.map(candidateTest)
     }
 
-    static func assessment(_ row: PostgresRow) throws -> Assessment {
+    static func candidateTest(_ row: PostgresRow) throws -> CandidateTest {
         let r = row.makeRandomAccess()
-        return Assessment(
+        return CandidateTest(
             id: try r["id"].decode(UUID.self),
             title: try r["title"].decode(String.self),
             description: try r["description"].decode(String?.self),
-            type: try r["type"].decodeEnum(Assessment.Kind?.self),
-            difficulty: try r["difficulty"].decodeEnum(Assessment.Difficulty?.self),
+            type: try r["type"].decodeEnum(CandidateTest.Kind?.self),
+            difficulty: try r["difficulty"].decodeEnum(CandidateTest.Difficulty?.self),
             durationMinutes: try r["duration_minutes"].decode(Int?.self),
             skills: try r["skills"].decode([String].self),
             passingScore: try r["passing_score"].decode(Int?.self),

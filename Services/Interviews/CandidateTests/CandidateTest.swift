@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// A test candidates take (`/api/v1/tests`); called an assessment in code to keep clear of
-/// the test suites.
-struct Assessment: Sendable, Equatable {
+/// A test candidates take (`/api/v1/tests`, contract §5): `CandidateTest` in code, since a type
+/// named `Test` would meet swift-testing's in every test file.
+struct CandidateTest: Sendable, Equatable {
     enum Kind: String, CaseIterable, Sendable { case KNOWLEDGE, TECHNICAL, PERSONALITY, LOGIC }
     enum Difficulty: String, CaseIterable, Sendable { case BEGINNER, INTERMEDIATE, ADVANCED, EXPERT }
 
@@ -22,7 +22,7 @@ struct Assessment: Sendable, Equatable {
 }
 
 /// The fields of a test as a client sends them, for POST (all) and PATCH (those present).
-struct AssessmentInput: ResourceInput {
+struct CandidateTestInput: ResourceInput {
     var title: PatchField<String>
     var description: PatchField<String>
     var type: PatchField<String>
@@ -32,15 +32,15 @@ struct AssessmentInput: ResourceInput {
     var passingScore: PatchField<Int>
     var isPublished: PatchField<Bool>
 
-    func apply(to current: Assessment?, id: UUID, now: Date) throws -> Assessment {
+    func apply(to current: CandidateTest?, id: UUID, now: Date) throws -> CandidateTest {
         var v = FieldValidator()
         let title = v.required(self.title.applied(to: current?.title), "title")
         if isPublished.isNull { v.fail("isPublished", "must not be null") }
-        let test = Assessment(
+        let test = CandidateTest(
             id: current?.id ?? id, title: title ?? "",
             description: v.optional(description.applied(to: current?.description), "description", max: 20_000),
-            type: v.oneOf(type.applied(to: current?.type?.rawValue), "type", as: Assessment.Kind.self),
-            difficulty: v.oneOf(difficulty.applied(to: current?.difficulty?.rawValue), "difficulty", as: Assessment.Difficulty.self),
+            type: v.oneOf(type.applied(to: current?.type?.rawValue), "type", as: CandidateTest.Kind.self),
+            difficulty: v.oneOf(difficulty.applied(to: current?.difficulty?.rawValue), "difficulty", as: CandidateTest.Difficulty.self),
             durationMinutes: durationMinutes.applied(to: current?.durationMinutes),
             skills: v.strings(skills.applied(to: current?.skills), "skills"),
             passingScore: passingScore.applied(to: current?.passingScore),
@@ -55,7 +55,7 @@ struct AssessmentInput: ResourceInput {
 }
 
 /// A test as the API shows it.
-struct AssessmentView: ResponseEncodable, Sendable {
+struct CandidateTestView: ResponseEncodable, Sendable {
     let id: String
     let title: String
     @Nullable var description: String?
@@ -68,7 +68,7 @@ struct AssessmentView: ResponseEncodable, Sendable {
     let createdAt: Date
     let updatedAt: Date
 
-    init(_ test: Assessment) {
+    init(_ test: CandidateTest) {
         id = test.id.apiString
         title = test.title
         description = test.description
@@ -85,7 +85,7 @@ struct AssessmentView: ResponseEncodable, Sendable {
 
 /// A test given to a candidate.
 struct Assignment: Sendable, Equatable {
-    enum Status: String, Sendable { case PENDING, INVITED, COMPLETED }
+    enum Status: String, CaseIterable, Sendable { case PENDING, INVITED, COMPLETED }
 
     var id: UUID
     var testId: UUID

@@ -3,43 +3,43 @@ import Hummingbird
 import Shared
 
 /// `/api/v1/tests`: the organization's tests and their assignments to candidates.
-struct AssessmentController: Sendable {
-    let tests: AssessmentRepository
+struct CandidateTestController: Sendable {
+    let tests: CandidateTestRepository
     let catalog: any CatalogFactsSource
 
     /// The routes and the scope each needs.
     func addRoutes(to routes: ScopedRoutes) {
         routes.get("/api/v1/tests", .testsRead, use: list)
         routes.post("/api/v1/tests", .testsWrite, use: create)
-        routes.getItem("/api/v1/tests/{id}", .testsRead, from: tests, as: AssessmentView.init, notFound: Self.notFound)
-        routes.patchItem("/api/v1/tests/{id}", .testsWrite, in: tests, with: AssessmentInput.self, as: AssessmentView.init, notFound: Self.notFound)
+        routes.getItem("/api/v1/tests/{id}", .testsRead, from: tests, as: CandidateTestView.init, notFound: Self.notFound)
+        routes.patchItem("/api/v1/tests/{id}", .testsWrite, in: tests, with: CandidateTestInput.self, as: CandidateTestView.init, notFound: Self.notFound)
         routes.deleteItem("/api/v1/tests/{id}", .testsWrite, from: tests, notFound: Self.notFound)
         routes.post("/api/v1/tests/{id}/assign", .testsWrite, use: assign)
         routes.get("/api/v1/tests/{id}/assignments", .testsRead, use: assignments)
     }
 
     /// Newest first, filtered by `type`, `difficulty` and `isPublished`.
-    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<AssessmentView> {
+    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<CandidateTestView> {
         var isPublished: Bool?
         if let raw = request.uri.queryParameters["isPublished"] {
             guard raw == "true" || raw == "false" else { throw APIError.invalidField("isPublished", "must be true or false") }
             isPublished = raw == "true"
         }
-        let filters = AssessmentRepository.Filters(
-            type: try request.enumFilter("type", as: Assessment.Kind.self),
-            difficulty: try request.enumFilter("difficulty", as: Assessment.Difficulty.self),
+        let filters = CandidateTestRepository.Filters(
+            type: try request.enumFilter("type", as: CandidateTest.Kind.self),
+            difficulty: try request.enumFilter("difficulty", as: CandidateTest.Difficulty.self),
             isPublished: isPublished
         )
         let page = try PageRequest(from: request)
         let (items, total) = try await tests.list(organizationId: context.organizationId, filters: filters, page: page)
-        return Page(data: items.map(AssessmentView.init), request: page, total: total)
+        return Page(data: items.map(CandidateTestView.init), request: page, total: total)
     }
 
-    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<AssessmentView> {
-        let input = try await request.decodeJSON(as: AssessmentInput.self, context: context)
+    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<CandidateTestView> {
+        let input = try await request.decodeJSON(as: CandidateTestInput.self, context: context)
         let test = try input.apply(to: nil, id: UUID(), now: Date())
         try await tests.create(test, organizationId: context.organizationId)
-        return created(AssessmentView(test), at: "/api/v1/tests/\(test.id.apiString)")
+        return created(CandidateTestView(test), at: "/api/v1/tests/\(test.id.apiString)")
     }
 
     /// Assigns a published test to a candidate of the organization (checked with the catalog).
