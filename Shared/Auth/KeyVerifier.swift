@@ -23,7 +23,10 @@ public final class KeyVerifier: Sendable {
         var entries: [KeyDigest: Entry] = [:]
         /// Digests in insertion order, with the expiry they were inserted with.
         var order: Deque<(KeyDigest, ContinuousClock.Instant)> = []
-        var inFlight: [KeyDigest: Task<VerifiedKey?, any Error>] = [:]
+        var inFlight: [KeyDigest: (task: Task<VerifiedKey?, any Error>, generation: Int)] = [:]
+        /// Counts `removeAll()` calls: an introspection that began before the latest one may
+        /// carry an answer the flush was meant to forget, so it is never cached.
+        var generation = 0
         /// The digest cached for each active key id, so a revocation can find its entry.
         var digestByKey: [UUID: KeyDigest] = [:]
         /// Keys revoked within the last lifetime: an answer that was already on its way when
@@ -61,11 +64,12 @@ public final class KeyVerifier: Sendable {
             if let entry = state.entries[digest], entry.expires > now {
                 return .hit(entry.key)
             }
-            if let task = state.inFlight[digest] {
-                return .wait(task)
+            if let flight = state.inFlight[digest] {
+                return .wait(flight.task)
             }
-            let task = Task { try await self.fetch(token, digest: digest, requestId: requestId) }
-            state.inFlight[digest] = task
+            let generation = state.generation
+            let task = Task { try await self.fetch(token, digest: digest, generation: generation, requestId: requestId) }
+            state.inFlight[digest] = (task, generation)
             return .wait(task)
         }
         switch lookup {
@@ -78,7 +82,7 @@ public final class KeyVerifier: Sendable {
     }
 
     /// Calls the key service once for a missed key and stores the answer.
-    private func fetch(_ token: APIKeyToken, digest: KeyDigest, requestId: String) async throws -> VerifiedKey? {
+    private func fetch(_ token: APIKeyToken, digest: KeyDigest, generation: Int, requestId: String) async throws -> VerifiedKey? {
         misses.increment()
         let start = ContinuousClock.now
         defer {
@@ -86,9 +90,11 @@ public final class KeyVerifier: Sendable {
         }
         do {
             let key = try await introspector.introspect(token, requestId: requestId)
-            return store(digest, key: key)
+            return store(digest, key: key, generation: generation)
         } catch {
-            state.withLock { _ = $0.inFlight.removeValue(forKey: digest) }
+            state.withLock { state in
+                if state.inFlight[digest]?.generation == generation { state.inFlight.removeValue(forKey: digest) }
+            }
             failures.increment()
             throw error
         }
@@ -96,16 +102,18 @@ public final class KeyVerifier: Sendable {
 
     /// Stores an answer, evicting expired entries and then the oldest ones beyond the bound.
     /// Returns the answer to give: an "active" for a key revoked meanwhile becomes inactive.
+    /// An answer from before the latest `removeAll()` is given to its waiting requests but not kept.
     @discardableResult
-    private func store(_ digest: KeyDigest, key: VerifiedKey?) -> VerifiedKey? {
+    private func store(_ digest: KeyDigest, key: VerifiedKey?, generation: Int) -> VerifiedKey? {
         let now = ContinuousClock.now
         let expires = now + ttl
         return state.withLock { state in
-            state.inFlight.removeValue(forKey: digest)
             var key = key
             if let id = key?.keyId, let revokedAt = state.recentlyRevoked[id], now - revokedAt < ttl + .seconds(5) {
                 key = nil
             }
+            guard state.generation == generation else { return key }
+            state.inFlight.removeValue(forKey: digest)
             while let (oldest, oldestExpiry) = state.order.first,
                   oldestExpiry <= now || state.entries.count >= maxEntries
             {
@@ -137,9 +145,12 @@ public final class KeyVerifier: Sendable {
         }
     }
 
-    /// Forgets every cached answer.
+    /// Forgets every cached answer, and every introspection already on its way: a request from
+    /// now on asks the key service again.
     public func removeAll() {
         state.withLock { state in
+            state.generation += 1
+            state.inFlight.removeAll()
             state.entries.removeAll()
             state.order.removeAll()
             state.digestByKey.removeAll()

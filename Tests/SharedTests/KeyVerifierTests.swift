@@ -177,4 +177,22 @@ struct KeyInvalidationTests {
         #expect(try await answer == nil)
         #expect(try await verifier.verify(token, requestId: "r") == nil)
     }
+
+    @Test func anAnswerOnItsWayDuringAFlushIsNotKeptAndLaterRequestsAskAgain() async throws {
+        let revoked = Mutex(false)
+        let key = KeyVerifierTests.key
+        // The first answer was read before the revocation, and arrives after the flush.
+        let introspector = CountingIntrospector(delay: .milliseconds(300)) { _ in revoked.withLock { $0 } ? nil : key }
+        let verifier = KeyVerifier(introspector: introspector, ttl: .seconds(60), maxEntries: 10, metrics: ServiceMetrics())
+        let token = APIKeyToken.generate()
+        async let early = verifier.verify(token, requestId: "r")
+        try await Task.sleep(for: .milliseconds(100))
+        revoked.withLock { $0 = true }
+        verifier.removeAll()
+        // A request after the flush does not wait for the answer already on its way.
+        #expect(try await verifier.verify(token, requestId: "r") == nil)
+        _ = try await early
+        #expect(try await verifier.verify(token, requestId: "r") == nil)
+        #expect(introspector.count == 2)
+    }
 }

@@ -23,8 +23,8 @@ public actor CatalogFixture {
         return try await launching!.value.running
     }
 
-    /// Launches a catalog that the caller owns.
-    public static func launch(keyService: KeyServiceFixture.Running) async throws -> (process: ChildProcess, running: Running) {
+    /// Launches a catalog that the caller owns, with `environment` added to its settings.
+    public static func launch(keyService: KeyServiceFixture.Running, environment extra: [String: String] = [:]) async throws -> (process: ChildProcess, running: Running) {
         let port = try freePort()
         let process = try ChildProcess(
             ChildProcess.binDirectory.appendingPathComponent("catalog"),
@@ -32,7 +32,7 @@ public actor CatalogFixture {
                 "DATABASE_URL": try await TestDatabase.create(), "PORT": String(port), "HOST": "127.0.0.1", "LOG_LEVEL": "warning",
                 "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
                 "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERNAL_CLIENTS": "\(clientId):\(clientSecret)",
-            ]
+            ].merging(extra) { $1 }
         )
         process.stopWhenTestsExit()
         let baseURL = "http://127.0.0.1:\(port)"

@@ -100,6 +100,11 @@ public struct TestOrganization: Sendable {
         return (id, key)
     }
 
+    /// The same admin session, signed in at another key-service process on the same database.
+    public func on(_ otherBaseURL: String) -> TestOrganization {
+        TestOrganization(baseURL: otherBaseURL, cookie: cookie, id: id, email: email, password: password)
+    }
+
     /// A key holding every scope.
     public func keyWithEveryScope() async throws -> String {
         try await key(Self.allScopes).key

@@ -18,13 +18,14 @@ public struct Platform: Sendable {
     public let processes: [ChildProcess]
 
     /// Starts every process; returns once each answers `/readyz` and the gateway `/healthz`.
-    public static func launch() async throws -> Platform {
+    /// `resourceEnvironment` is added to the settings of the three resource services.
+    public static func launch(resourceEnvironment: [String: String] = [:]) async throws -> Platform {
         let (keyProcess, keyService) = try await KeyServiceFixture.launch()
-        let (catalogProcess, catalog) = try await CatalogFixture.launch(keyService: keyService)
+        let (catalogProcess, catalog) = try await CatalogFixture.launch(keyService: keyService, environment: resourceEnvironment)
         let introspection = [
             "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
             "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "HOST": "127.0.0.1", "LOG_LEVEL": "info",
-        ]
+        ].merging(resourceEnvironment) { $1 }
         let (reportsProcess, reportsPort) = try await start("reports", introspection.merging([
             "INTERNAL_CLIENTS": "\(reportsClient.id):\(reportsClient.secret)",
         ]) { $1 })

@@ -5,13 +5,14 @@ import Shared
 /// `GET /internal/revocations?after=<sequence>&waitSeconds=<0…8>`: the revocation log, read by
 /// every resource service to drop revoked keys from its cache at once. A long poll: with
 /// nothing newer than `after` it waits up to `waitSeconds` for the `RevocationNotifier` to see
-/// a newer sequence (it reads the database every 100 ms, so revocations made by any key-service
-/// replica count), then answers at once.
+/// a newer sequence (PostgreSQL notifies it as any replica's revocation commits), then answers
+/// at once. Sequences are given in commit order (the log's trigger), so `sequence > after`
+/// never passes over one that commits later.
 struct RevocationFeedController: Sendable {
     let keys: any APIKeyRepository
     let notifier: RevocationNotifier
 
-    static let pollInterval = Duration.milliseconds(25)
+    static let pollInterval = Duration.milliseconds(5)
     static let batch = 1000
 
     /// Adds the route.

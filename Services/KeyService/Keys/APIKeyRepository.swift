@@ -19,6 +19,9 @@ protocol APIKeyRepository: Sendable {
     func recordUsage(_ usage: [UUID: Date]) async throws
     /// Revocations after `sequence`, in order (at most `limit`), and the newest sequence of all.
     func revocations(after sequence: Int64, limit: Int) async throws -> (events: [(Int64, UUID)], latest: Int64)
+    /// Calls `newest` with each revocation's sequence as its transaction commits, by whichever
+    /// replica; returns only when the subscription breaks (throwing) or the task is cancelled.
+    func followRevocations(_ newest: @Sendable (Int64) -> Void) async throws
     /// One page of the organization's audit trail, newest first, and its total count.
     func auditEvents(organizationId: UUID, page: PageRequest) async throws -> ([AuditEvent], Int)
 }

@@ -74,11 +74,12 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
                 logger: logger
             )
             for try await name in revoked.decode(String.self) {
-                try await connection.query("INSERT INTO revocations (api_key_id) VALUES (\(id))", logger: logger)
                 try await Self.audit(
                     connection, organizationId: organizationId, actor: actor.id, action: "api_key.revoked", keyId: id,
                     details: ["name": name], logger: logger
                 )
+                // Last, after the row lock: its trigger holds the log's lock until the commit.
+                try await connection.query("INSERT INTO revocations (api_key_id) VALUES (\(id))", logger: logger)
             }
             return try await Self.find(connection, id: id, organizationId: organizationId, logger: logger)
         }
@@ -154,6 +155,17 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
             if let eventSequence, let keyId { events.append((eventSequence, keyId)) }
         }
         return (events, latest)
+    }
+
+    func followRevocations(_ newest: @Sendable (Int64) -> Void) async throws {
+        // One pooled connection, held for as long as the subscription lasts.
+        try await client.withConnection { connection in
+            try await connection.listen(on: "revocations") { notifications in
+                for try await notification in notifications {
+                    if let sequence = Int64(notification.payload) { newest(sequence) }
+                }
+            }
+        }
     }
 
     func auditEvents(organizationId: UUID, page: PageRequest) async throws -> ([AuditEvent], Int) {

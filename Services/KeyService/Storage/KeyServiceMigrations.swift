@@ -162,5 +162,35 @@ enum KeyServiceMigrations {
                 "ALTER TABLE api_keys ADD CONSTRAINT api_keys_scopes_known_check CHECK (scopes <@ ARRAY['interviews:read', 'interviews:write', 'candidates:read', 'candidates:write', 'jobs:read', 'jobs:write', 'campaigns:read', 'campaigns:write', 'stages:read', 'stages:write', 'tests:read', 'tests:write', 'reports:read', 'agents:read', 'agents:write']::text[])",
             ]
         ),
+        Migration(
+            version: 5,
+            name: "revocation sequences in commit order",
+            // Readers of the revocation log take `sequence > cursor`. With sequences drawn when a
+            // revoking transaction inserts, two concurrent revocations could commit out of order
+            // (41 drawn first, 42 committed first) and a reader that saw 42 would skip 41 for
+            // good. Each insert now takes a transaction-level advisory lock first and draws its
+            // sequence under it; the lock is released only after the commit is visible, so a
+            // visible sequence n means every lower one is committed or never will be. The
+            // trigger does it for every writer, so no code path can forget. It also notifies
+            // `revocations`, at commit, so every key-service replica learns of it at once.
+            // Writers take the lock last, after their row locks, so it cannot deadlock with them.
+            statements: [
+                """
+                CREATE FUNCTION revocations_in_commit_order() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    PERFORM pg_advisory_xact_lock(7262017);
+                    NEW.sequence := nextval('revocations_sequence_seq');
+                    PERFORM pg_notify('revocations', NEW.sequence::text);
+                    RETURN NEW;
+                END
+                $$
+                """,
+                "ALTER TABLE revocations ALTER COLUMN sequence DROP DEFAULT",
+                """
+                CREATE TRIGGER revocations_in_commit_order BEFORE INSERT ON revocations
+                FOR EACH ROW EXECUTE FUNCTION revocations_in_commit_order()
+                """,
+            ]
+        ),
     ]
 }
