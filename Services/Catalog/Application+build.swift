@@ -9,11 +9,12 @@ func buildApplication(settings: CatalogSettings, keyService: KeyServiceClients, 
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
     let authentication = ServiceRuntime.makeAuthentication(keyService, auth: settings.auth, metrics: metrics, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
-    buildRoutes(ScopedRoutes(router: router), postgres: postgres, logger: logger)
+    let (idempotency, janitor) = ServiceRuntime.makeIdempotency(postgres: postgres, configuration: settings.service, logger: logger)
+    buildRoutes(ScopedRoutes(router: router, idempotency: idempotency), postgres: postgres, logger: logger)
     FactsController(postgres: postgres, logger: logger).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
     return ServiceRuntime.makeApplication(
         name: "catalog", configuration: settings.service, router: router, postgres: postgres,
-        migrations: CatalogMigrations.all, services: [authentication.revocations], logger: logger
+        migrations: CatalogMigrations.all, services: [authentication.revocations, janitor], logger: logger
     )
 }
 

@@ -35,14 +35,15 @@ func buildApplication(settings: InterviewsSettings, dependencies: InterviewsDepe
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
     let authentication = ServiceRuntime.makeAuthentication(dependencies.keyService, auth: settings.auth, metrics: metrics, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
-    buildRoutes(ScopedRoutes(router: router), postgres: postgres, catalog: dependencies.catalog, logger: logger)
+    let (idempotency, janitor) = ServiceRuntime.makeIdempotency(postgres: postgres, configuration: settings.service, logger: logger)
+    buildRoutes(ScopedRoutes(router: router, idempotency: idempotency), postgres: postgres, catalog: dependencies.catalog, logger: logger)
     RuntimeController(
         interviews: InterviewRepository(client: postgres, logger: logger), tests: CandidateTestRepository(client: postgres, logger: logger)
     ).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
     let relay = OutboxRelay(postgres: postgres, reports: dependencies.reports, pollInterval: settings.outboxPollInterval, logger: logger)
     return ServiceRuntime.makeApplication(
         name: "interviews", configuration: settings.service, router: router, postgres: postgres,
-        migrations: InterviewsMigrations.all, services: [authentication.revocations, relay], logger: logger
+        migrations: InterviewsMigrations.all, services: [authentication.revocations, relay, janitor], logger: logger
     )
 }
 

@@ -77,6 +77,13 @@ public enum ServiceRuntime {
         return Authentication(verifier: verifier, revocations: watcher, limiter: RateLimiter(leaser: clients.leaser, metrics: metrics))
     }
 
+    /// Kept answers for `Idempotency-Key` retries in the service's database, and the janitor
+    /// that forgets them after the retention: give the store to `ScopedRoutes`, run the janitor.
+    public static func makeIdempotency(postgres: PostgresClient, configuration: ServiceConfiguration, logger: Logger) -> (IdempotencyStore, IdempotencyJanitor) {
+        let store = IdempotencyStore(client: postgres, retention: configuration.idempotencyRetention, logger: logger)
+        return (store, IdempotencyJanitor(store: store, interval: min(configuration.idempotencyRetention, .seconds(300))))
+    }
+
     /// The database pool for `configuration`.
     public static func makePostgresClient(configuration: ServiceConfiguration, logger: Logger) throws -> PostgresClient {
         let postgresConfiguration = try DatabaseURL.configuration(from: configuration.databaseURL, poolSize: configuration.databasePoolSize)

@@ -18,9 +18,14 @@ public final class ScopedRoutes: @unchecked Sendable {
     /// Every route declared so far (filled while building the router, read-only afterwards).
     public private(set) var table: [ScopedRoute] = []
 
-    /// Public routes on `router`, reachable only through `APIKeyAuthMiddleware`'s verified key.
-    public init(router: Router<AppRequestContext>) {
+    /// Kept answers for `POST` requests with an `Idempotency-Key`; nil: the header is ignored.
+    let idempotency: IdempotencyStore?
+
+    /// Public routes on `router`, reachable only through `APIKeyAuthMiddleware`'s verified key;
+    /// every `POST` honours `Idempotency-Key` through `idempotency` (contract §11).
+    public init(router: Router<AppRequestContext>, idempotency: IdempotencyStore? = nil) {
         self.group = router.group(context: APIRequestContext.self)
+        self.idempotency = idempotency
     }
 
     public typealias Handler<Output: ResponseGenerator> = @Sendable (Request, APIRequestContext) async throws -> Output
@@ -28,11 +33,17 @@ public final class ScopedRoutes: @unchecked Sendable {
     /// Adds `method path`, refusing keys without `scope` with 403 before the handler runs.
     public func on<Output: ResponseGenerator>(_ method: HTTPRequest.Method, _ path: String, _ scope: Scope, use handler: @escaping Handler<Output>) {
         table.append(ScopedRoute(method: method, path: path, scope: scope))
-        group.on(RouterPath(path), method: method) { request, context in
+        let idempotency = method == .post ? self.idempotency : nil
+        group.on(RouterPath(path), method: method) { request, context -> Response in
             guard context.key.scopes.contains(scope) else {
                 throw AuthError.forbidden(requiredScope: scope)
             }
-            return try await handler(request, context)
+            if let idempotency, let key = request.headers[.idempotencyKey] {
+                return try await idempotency.run(request, context: context, key: key) { request in
+                    try await handler(request, context).response(from: request, context: context)
+                }
+            }
+            return try await handler(request, context).response(from: request, context: context)
         }
     }
 

@@ -8,6 +8,8 @@ public struct ServiceConfiguration: Sendable {
     public var databaseURL: String
     public var databasePoolSize: Int
     public var logLevel: Logger.Level
+    /// How long answers to requests with an `Idempotency-Key` are kept (`IDEMPOTENCY_RETENTION_SECONDS`, 24 h).
+    public var idempotencyRetention: Duration = .seconds(86_400)
 
     public init(host: String, port: Int, databaseURL: String, databasePoolSize: Int = 10, logLevel: Logger.Level = .info) {
         self.host = host
@@ -17,7 +19,8 @@ public struct ServiceConfiguration: Sendable {
         self.logLevel = logLevel
     }
 
-    /// Reads `HOST`, `PORT`, `DATABASE_URL`, `DATABASE_POOL_SIZE` and `LOG_LEVEL`, with local defaults.
+    /// Reads `HOST`, `PORT`, `DATABASE_URL`, `DATABASE_POOL_SIZE`, `LOG_LEVEL` and
+    /// `IDEMPOTENCY_RETENTION_SECONDS`, with local defaults.
     public init(environment: Environment = Environment(), defaultPort: Int, defaultDatabase: String) throws {
         self.host = environment.get("HOST") ?? "127.0.0.1"
         self.port = try environment.integer("PORT", default: defaultPort, in: 1...65535)
@@ -28,6 +31,7 @@ public struct ServiceConfiguration: Sendable {
             throw ConfigurationError("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical (got \"\(level)\")")
         }
         self.logLevel = logLevel
+        self.idempotencyRetention = .seconds(try environment.integer("IDEMPOTENCY_RETENTION_SECONDS", default: 86_400, in: 1...604_800))
     }
 }
 

@@ -20,6 +20,13 @@ public enum StoredEnumChecks {
         }
     }
 
+    /// The `table.column` pairs of `columns` (table, column, the enum's values) whose database at
+    /// `url` has no CHECK limiting them to exactly those values.
+    public static func unchecked(_ url: String, _ columns: [(String, String, [String])]) async throws -> [String] {
+        let constraints = try await checkConstraints(url)
+        return columns.filter { !limits(constraints, table: $0.0, column: $0.1, to: $0.2) }.map { "\($0.0).\($0.1)" }
+    }
+
     /// Whether `constraints` has a CHECK on `table` limiting `column` to exactly `values`.
     public static func limits(_ constraints: [String: [String]], table: String, column: String, to values: [String]) -> Bool {
         (constraints[table] ?? []).contains { definition in

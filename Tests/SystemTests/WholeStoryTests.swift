@@ -104,8 +104,8 @@ struct APIClient {
     let baseURL: String
 
     /// Sends a request with `key`, and `body` as JSON when given.
-    func send(_ method: HTTPMethod, _ path: String, key: String, body: [String: any Sendable]? = nil) async throws -> HTTPExchange {
-        var headers = [("Authorization", "Bearer \(key)")]
+    func send(_ method: HTTPMethod, _ path: String, key: String, body: [String: any Sendable]? = nil, headers extra: [(String, String)] = []) async throws -> HTTPExchange {
+        var headers = [("Authorization", "Bearer \(key)")] + extra
         var text: String?
         if let body {
             headers.append(("Content-Type", "application/json"))

@@ -285,6 +285,18 @@ def headers(*extra):
 HEADERS["Location"] = {"description": "The new resource's path", "schema": {"type": "string"}}
 HEADERS["Retry-After"] = {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
 HEADERS["WWW-Authenticate"] = {"description": "Bearer realm=\"evalyo\" (RFC 6750)", "schema": {"type": "string"}}
+HEADERS["Idempotent-Replayed"] = {"description": "true when this is the kept answer to an earlier request with the same Idempotency-Key",
+                                  "schema": {"type": "string", "enum": ["true"]}}
+
+# Every POST takes it (contract §11, draft-ietf-httpapi-idempotency-key-header).
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": ("Makes a retry safe: the same key within 24 hours, in the same organization, with the same method, path and "
+                    "body, answers the first answer again (status, body, Location) with Idempotent-Replayed: true, and does nothing "
+                    "twice. The same key with another request is 422 IDEMPOTENCY_KEY_REUSED; while the first is still running, 409 "
+                    "IDEMPOTENCY_KEY_IN_USE. Answers of 500 and above are not kept."),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7E]+$"},
+}
 
 
 def error(description, *extra_headers):
@@ -322,11 +334,14 @@ def query(name, schema, required=False, description=None):
 def operation(method, path, scope, summary, tag, ok, body=None, params=(), errors=(), created=False):
     """One operation: its scope as the security requirement's role, and every status it can answer."""
     status = "201" if created else ("204" if ok is None else "200")
-    success = {"description": summary, "headers": headers("Location") if created else headers()}
+    extra = (["Location"] if created else []) + (["Idempotent-Replayed"] if method == "post" else [])
+    success = {"description": summary, "headers": headers(*extra)}
     if ok is not None:
         success["content"] = {"application/json": {"schema": ok}}
     responses = {status: success}
     codes = ["401", "403", "429", "503"] + list(errors)
+    if method == "post":
+        codes += ["400", "409", "422"]
     if "{" in path:
         codes += ["400", "404"]
     if body is not None:
@@ -338,8 +353,9 @@ def operation(method, path, scope, summary, tag, ok, body=None, params=(), error
     op = {"operationId": f"{method}{''.join(part.strip('{}').title() for part in path.split('/')[3:])}", "summary": summary,
           "tags": [tag], "security": [{"apiKey": [scope]}], "x-scope": scope, "responses": responses}
     path_params = [path_param(part.strip("{}")) for part in path.split("/") if part.startswith("{")]
+    params = list(params) + ([{"$ref": "#/components/parameters/IdempotencyKey"}] if method == "post" else [])
     if path_params or params:
-        op["parameters"] = path_params + list(params)
+        op["parameters"] = path_params + params
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     return method, path, op
@@ -431,7 +447,8 @@ def document():
                 "created in the console (Integrations → API keys) as `Authorization: Bearer evk_…`; each operation needs one scope, "
                 "given as the role of its security requirement and in `x-scope`. Lists take `page` and `pageSize` (1 to 100) and answer "
                 "newest first. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`. Requests are limited per key by the "
-                "organization's plan; `X-RateLimit-*` headers say where a key stands."
+                "organization's plan; `X-RateLimit-*` headers say where a key stands. Every POST takes an `Idempotency-Key` header "
+                "that makes retrying it safe."
             ),
         },
         "servers": [{"url": "/", "description": "The gateway that serves this document"}],
@@ -444,6 +461,7 @@ def document():
             "schemas": SCHEMAS,
             "responses": {f"E{code}": response for code, response in ERRORS.items()},
             "headers": HEADERS,
+            "parameters": {"IdempotencyKey": IDEMPOTENCY_KEY},
         },
     }
 

@@ -132,5 +132,6 @@ enum CatalogMigrations {
                 "ALTER TABLE campaign_candidates ADD CONSTRAINT campaign_candidates_status_check CHECK (status IN ('ACTIVE', 'REJECTED', 'HIRED', 'WITHDRAWN'))",
             ]
         ),
+        IdempotencyStore.migration(version: 3),
     ]
 }

@@ -138,5 +138,6 @@ enum InterviewsMigrations {
                 "ALTER TABLE interview_turns ADD CONSTRAINT interview_turns_role_check CHECK (role IN ('AGENT', 'CANDIDATE'))",
             ]
         ),
+        IdempotencyStore.migration(version: 4),
     ]
 }

@@ -3,6 +3,9 @@
 local auth = os.getenv("BENCH_AUTH")
 local body = os.getenv("BENCH_BODY")
 local keys_file = os.getenv("BENCH_KEYS_FILE")
+-- "new": a fresh Idempotency-Key on every request; "same": one key for all (the replay path).
+local idempotency = os.getenv("BENCH_IDEMPOTENCY")
+local sent = 0
 local keys = {}
 local next_key = 0
 
@@ -31,6 +34,12 @@ function init(args)
 end
 
 function request()
+  if idempotency == "same" then
+    return wrk.format(nil, nil, { ["Idempotency-Key"] = "bench-replay" })
+  elseif idempotency == "new" then
+    sent = sent + 1
+    return wrk.format(nil, nil, { ["Idempotency-Key"] = string.format("bench-%d-%d-%d", thread_number or 0, sent, math.random(1e9)) })
+  end
   if #keys > 0 then
     next_key = next_key % #keys + 1
     return wrk.format(nil, nil, { ["Authorization"] = "Bearer " .. keys[next_key] })
