@@ -33,12 +33,20 @@ function init(args)
   end
 end
 
+-- wrk.format replaces wrk.headers with the table it is given: keep them, add one.
+local function with_header(name, value)
+  local headers = {}
+  for key, existing in pairs(wrk.headers) do headers[key] = existing end
+  headers[name] = value
+  return headers
+end
+
 function request()
   if idempotency == "same" then
-    return wrk.format(nil, nil, { ["Idempotency-Key"] = "bench-replay" })
+    return wrk.format(nil, nil, with_header("Idempotency-Key", "bench-replay"))
   elseif idempotency == "new" then
     sent = sent + 1
-    return wrk.format(nil, nil, { ["Idempotency-Key"] = string.format("bench-%d-%d-%d", thread_number or 0, sent, math.random(1e9)) })
+    return wrk.format(nil, nil, with_header("Idempotency-Key", string.format("bench-%d-%d-%d", thread_number or 0, sent, math.random(1e9))))
   end
   if #keys > 0 then
     next_key = next_key % #keys + 1
