@@ -14,6 +14,7 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     let usage = UsageRecorder(keys: keys, interval: settings.usageFlushInterval, logger: logger)
     let notifier = RevocationNotifier(keys: keys, logger: logger)
     let ledger = RateLimitLedger(client: postgres, logger: logger)
+    let expiries = KeyExpiryRecorder(keys: keys, interval: .seconds(1), logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics)
     try buildRouter(router, settings: settings, keys: keys, accounts: accounts, usage: usage, notifier: notifier, ledger: ledger, metrics: metrics)
     return ServiceRuntime.makeApplication(
@@ -22,7 +23,7 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
         router: router,
         postgres: postgres,
         migrations: KeyServiceMigrations.all,
-        services: [usage, notifier, ledger],
+        services: [usage, notifier, ledger, expiries],
         logger: logger
     )
 }

@@ -40,7 +40,7 @@ public enum ServiceRuntime {
 
     /// A router with request ids, metrics and access logs, the error shape, API-key
     /// authentication of `/api/` (when `verifier` is given), the body limit and `/healthz`,
-    /// `/readyz`, `/metrics`. Outermost first: the request id is set before anything logs, every
+    /// `/readyz`, `/metrics` (and `GET /api/v1/me` with authentication). Outermost first: the request id is set before anything logs, every
     /// error is rendered before metrics read its status, and a key is checked (401) before
     /// anything about the request itself (413, 400, 404).
     public static func makeRouter(
@@ -56,6 +56,7 @@ public enum ServiceRuntime {
         }
         router.add(middleware: BodyLimitMiddleware())
         HealthController(postgres: postgres, metrics: metrics).addRoutes(to: router)
+        if authentication != nil { MeRoute.add(to: router) }
         return router
     }
 

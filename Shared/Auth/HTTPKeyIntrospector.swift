@@ -40,6 +40,7 @@ public struct HTTPKeyIntrospector: KeyIntrospector {
             let org_id: String?
             let token_type: String?
             let rate_limit: Limits?
+            let exp: Double?
         }
         guard let answer = try? JSONDecoder().decode(Answer.self, from: data) else {
             throw InternalCallFailure.malformedAnswer("not an introspection answer")
@@ -53,6 +54,9 @@ public struct HTTPKeyIntrospector: KeyIntrospector {
         }
         // A key service without rate limits (an older version) vouches for unlimited keys.
         let limits = answer.rate_limit.map { RateLimits(plan: $0.plan, perSecond: $0.per_second, perMinute: $0.per_minute) } ?? .unlimited
-        return VerifiedKey(keyId: keyId, organizationId: organizationId, scopes: Scope.parseSpaceSeparated(answer.scope ?? ""), rateLimits: limits)
+        return VerifiedKey(
+            keyId: keyId, organizationId: organizationId, scopes: Scope.parseSpaceSeparated(answer.scope ?? ""), rateLimits: limits,
+            expiresAt: answer.exp.map { Date(timeIntervalSince1970: $0) }
+        )
     }
 }

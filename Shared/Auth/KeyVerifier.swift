@@ -9,8 +9,8 @@ import Synchronization
 /// - The cache is keyed by the key's SHA-256 digest, never its plaintext.
 /// - Both answers are cached: "inactive" too, so a flood of well-formed but unknown keys does
 ///   not become a flood of introspection calls (revocation is final, so it cannot go stale).
-/// - Entries live `ttl`; at `maxEntries` the oldest entry goes first. All entries share one
-///   lifetime, so the oldest is also the one closest to expiry.
+/// - Entries live `ttl`, and never past the key's own expiry (a rolled key's `exp`); at
+///   `maxEntries` the oldest entry goes first.
 /// - Concurrent misses for one key share a single introspection call.
 /// - A hit takes a lock and a dictionary lookup: no database, no network.
 public final class KeyVerifier: Sendable {
@@ -32,6 +32,9 @@ public final class KeyVerifier: Sendable {
         /// Keys revoked within the last lifetime: an answer that was already on its way when
         /// the revocation arrived must not be cached (or trusted) as active.
         var recentlyRevoked: [UUID: ContinuousClock.Instant] = [:]
+        /// Keys changed (rolled) within the last lifetime: an answer asked for before the change
+        /// is given but not cached, since it lacks the expiry the change brought.
+        var recentlyChanged: [UUID: ContinuousClock.Instant] = [:]
     }
 
     let introspector: any KeyIntrospector
@@ -90,7 +93,7 @@ public final class KeyVerifier: Sendable {
         }
         do {
             let key = try await introspector.introspect(token, requestId: requestId)
-            return store(digest, key: key, generation: generation)
+            return store(digest, key: key, generation: generation, askedAt: start)
         } catch {
             state.withLock { state in
                 if state.inFlight[digest]?.generation == generation { state.inFlight.removeValue(forKey: digest) }
@@ -104,13 +107,28 @@ public final class KeyVerifier: Sendable {
     /// Returns the answer to give: an "active" for a key revoked meanwhile becomes inactive.
     /// An answer from before the latest `removeAll()` is given to its waiting requests but not kept.
     @discardableResult
-    private func store(_ digest: KeyDigest, key: VerifiedKey?, generation: Int) -> VerifiedKey? {
+    private func store(_ digest: KeyDigest, key: VerifiedKey?, generation: Int, askedAt: ContinuousClock.Instant) -> VerifiedKey? {
         let now = ContinuousClock.now
-        let expires = now + ttl
+        var expires = now + ttl
+        if let expiresAt = key?.expiresAt {
+            // The key's own end, turned once into this process's monotonic clock.
+            let left = expiresAt.timeIntervalSinceNow
+            guard left > 0 else {
+                state.withLock { state in
+                    if state.inFlight[digest]?.generation == generation { state.inFlight.removeValue(forKey: digest) }
+                }
+                return nil
+            }
+            expires = min(expires, now + .milliseconds(Int64(left * 1000)))
+        }
         return state.withLock { state in
             var key = key
             if let id = key?.keyId, let revokedAt = state.recentlyRevoked[id], now - revokedAt < ttl + .seconds(5) {
                 key = nil
+            }
+            if let id = key?.keyId, let changedAt = state.recentlyChanged[id], askedAt <= changedAt {
+                if state.inFlight[digest]?.generation == generation { state.inFlight.removeValue(forKey: digest) }
+                return key
             }
             guard state.generation == generation else { return key }
             state.inFlight.removeValue(forKey: digest)
@@ -141,6 +159,22 @@ public final class KeyVerifier: Sendable {
             state.recentlyRevoked[keyId] = now
             if state.recentlyRevoked.count > 10_000 {
                 state.recentlyRevoked = state.recentlyRevoked.filter { now - $0.value < ttl + .seconds(5) }
+            }
+        }
+    }
+
+    /// Drops the cached answer for a key that changed but still works (a roll gave it an
+    /// expiry): its next request asks the key service again, and an answer asked for before
+    /// the change is not kept.
+    public func forget(keyId: UUID) {
+        let now = ContinuousClock.now
+        state.withLock { state in
+            if let digest = state.digestByKey.removeValue(forKey: keyId) {
+                state.entries.removeValue(forKey: digest)
+            }
+            state.recentlyChanged[keyId] = now
+            if state.recentlyChanged.count > 10_000 {
+                state.recentlyChanged = state.recentlyChanged.filter { now - $0.value < ttl + .seconds(5) }
             }
         }
     }

@@ -1,15 +1,31 @@
 import Foundation
 
-/// One answer of the key service's revocation log: the revocations after a reader's cursor,
-/// the newest sequence, and whether the reader must flush its cache because it cannot resume.
-public struct RevocationPage: Sendable, Decodable, Equatable {
-    public struct Event: Sendable, Decodable, Equatable {
+/// One answer of the key service's revocation log: the entries after a reader's cursor, the
+/// newest sequence, and whether the reader must flush its cache because it cannot resume.
+public struct RevocationPage: Sendable, Codable, Equatable {
+    public struct Event: Sendable, Codable, Equatable {
+        /// REVOKED: refused for good. CHANGED: still valid, but answers cached before the change
+        /// are stale (a roll gave the key an expiry).
+        public enum Kind: String, Sendable, Codable { case REVOKED, CHANGED }
+
         public let sequence: Int64
         public let keyId: UUID
+        public let kind: Kind
 
-        public init(sequence: Int64, keyId: UUID) {
+        public init(sequence: Int64, keyId: UUID, kind: Kind = .REVOKED) {
             self.sequence = sequence
             self.keyId = keyId
+            self.kind = kind
+        }
+
+        enum CodingKeys: String, CodingKey { case sequence, keyId, kind }
+
+        /// An entry of a key service from before rolls has no kind: a revocation.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            sequence = try container.decode(Int64.self, forKey: .sequence)
+            keyId = try container.decode(UUID.self, forKey: .keyId)
+            kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .REVOKED
         }
     }
 

@@ -60,7 +60,10 @@ public struct RevocationWatcher: Service {
             return feed.latest
         }
         for event in feed.events {
-            verifier.invalidate(keyId: event.keyId)
+            switch event.kind {
+            case .REVOKED: verifier.invalidate(keyId: event.keyId)
+            case .CHANGED: verifier.forget(keyId: event.keyId)
+            }
             applied.increment()
         }
         return feed.events.last?.sequence ?? feed.latest

@@ -6,11 +6,14 @@ public struct VerifiedKey: Sendable, Equatable {
     public let organizationId: UUID
     public let scopes: Set<Scope>
     public let rateLimits: RateLimits
+    /// When a rolled key stops working (introspection's `exp`); nil for a key that does not expire.
+    public let expiresAt: Date?
 
-    public init(keyId: UUID, organizationId: UUID, scopes: Set<Scope>, rateLimits: RateLimits = .unlimited) {
+    public init(keyId: UUID, organizationId: UUID, scopes: Set<Scope>, rateLimits: RateLimits = .unlimited, expiresAt: Date? = nil) {
         self.keyId = keyId
         self.organizationId = organizationId
         self.scopes = scopes
         self.rateLimits = rateLimits
+        self.expiresAt = expiresAt
     }
 }

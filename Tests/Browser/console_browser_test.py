@@ -25,6 +25,7 @@ EMAIL = os.environ["EVALYO_EMAIL"]
 PASSWORD = os.environ["EVALYO_PASSWORD"]
 SHOTS = os.environ["EVALYO_SCREENSHOTS"]
 KEY_NAME = "ATS sync (browser test)"
+ROLLED_NAME = "Webhooks (browser test)"
 
 
 def check(condition, message):
@@ -86,11 +87,30 @@ class Console:
         self.by_id("password").clear()
         self.by_id("password").send_keys(password + Keys.ENTER)
 
-    def key_row(self, name):
+    def key_row(self, name, status=None):
         for row in self.driver.find_elements(By.CSS_SELECTOR, "#keys-body tr"):
-            if name in row.text:
+            if name in row.text and (status is None or row.get_attribute("data-status") == status):
                 return row
-        raise AssertionError(f"no row for {name!r} in the key list")
+        raise AssertionError(f"no {status or ''} row for {name!r} in the key list")
+
+    def rows(self):
+        return self.driver.find_elements(By.CSS_SELECTOR, "#keys-body tr")
+
+    def take_secret(self):
+        """Reads the key from the one-time dialog and closes it."""
+        self.shown("secret-dialog")
+        key = self.by_id("secret-value").get_attribute("value")
+        check(re.fullmatch(r"evk_[0-9A-Za-z]{36}", key or ""), f"not a key: {key!r}")
+        self.by_id("close-secret").click()
+        self.gone("secret-dialog")
+        return key
+
+    def roll(self, row, choice):
+        """Rolls the key of `row` through its ... menu, choosing when the old key stops."""
+        row.find_element(By.CSS_SELECTOR, "button.menu-toggle").click()
+        row.find_element(By.CSS_SELECTOR, ".roll-item").click()
+        self.shown("roll-dialog")
+        self.driver.find_element(By.CSS_SELECTOR, f"#roll-form input[name=roll-expiry][value='{choice}']").click()
 
     def script_errors(self):
         """Errors the page's own code or its security policy raised (not expected HTTP statuses)."""
@@ -183,11 +203,11 @@ def life_cycle():
         check(toggle.get_attribute("aria-label") == f"Actions for key {KEY_NAME}", "the menu button has no label")
         toggle.send_keys(Keys.ARROW_DOWN)
         check(toggle.get_attribute("aria-expanded") == "true", "ArrowDown did not open the menu")
-        check(driver.switch_to.active_element.text.startswith("Revoke"), "the menu's first item does not have the focus")
+        check(driver.switch_to.active_element.text.startswith("Roll key"), "the menu's first item does not have the focus")
         driver.switch_to.active_element.send_keys(Keys.ESCAPE)
         check(toggle.get_attribute("aria-expanded") == "false", "Escape did not close the menu")
         toggle.click()
-        row.find_element(By.CSS_SELECTOR, "[role=menuitem]").click()
+        row.find_element(By.CSS_SELECTOR, ".revoke-item").click()
         console.shown("revoke-dialog")
         check(KEY_NAME in console.by_id("revoke-title").text, "the confirmation does not name the key")
         console.shot("05-revoke-confirmation")
@@ -205,6 +225,8 @@ def life_cycle():
             status = api("GET", "/api/v1/jobs", key)[0]
         check(status == 401, f"the revoked key still gets {status}")
 
+        rolling(console)
+
         step("an expired session sends the person back to sign-in, saying why")
         driver.delete_all_cookies()
         console.by_id("open-create").click()
@@ -218,6 +240,66 @@ def life_cycle():
         check(not errors, f"the page logged errors: {errors}")
     finally:
         driver.quit()
+
+
+def eventually_status(key, expected, seconds=3):
+    deadline = time.monotonic() + seconds
+    status = api("GET", "/api/v1/jobs", key)[0]
+    while status != expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+        status = api("GET", "/api/v1/jobs", key)[0]
+    return status
+
+
+def rolling(console):
+    driver = console.driver
+    step("rolling a key: the successor is shown once, the old row says when it expires")
+    console.by_id("open-create").click()
+    console.shown("create-dialog")
+    console.by_id("key-name").send_keys(ROLLED_NAME)
+    console.by_id("scope-jobs-read").click()
+    console.by_id("submit-create").click()
+    first = console.take_secret()
+    check(api("GET", "/api/v1/jobs", first)[0] == 200, "the key to roll does not work")
+    console.roll(console.key_row(ROLLED_NAME, "ACTIVE"), "86400")
+    console.shot("09-roll-dialog")
+    console.by_id("confirm-roll").click()
+    console.gone("roll-dialog")
+    console.shown("secret-dialog")
+    check("will not be shown again" in console.by_id("secret-warning").text, "the successor's dialog lacks the warning")
+    console.shot("10-rolled-key-shown-once")
+    second = console.take_secret()
+    check(second != first, "the successor is the same key")
+    console.wait.until(lambda d: any(row.get_attribute("data-status") == "EXPIRING" for row in console.rows()))
+    expiring = console.key_row(ROLLED_NAME, "EXPIRING")
+    check("Expires in 24 hours" in expiring.text and "jobs:read" in expiring.text, f"the old row: {expiring.text!r}")
+    check(not expiring.find_elements(By.CSS_SELECTOR, ".roll-item"), "an expiring key can be rolled again")
+    console.shot("11-expiring-row")
+    check(api("GET", "/api/v1/jobs", first)[0] == 200 and api("GET", "/api/v1/jobs", second)[0] == 200, "both keys should work during the grace")
+
+    step("rolling with \"now\": the old key stops working at once")
+    console.roll(console.key_row(ROLLED_NAME, "ACTIVE"), "0")
+    console.by_id("confirm-roll").click()
+    console.gone("roll-dialog")
+    third = console.take_secret()
+    console.wait.until(lambda d: any(row.get_attribute("data-status") == "EXPIRED" for row in console.rows()))
+    check(eventually_status(second, 401) == 401, "the key rolled with \"now\" still works")
+    check(api("GET", "/api/v1/jobs", third)[0] == 200 and api("GET", "/api/v1/jobs", first)[0] == 200, "the successor or the expiring key stopped working")
+    check(console.rows()[-1].get_attribute("data-status") in ("EXPIRED", "REVOKED"), "active keys are not listed first")
+
+    step("filters: by status and by name")
+    from selenium.webdriver.support.ui import Select
+    Select(console.by_id("filter-status")).select_by_value("EXPIRING")
+    console.wait.until(lambda d: [row.get_attribute("data-status") for row in console.rows()] == ["EXPIRING"])
+    Select(console.by_id("filter-status")).select_by_value("")
+    console.by_id("filter-search").send_keys("webhooks")
+    console.wait.until(lambda d: len(console.rows()) == 3 and all(ROLLED_NAME in row.text for row in console.rows()))
+    console.shot("12-filtered-by-name")
+    console.by_id("filter-search").send_keys(" nothing like it")
+    console.shown("keys-none-match")
+    console.by_id("filter-search").clear()
+    console.by_id("filter-search").send_keys(Keys.BACKSPACE)
+    console.wait.until(lambda d: len(console.rows()) == 4)
 
 
 def phone_layout():

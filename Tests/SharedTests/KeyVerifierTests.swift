@@ -195,4 +195,29 @@ struct KeyInvalidationTests {
         #expect(try await verifier.verify(token, requestId: "r") == nil)
         #expect(introspector.count == 2)
     }
+
+    @Test func anExpiringKeyIsCachedNoLongerThanItsExpiry() async throws {
+        let expiring = VerifiedKey(keyId: UUID(), organizationId: UUID(), scopes: [.jobsRead], expiresAt: Date().addingTimeInterval(0.5))
+        let introspector = CountingIntrospector { _ in Date() < expiring.expiresAt! ? expiring : nil }
+        let verifier = KeyVerifier(introspector: introspector, ttl: .seconds(60), maxEntries: 10, metrics: ServiceMetrics())
+        let token = APIKeyToken.generate()
+        #expect(try await verifier.verify(token, requestId: "r") == expiring)
+        #expect(try await verifier.verify(token, requestId: "r") == expiring)
+        #expect(introspector.count == 1)
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(try await verifier.verify(token, requestId: "r") == nil)
+        #expect(introspector.count == 2)
+    }
+
+    @Test func aChangedKeyIsAskedAgainAndStaysUsable() async throws {
+        let key = KeyVerifierTests.key
+        let introspector = CountingIntrospector { _ in key }
+        let verifier = KeyVerifier(introspector: introspector, ttl: .seconds(60), maxEntries: 10, metrics: ServiceMetrics())
+        let token = APIKeyToken.generate()
+        #expect(try await verifier.verify(token, requestId: "r") == key)
+        verifier.forget(keyId: key.keyId)
+        #expect(try await verifier.verify(token, requestId: "r") == key)
+        #expect(try await verifier.verify(token, requestId: "r") == key)
+        #expect(introspector.count == 2)
+    }
 }

@@ -110,6 +110,26 @@ public struct TestOrganization: Sendable {
         try await key(Self.allScopes).key
     }
 
+    /// Rolls a key through the console API: the successor's id and plaintext, and the old key's
+    /// `expiresAt` as the answer to a listing gives it.
+    public func roll(_ id: String, expiresInSeconds: Int) async throws -> (id: String, key: String) {
+        let answer = try await HTTPExchange.send(
+            .POST, baseURL + "/console/api/keys/\(id)/roll", headers: [("Content-Type", "application/json"), ("Cookie", cookie)],
+            body: #"{"expiresInSeconds":\#(expiresInSeconds)}"#
+        )
+        guard answer.status == 201, let newId = answer.json["id"] as? String, let key = answer.json["key"] as? String else {
+            throw TestSetupError("rolling failed: \(answer.status) \(answer.body)")
+        }
+        return (newId, key)
+    }
+
+    /// A console API call with the admin's session; returns the answer.
+    public func console(_ method: HTTPMethod, _ path: String, body: String? = nil) async throws -> HTTPExchange {
+        var headers = [("Cookie", cookie)]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        return try await HTTPExchange.send(method, baseURL + path, headers: headers, body: body)
+    }
+
     /// Revokes a key.
     public func revoke(_ id: String) async throws {
         let answer = try await HTTPExchange.send(.POST, baseURL + "/console/api/keys/\(id)/revoke", headers: [("Cookie", cookie)])

@@ -258,6 +258,16 @@ SCHEMAS = {
                     "criteria": {"type": "array", "items": CRITERION}, "transcript": {"type": "array", "items": TURN},
                     "completedAt": TIMESTAMP, "generatedAt": TIMESTAMP}),
 }
+SCHEMAS["Me"] = view({
+    "keyId": UUID, "organizationId": UUID,
+    "scopes": {"type": "array", "items": {"type": "string"}, "description": "The key's scopes, sorted"},
+    "expiresAt": {**TIMESTAMP_OR_NULL, "description": "When a rolled key stops working; null for a key that does not expire"},
+    "rateLimit": view({
+        "plan": enum("STARTER", "PRO", "BUSINESS", "ENTERPRISE"),
+        "perSecond": {"type": ["integer", "null"], "description": "null: no limit per second"},
+        "perMinute": {"type": ["integer", "null"], "description": "null: no limit per minute"},
+    }),
+}, description="The key a request carries: GET /api/v1/me")
 SCHEMAS["CampaignWithStages"] = {"allOf": [ref("Campaign"), obj({"stages": {"type": "array", "items": ref("Stage")}}, ["stages"])]}
 
 
@@ -272,6 +282,12 @@ HEADERS = {
     "X-RateLimit-Limit": {"description": "Requests allowed in the window described (absent for keys without limits)", "schema": {"type": "integer"}},
     "X-RateLimit-Remaining": {"description": "Requests left in that window", "schema": {"type": "integer"}},
     "X-RateLimit-Reset": {"description": "End of that window, UNIX seconds", "schema": {"type": "integer"}},
+    "RateLimit-Policy": {"description": "The key's quota policies (draft-ietf-httpapi-ratelimit-headers): "
+                                        "\"second\";q=<limit>;w=1, \"minute\";q=<limit>;w=60 (absent for keys without limits)",
+                         "schema": {"type": "string"}},
+    "RateLimit": {"description": "Where the key stands in the policy with the fewest requests left: "
+                                 "\"<policy>\";r=<remaining>;t=<seconds to reset> (absent for keys without limits)",
+                  "schema": {"type": "string"}},
 }
 
 
@@ -339,7 +355,7 @@ def operation(method, path, scope, summary, tag, ok, body=None, params=(), error
     if ok is not None:
         success["content"] = {"application/json": {"schema": ok}}
     responses = {status: success}
-    codes = ["401", "403", "429", "503"] + list(errors)
+    codes = ["401", "429", "503"] + (["403"] if scope else []) + list(errors)
     if method == "post":
         codes += ["400", "409", "422"]
     if "{" in path:
@@ -351,7 +367,9 @@ def operation(method, path, scope, summary, tag, ok, body=None, params=(), error
     for code in sorted(set(codes)):
         responses[code] = {"$ref": f"#/components/responses/E{code}"}
     op = {"operationId": f"{method}{''.join(part.strip('{}').title() for part in path.split('/')[3:])}", "summary": summary,
-          "tags": [tag], "security": [{"apiKey": [scope]}], "x-scope": scope, "responses": responses}
+          "tags": [tag], "security": [{"apiKey": [scope] if scope else []}], "responses": responses}
+    if scope:
+        op["x-scope"] = scope
     path_params = [path_param(part.strip("{}")) for part in path.split("/") if part.startswith("{")]
     params = list(params) + ([{"$ref": "#/components/parameters/IdempotencyKey"}] if method == "post" else [])
     if path_params or params:
@@ -425,6 +443,8 @@ OPERATIONS = [
               ref("Interview")),
     operation("post", "/api/v1/interviews/{id}/cancel", "interviews:write", "Cancel a DRAFT or INVITED interview", "Interviews",
               ref("Interview"), errors=["409"]),
+    operation("get", "/api/v1/me", None, "Which key am I: the key's id, organization, scopes, expiry and rate limits (any valid key, "
+              "no scope; it counts against the key's limits)", "Keys", ref("Me")),
     operation("get", "/api/v1/reports", "reports:read", "List reports, newest first", "Reports", page_of("Report"),
               params=[PAGE, PAGE_SIZE, query("candidateId", UUID), query("campaignId", UUID), query("type", enum("INTERVIEW", "TEST"))]),
     operation("get", "/api/v1/reports/{id}", "reports:read", "Read one", "Reports", ref("Report")),
@@ -453,7 +473,7 @@ def document():
         },
         "servers": [{"url": "/", "description": "The gateway that serves this document"}],
         "security": [{"apiKey": []}],
-        "tags": [{"name": name} for name in ("Jobs", "Candidates", "Campaigns", "Stages", "Agents", "Tests", "Interviews", "Reports")],
+        "tags": [{"name": name} for name in ("Keys", "Jobs", "Candidates", "Campaigns", "Stages", "Agents", "Tests", "Interviews", "Reports")],
         "paths": paths,
         "components": {
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "evk_ + 36 characters",

@@ -65,7 +65,7 @@ struct IntrospectionAnswer: ResponseEncodable, Sendable {
         case clientId = "client_id"
         case orgId = "org_id"
         case tokenType = "token_type"
-        case iat
+        case iat, exp
         case rateLimit = "rate_limit"
     }
 
@@ -91,6 +91,11 @@ struct IntrospectionAnswer: ResponseEncodable, Sendable {
         try container.encode(key.organizationId.apiString, forKey: .orgId)
         try container.encode("api_key", forKey: .tokenType)
         try container.encode(Int(key.createdAt.timeIntervalSince1970), forKey: .iat)
+        // Contract §9: an expiring key's end, in whole seconds rounded up, so a cache bound by it
+        // refuses the key at most a second late and never early.
+        if let expiresAt = key.expiresAt {
+            try container.encode(Int(expiresAt.timeIntervalSince1970.rounded(.up)), forKey: .exp)
+        }
         let limits = key.rateLimits
         try container.encode(Limits(plan: limits.plan.rawValue, perSecond: limits.perSecond, perMinute: limits.perMinute), forKey: .rateLimit)
     }

@@ -20,7 +20,7 @@ struct RevocationFeedController: Sendable {
         group.get("revocations", use: feed)
     }
 
-    @Sendable func feed(_ request: Request, context: InternalRequestContext) async throws -> RevocationFeed {
+    @Sendable func feed(_ request: Request, context: InternalRequestContext) async throws -> RevocationPage {
         let query = request.uri.queryParameters
         var after: Int64?
         if let raw = query["after"] {
@@ -38,10 +38,10 @@ struct RevocationFeedController: Sendable {
             let (events, latest) = try await keys.revocations(after: after ?? Int64.max, limit: Self.batch)
             // A reader ahead of the log (the log was rebuilt) cannot know what it missed: it must flush.
             if let after, after > latest {
-                return RevocationFeed(events: [], latest: latest, reset: true)
+                return RevocationPage(events: [], latest: latest, reset: true)
             }
             if !events.isEmpty || after == nil || ContinuousClock.now >= deadline {
-                return RevocationFeed(events: events.map { .init(sequence: $0.0, keyId: $0.1.apiString) }, latest: latest, reset: false)
+                return RevocationPage(events: events, latest: latest, reset: false)
             }
             // Wait in memory until something newer exists; only then ask the database again.
             while notifier.latest <= latest, ContinuousClock.now < deadline {
@@ -51,15 +51,5 @@ struct RevocationFeedController: Sendable {
     }
 }
 
-/// The feed's answer: the revocations after the reader's cursor, the newest sequence, and
-/// whether the reader must flush its cache because it cannot resume.
-struct RevocationFeed: ResponseEncodable, Sendable {
-    struct Event: Encodable, Sendable {
-        let sequence: Int64
-        let keyId: String
-    }
-
-    let events: [Event]
-    let latest: Int64
-    let reset: Bool
-}
+/// The feed's answer, as Shared's readers decode it.
+extension RevocationPage: ResponseEncodable {}

@@ -10,13 +10,22 @@ struct APIKeyController: Sendable {
     let keys: any APIKeyRepository
     let authenticator: ConsoleAuthenticator
 
-    /// Adds list, create, read, rename and revoke.
+    /// Adds list, create, read, rename, roll and revoke.
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get(use: list)
         group.post(use: create)
         group.get("{id}", use: get)
         group.patch("{id}", use: rename)
+        group.post("{id}/roll", use: roll)
         group.post("{id}/revoke", use: revoke)
+    }
+
+    /// `POST {id}/roll`: when the old key stops working, 0 (now) to 7 days; 24 hours by default.
+    struct Roll: Decodable {
+        let expiresInSeconds: Int?
+
+        static let range = 0...604_800
+        static let standard = 86_400
     }
 
     struct Create: Decodable {
@@ -38,11 +47,12 @@ struct APIKeyController: Sendable {
         }
     }
 
-    /// One page of keys, newest first; never a key's plaintext.
+    /// One page of keys, usable ones first, filtered by `status` and `search`; never a key's plaintext.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<APIKeyView> {
         let user = try await authenticator.user(for: request)
         let page = try PageRequest(from: request)
-        let (records, total) = try await keys.list(organizationId: user.organizationId, page: page)
+        let filters = try APIKeyFilters(from: request)
+        let (records, total) = try await keys.list(organizationId: user.organizationId, filters: filters, page: page)
         return Page(data: records.map { APIKeyView($0) }, request: page, total: total)
     }
 
@@ -85,6 +95,30 @@ struct APIKeyController: Sendable {
         let name = try Self.validName(rawName)
         guard let record = try await keys.rename(id: id, organizationId: user.organizationId, name: name, actor: user) else { throw Self.notFound }
         return APIKeyView(record)
+    }
+
+    /// Rolls a key (contract §9): 201 with its successor, shown once, with the same name and
+    /// scopes; the old key expires after the grace asked for.
+    @Sendable func roll(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<APIKeyView> {
+        let user = try await authenticator.user(for: request)
+        let id = try context.parameters.uuid("id")
+        // The body is optional: none means the standard grace.
+        var request = request
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        request.body = RequestBody(buffer: body)
+        let seconds = body.readableBytes == 0 ? nil : try await request.decodeJSON(as: Roll.self, context: context).expiresInSeconds
+        let grace = seconds ?? Roll.standard
+        guard Roll.range.contains(grace) else { throw APIError.invalidField("expiresInSeconds", "must be from 0 to 604800 (7 days)") }
+        let token = APIKeyToken.generate()
+        guard let (old, successor) = try await keys.roll(id: id, organizationId: user.organizationId, expiresIn: .seconds(grace), token: token, actor: user) else {
+            throw Self.notFound
+        }
+        context.logger.info("api key rolled", metadata: ["key_id": "\(old.id)", "successor_id": "\(successor.id)", "expires_in": "\(grace)"])
+        return EditedResponse(
+            status: .created,
+            headers: [.location: "/console/api/keys/\(successor.id.apiString)", .cacheControl: "no-store"],
+            response: APIKeyView(successor, key: token.value)
+        )
     }
 
     /// Revokes a key for good; revoking it again is 200 and changes nothing.

@@ -14,6 +14,23 @@ struct APIKeyRecord: Sendable, Equatable {
     let createdBy: String?
     var lastUsedAt: Date?
     var revokedAt: Date?
+    /// Set when the key was rolled: it stops working then.
+    var expiresAt: Date?
+    /// The successor of a rolled key, and the predecessor of a successor.
+    var rolledTo: UUID?
+    var rolledFrom: UUID?
+
+    /// Where the key stands at `now` (contract §9).
+    func status(at now: Date = Date()) -> APIKeyStatus {
+        if revokedAt != nil { return .REVOKED }
+        guard let expiresAt else { return .ACTIVE }
+        return expiresAt > now ? .EXPIRING : .EXPIRED
+    }
+}
+
+/// A key's status in listings: a rolled key is EXPIRING until its expiry, then EXPIRED.
+enum APIKeyStatus: String, CaseIterable, Sendable {
+    case ACTIVE, EXPIRING, EXPIRED, REVOKED
 }
 
 /// A key as the console API shows it; `key` is set only in the response that creates it.
@@ -27,10 +44,10 @@ struct APIKeyView: ResponseEncodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, prefix, scopes, createdAt, createdBy, lastUsedAt, revokedAt, status, key
+        case id, name, prefix, scopes, createdAt, createdBy, lastUsedAt, revokedAt, expiresAt, rolledTo, rolledFrom, status, key
     }
 
-    /// Writes `lastUsedAt`, `revokedAt` and `createdBy` as explicit nulls, so clients see every field.
+    /// Writes the optional fields as explicit nulls, so clients see every field.
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(record.id.apiString, forKey: .id)
@@ -41,7 +58,10 @@ struct APIKeyView: ResponseEncodable, Sendable {
         try container.encode(record.createdBy, forKey: .createdBy)
         try container.encode(record.lastUsedAt, forKey: .lastUsedAt)
         try container.encode(record.revokedAt, forKey: .revokedAt)
-        try container.encode(record.revokedAt == nil ? "ACTIVE" : "REVOKED", forKey: .status)
+        try container.encode(record.expiresAt, forKey: .expiresAt)
+        try container.encode(record.rolledTo?.apiString, forKey: .rolledTo)
+        try container.encode(record.rolledFrom?.apiString, forKey: .rolledFrom)
+        try container.encode(record.status().rawValue, forKey: .status)
         try container.encodeIfPresent(key, forKey: .key)
     }
 }
@@ -52,6 +72,8 @@ struct ActiveKey: Sendable {
     let organizationId: UUID
     let scopes: [String]
     let createdAt: Date
+    /// When a rolled key stops working; nil for a key that does not expire.
+    let expiresAt: Date?
     /// The limits of its organization's plan.
     let rateLimits: RateLimits
 }
@@ -59,7 +81,7 @@ struct ActiveKey: Sendable {
 /// One entry of the audit trail of key events.
 struct AuditEvent: ResponseEncodable, Sendable, Equatable {
     let id: Int64
-    /// `api_key.created`, `api_key.revoked` or `api_key.renamed`.
+    /// `api_key.created`, `api_key.revoked`, `api_key.renamed`, `key.rolled` or `key.expired`.
     let action: String
     let apiKeyId: String?
     let actor: String?

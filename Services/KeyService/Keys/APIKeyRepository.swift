@@ -5,20 +5,27 @@ import Shared
 protocol APIKeyRepository: Sendable {
     /// Stores a new key's digest and records `api_key.created`; returns the record.
     func create(token: APIKeyToken, organizationId: UUID, name: String, scopes: [Scope], actor: ConsoleUser) async throws -> APIKeyRecord
-    /// One page of the organization's keys, newest first, and their total count.
-    func list(organizationId: UUID, page: PageRequest) async throws -> ([APIKeyRecord], Int)
+    /// One page of the organization's keys that pass `filters`, usable ones (active and
+    /// expiring) first, newest first within each, and their total count.
+    func list(organizationId: UUID, filters: APIKeyFilters, page: PageRequest) async throws -> ([APIKeyRecord], Int)
     /// The organization's key `id`, if it has one.
     func find(id: UUID, organizationId: UUID) async throws -> APIKeyRecord?
     /// Revokes the key once (later calls change nothing); nil if the organization has no such key.
     func revoke(id: UUID, organizationId: UUID, actor: ConsoleUser) async throws -> APIKeyRecord?
+    /// Rolls the key: a successor `token` with the same name and scopes, the old key expiring
+    /// `expiresIn` from now; records `key.rolled`. Nil if the organization has no such key;
+    /// throws 409 `KEY_NOT_ROLLABLE` for a revoked, expired or already rolled one.
+    func roll(id: UUID, organizationId: UUID, expiresIn: Duration, token: APIKeyToken, actor: ConsoleUser) async throws -> (old: APIKeyRecord, new: APIKeyRecord)?
+    /// Records `key.expired` once for every rolled key whose expiry has passed; returns how many.
+    func recordExpiries() async throws -> Int
     /// Renames the key and records `api_key.renamed`; nil if the organization has no such key.
     func rename(id: UUID, organizationId: UUID, name: String, actor: ConsoleUser) async throws -> APIKeyRecord?
-    /// The active (unrevoked) key with this SHA-256 digest.
+    /// The active key with this SHA-256 digest: not revoked, and not past its expiry.
     func findActive(digest: Data) async throws -> ActiveKey?
     /// Writes the last-use times gathered since the previous call, in one statement.
     func recordUsage(_ usage: [UUID: Date]) async throws
-    /// Revocations after `sequence`, in order (at most `limit`), and the newest sequence of all.
-    func revocations(after sequence: Int64, limit: Int) async throws -> (events: [(Int64, UUID)], latest: Int64)
+    /// Log entries after `sequence`, in order (at most `limit`), and the newest sequence of all.
+    func revocations(after sequence: Int64, limit: Int) async throws -> (events: [RevocationPage.Event], latest: Int64)
     /// Calls `newest` with each revocation's sequence as its transaction commits, by whichever
     /// replica; returns only when the subscription breaks (throwing) or the task is cancelled.
     func followRevocations(_ newest: @Sendable (Int64) -> Void) async throws

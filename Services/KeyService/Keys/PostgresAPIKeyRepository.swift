@@ -8,53 +8,118 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
     let client: PostgresClient
     let logger: Logger
 
-    static let columns = """
-        k.id, k.organization_id, k.name, k.prefix, k.scopes, k.created_at, u.email, k.last_used_at, k.revoked_at
-        FROM api_keys k LEFT JOIN console_users u ON u.id = k.created_by
+    static let selection = """
+        k.id, k.organization_id, k.name, k.prefix, k.scopes, k.created_at, u.email, k.last_used_at, k.revoked_at,
+        k.expires_at, k.rolled_to, k.rolled_from
         """
+    static let source = "FROM api_keys k LEFT JOIN console_users u ON u.id = k.created_by"
+    static let columns = selection + "\n" + source
 
     func create(token: APIKeyToken, organizationId: UUID, name: String, scopes: [Scope], actor: ConsoleUser) async throws -> APIKeyRecord {
-        let id = UUID()
         let scopeNames = scopes.map(\.rawValue)
-        let digest = token.digest
-        let prefix = token.displayPrefix
         return try await client.transaction(logger: logger) { connection in
-            let rows = try await connection.query(
-                """
-                INSERT INTO api_keys (id, organization_id, name, prefix, digest, scopes, created_by)
-                VALUES (\(id), \(organizationId), \(name), \(prefix), \(digest), \(scopeNames), \(actor.id))
-                RETURNING created_at
-                """,
-                logger: logger
-            )
-            var createdAt = Date()
-            for try await value in rows.decode(Date.self) { createdAt = value }
+            let record = try await Self.insert(connection, token: token, organizationId: organizationId, name: name, scopes: scopeNames, rolledFrom: nil, actor: actor, logger: logger)
             try await Self.audit(
-                connection, organizationId: organizationId, actor: actor.id, action: "api_key.created", keyId: id,
+                connection, organizationId: organizationId, actor: actor.id, action: "api_key.created", keyId: record.id,
                 details: ["name": name, "scopes": scopeNames.joined(separator: " ")], logger: logger
             )
-            return APIKeyRecord(
-                id: id, organizationId: organizationId, name: name, prefix: prefix, scopes: scopeNames,
-                createdAt: createdAt, createdBy: actor.email, lastUsedAt: nil, revokedAt: nil
-            )
+            return record
         }
     }
 
-    func list(organizationId: UUID, page: PageRequest) async throws -> ([APIKeyRecord], Int) {
+    func roll(id: UUID, organizationId: UUID, expiresIn: Duration, token: APIKeyToken, actor: ConsoleUser) async throws -> (old: APIKeyRecord, new: APIKeyRecord)? {
+        let seconds = Double(expiresIn.nanosecondsCount) / 1e9
+        return try await client.transaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT name, scopes, revoked_at IS NOT NULL OR rolled_to IS NOT NULL OR expires_at <= now() FROM api_keys
+                WHERE id = \(id) AND organization_id = \(organizationId) FOR UPDATE
+                """,
+                logger: logger
+            )
+            guard let row = try await rows.collect().first else { return nil }
+            let (name, scopes, finished) = try row.decode((String, [String], Bool?).self)
+            if finished == true {
+                throw APIError.conflict("KEY_NOT_ROLLABLE", "Only an active key can be rolled; this one is revoked, expired or already rolled")
+            }
+            let successor = try await Self.insert(connection, token: token, organizationId: organizationId, name: name, scopes: scopes, rolledFrom: id, actor: actor, logger: logger)
+            let expiry = try await connection.query(
+                """
+                UPDATE api_keys SET expires_at = now() + make_interval(secs => \(seconds)), rolled_to = \(successor.id)
+                WHERE id = \(id) RETURNING expires_at
+                """,
+                logger: logger
+            ).collect().first?.decode(Date.self)
+            try await Self.audit(
+                connection, organizationId: organizationId, actor: actor.id, action: "key.rolled", keyId: id,
+                details: ["from": id.apiString, "to": successor.id.apiString, "expiresAt": expiry.map { ISO8601DateFormatter().string(from: $0) } ?? ""], logger: logger
+            )
+            // Last, after the row lock: every resource service drops the answers it cached
+            // before the roll, which did not carry the expiry.
+            try await connection.query("INSERT INTO revocations (api_key_id, kind) VALUES (\(id), 'CHANGED')", logger: logger)
+            guard let old = try await Self.find(connection, id: id, organizationId: organizationId, logger: logger) else { return nil }
+            return (old, successor)
+        }
+    }
+
+    func recordExpiries() async throws -> Int {
+        // Once per key, whichever replica gets there first; an expiry that passed while every
+        // replica was down is recorded when one is back.
         let rows = try await client.query(
             """
-            SELECT \(unescaped: Self.columns)
-            WHERE k.organization_id = \(organizationId)
-            ORDER BY k.created_at DESC, k.id DESC LIMIT \(page.pageSize) OFFSET \(page.offset)
+            WITH expired AS (
+                UPDATE api_keys SET expiry_recorded_at = now()
+                WHERE expires_at <= now() AND expiry_recorded_at IS NULL AND revoked_at IS NULL
+                RETURNING id, organization_id, name, expires_at
+            )
+            INSERT INTO audit_events (organization_id, action, api_key_id, details)
+            SELECT organization_id, 'key.expired', id, jsonb_build_object('name', name, 'expiresAt', to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+            FROM expired RETURNING 1
             """,
             logger: logger
         )
-        let records = try await Self.records(rows)
+        return try await rows.collect().count
+    }
+
+    /// The SQL condition of each status filter, on `k`.
+    static func condition(_ status: APIKeyStatus?) -> String {
+        switch status {
+        case nil: "true"
+        case .ACTIVE: "k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())"
+        case .EXPIRING: "k.revoked_at IS NULL AND k.expires_at > now()"
+        case .EXPIRED: "k.revoked_at IS NULL AND k.expires_at <= now()"
+        case .REVOKED: "k.revoked_at IS NOT NULL"
+        }
+    }
+
+    func list(organizationId: UUID, filters: APIKeyFilters, page: PageRequest) async throws -> ([APIKeyRecord], Int) {
+        let condition = Self.condition(filters.status)
+        let pattern = filters.searchPattern
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.selection), count(*) OVER () AS total \(unescaped: Self.source)
+            WHERE k.organization_id = \(organizationId) AND (\(unescaped: condition))
+              AND (\(pattern)::text IS NULL OR k.name ILIKE \(pattern))
+            ORDER BY (k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())) DESC, k.created_at DESC, k.id DESC
+            LIMIT \(page.pageSize) OFFSET \(page.offset)
+            """,
+            logger: logger
+        )
         var total = 0
-        for try await count in try await client.query("SELECT count(*) FROM api_keys WHERE organization_id = \(organizationId)", logger: logger)
-            .decode(Int.self)
-        {
-            total = count
+        var records: [APIKeyRecord] = []
+        for row in try await rows.collect() {
+            records.append(try Self.record(row))
+            total = try row.makeRandomAccess()["total"].decode(Int.self)
+        }
+        if records.isEmpty, page.offset > 0 {
+            // Past the last page: the count still answers.
+            total = try await client.query(
+                """
+                SELECT count(*) FROM api_keys k WHERE k.organization_id = \(organizationId) AND (\(unescaped: condition))
+                  AND (\(pattern)::text IS NULL OR k.name ILIKE \(pattern))
+                """,
+                logger: logger
+            ).collect().first?.decode(Int.self) ?? 0
         }
         return (records, total)
     }
@@ -108,18 +173,18 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
     func findActive(digest: Data) async throws -> ActiveKey? {
         let rows = try await client.query(
             """
-            SELECT k.id, k.organization_id, k.scopes, k.created_at, o.plan, o.rate_per_second, o.rate_per_minute
+            SELECT k.id, k.organization_id, k.scopes, k.created_at, k.expires_at, o.plan, o.rate_per_second, o.rate_per_minute
             FROM api_keys k JOIN organizations o ON o.id = k.organization_id
-            WHERE k.digest = \(digest) AND k.revoked_at IS NULL
+            WHERE k.digest = \(digest) AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
             """,
             logger: logger
         )
-        for try await (id, organizationId, scopes, createdAt, plan, perSecond, perMinute) in rows.decode((UUID, UUID, [String], Date, String, Int?, Int?).self) {
+        for try await (id, organizationId, scopes, createdAt, expiresAt, plan, perSecond, perMinute) in rows.decode((UUID, UUID, [String], Date, Date?, String, Int?, Int?).self) {
             // The column's CHECK allows only the four plans; anything else is refused, not guessed.
             guard let plan = Plan(rawValue: plan) else { throw StoredValueError(column: "plan", value: plan, type: "Plan") }
             let limits = plan.standardLimits.map { RateLimits(plan: plan, perSecond: $0.perSecond, perMinute: $0.perMinute) }
                 ?? RateLimits(plan: plan, perSecond: perSecond, perMinute: perMinute)
-            return ActiveKey(id: id, organizationId: organizationId, scopes: scopes, createdAt: createdAt, rateLimits: limits)
+            return ActiveKey(id: id, organizationId: organizationId, scopes: scopes, createdAt: createdAt, expiresAt: expiresAt, rateLimits: limits)
         }
         return nil
     }
@@ -138,21 +203,26 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
         )
     }
 
-    func revocations(after sequence: Int64, limit: Int) async throws -> (events: [(Int64, UUID)], latest: Int64) {
+    func revocations(after sequence: Int64, limit: Int) async throws -> (events: [RevocationPage.Event], latest: Int64) {
         let rows = try await client.query(
             """
-            SELECT sequence, api_key_id, (SELECT coalesce(max(sequence), 0) FROM revocations) AS latest
+            SELECT sequence, api_key_id, kind, (SELECT coalesce(max(sequence), 0) FROM revocations) AS latest
             FROM (SELECT 1) AS one LEFT JOIN LATERAL (
-                SELECT sequence, api_key_id FROM revocations WHERE sequence > \(sequence) ORDER BY sequence LIMIT \(limit)
+                SELECT sequence, api_key_id, kind FROM revocations WHERE sequence > \(sequence) ORDER BY sequence LIMIT \(limit)
             ) AS r ON true
             """,
             logger: logger
         )
-        var events: [(Int64, UUID)] = []
+        var events: [RevocationPage.Event] = []
         var latest: Int64 = 0
-        for try await (eventSequence, keyId, newest) in rows.decode((Int64?, UUID?, Int64).self) {
+        for try await (eventSequence, keyId, kind, newest) in rows.decode((Int64?, UUID?, String?, Int64).self) {
             latest = newest
-            if let eventSequence, let keyId { events.append((eventSequence, keyId)) }
+            if let eventSequence, let keyId {
+                guard let parsed = RevocationPage.Event.Kind(rawValue: kind ?? "REVOKED") else {
+                    throw StoredValueError(column: "kind", value: kind ?? "", type: "RevocationPage.Event.Kind")
+                }
+                events.append(.init(sequence: eventSequence, keyId: keyId, kind: parsed))
+            }
         }
         return (events, latest)
     }
@@ -203,18 +273,38 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
     }
 
     static func records(_ rows: PostgresRowSequence) async throws -> [APIKeyRecord] {
-        var records: [APIKeyRecord] = []
-        for try await (id, organizationId, name, prefix, scopes, createdAt, createdBy, lastUsedAt, revokedAt) in rows.decode(
-            (UUID, UUID, String, String, [String], Date, String?, Date?, Date?).self
-        ) {
-            records.append(
-                APIKeyRecord(
-                    id: id, organizationId: organizationId, name: name, prefix: prefix, scopes: scopes, createdAt: createdAt,
-                    createdBy: createdBy, lastUsedAt: lastUsedAt, revokedAt: revokedAt
-                )
-            )
-        }
-        return records
+        try await rows.collect().map(record)
+    }
+
+    static func record(_ row: PostgresRow) throws -> APIKeyRecord {
+        let r = row.makeRandomAccess()
+        return APIKeyRecord(
+            id: try r["id"].decode(UUID.self), organizationId: try r["organization_id"].decode(UUID.self), name: try r["name"].decode(String.self),
+            prefix: try r["prefix"].decode(String.self), scopes: try r["scopes"].decode([String].self), createdAt: try r["created_at"].decode(Date.self),
+            createdBy: try r["email"].decode(String?.self), lastUsedAt: try r["last_used_at"].decode(Date?.self),
+            revokedAt: try r["revoked_at"].decode(Date?.self), expiresAt: try r["expires_at"].decode(Date?.self),
+            rolledTo: try r["rolled_to"].decode(UUID?.self), rolledFrom: try r["rolled_from"].decode(UUID?.self)
+        )
+    }
+
+    /// Stores a new key (a creation, or a roll's successor) and returns its record.
+    static func insert(
+        _ connection: PostgresConnection, token: APIKeyToken, organizationId: UUID, name: String, scopes: [String], rolledFrom: UUID?,
+        actor: ConsoleUser, logger: Logger
+    ) async throws -> APIKeyRecord {
+        let id = UUID()
+        let createdAt = try await connection.query(
+            """
+            INSERT INTO api_keys (id, organization_id, name, prefix, digest, scopes, created_by, rolled_from)
+            VALUES (\(id), \(organizationId), \(name), \(token.displayPrefix), \(token.digest), \(scopes), \(actor.id), \(rolledFrom))
+            RETURNING created_at
+            """,
+            logger: logger
+        ).collect().first?.decode(Date.self) ?? Date()
+        return APIKeyRecord(
+            id: id, organizationId: organizationId, name: name, prefix: token.displayPrefix, scopes: scopes, createdAt: createdAt,
+            createdBy: actor.email, lastUsedAt: nil, revokedAt: nil, rolledFrom: rolledFrom
+        )
     }
 
     static func audit(

@@ -192,5 +192,41 @@ enum KeyServiceMigrations {
                 """,
             ]
         ),
+        Migration(
+            version: 6,
+            name: "rolling keys: an expiry for the predecessor, links between the two, and changes on the feed",
+            statements: [
+                """
+                ALTER TABLE api_keys
+                    ADD COLUMN expires_at TIMESTAMPTZ,
+                    ADD COLUMN rolled_to UUID REFERENCES api_keys (id),
+                    ADD COLUMN rolled_from UUID REFERENCES api_keys (id),
+                    ADD COLUMN expiry_recorded_at TIMESTAMPTZ
+                """,
+                // The expiry recorder's work list: keys whose expiry has no audit event yet.
+                "CREATE INDEX api_keys_unrecorded_expiry_idx ON api_keys (expires_at) WHERE expiry_recorded_at IS NULL",
+                // A key gets its expiry and its successor once (a roll), and never loses them.
+                """
+                CREATE OR REPLACE FUNCTION api_keys_guard_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF NEW.digest IS DISTINCT FROM OLD.digest
+                        OR NEW.organization_id IS DISTINCT FROM OLD.organization_id
+                        OR NEW.scopes IS DISTINCT FROM OLD.scopes
+                        OR NEW.created_at IS DISTINCT FROM OLD.created_at
+                        OR NEW.rolled_from IS DISTINCT FROM OLD.rolled_from
+                        OR (OLD.revoked_at IS NOT NULL AND NEW.revoked_at IS DISTINCT FROM OLD.revoked_at)
+                        OR (OLD.expires_at IS NOT NULL AND NEW.expires_at IS DISTINCT FROM OLD.expires_at)
+                        OR (OLD.rolled_to IS NOT NULL AND NEW.rolled_to IS DISTINCT FROM OLD.rolled_to) THEN
+                        RAISE EXCEPTION 'api key % is immutable apart from its name, last use, revocation and one roll', OLD.id;
+                    END IF;
+                    RETURN NEW;
+                END
+                $$
+                """,
+                // REVOKED: refused for good. CHANGED: still valid, but cached answers must be
+                // dropped (a roll gave it an expiry that earlier answers did not carry).
+                "ALTER TABLE revocations ADD COLUMN kind TEXT NOT NULL DEFAULT 'REVOKED' CHECK (kind IN ('REVOKED', 'CHANGED'))",
+            ]
+        ),
     ]
 }

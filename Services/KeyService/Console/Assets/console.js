@@ -20,7 +20,7 @@
   ];
 
   const $ = (id) => document.getElementById(id);
-  const state = { page: 1, totalPages: 1, keys: [], revoking: null, openMenu: null };
+  const state = { page: 1, totalPages: 1, keys: [], revoking: null, rolling: null, openMenu: null, status: "", search: "" };
 
   /** A failure the page explains to the person in front of it. */
   class ConsoleError extends Error {
@@ -175,7 +175,10 @@
 
   async function loadKeys() {
     try {
-      const answer = await call("GET", `/keys?page=${state.page}&pageSize=${PAGE_SIZE}`);
+      const query = new URLSearchParams({ page: state.page, pageSize: PAGE_SIZE });
+      if (state.status) query.set("status", state.status);
+      if (state.search) query.set("search", state.search);
+      const answer = await call("GET", `/keys?${query}`);
       state.keys = answer.data;
       state.totalPages = (answer.pagination && answer.pagination.totalPages) || 1;
       if (state.page > state.totalPages && state.totalPages > 0) {
@@ -186,6 +189,15 @@
     } catch (error) {
       report(error);
     }
+  }
+
+  /** "in 23 hours", "in 6 days", "in 40 seconds": when an expiring key stops working. */
+  function formatIn(iso) {
+    const seconds = Math.max(0, (new Date(iso).getTime() - Date.now()) / 1000);
+    if (seconds < 90) return `in ${Math.round(seconds)} seconds`;
+    if (seconds < 5400) return `in ${Math.round(seconds / 60)} minutes`;
+    if (seconds < 86400 * 2) return `in ${Math.round(seconds / 3600)} hours`;
+    return `in ${Math.round(seconds / 86400)} days`;
   }
 
   function formatDate(iso) {
@@ -216,7 +228,9 @@
   function renderKeys() {
     const body = $("keys-body");
     body.replaceChildren(...state.keys.map(renderRow));
-    $("keys-empty").hidden = state.keys.length > 0;
+    const filtered = Boolean(state.status || state.search);
+    $("keys-empty").hidden = state.keys.length > 0 || filtered;
+    $("keys-none-match").hidden = state.keys.length > 0 || !filtered;
     $("keys-table").parentElement.hidden = state.keys.length === 0;
     $("pager").hidden = state.totalPages <= 1;
     $("page-info").textContent = `Page ${state.page} of ${state.totalPages}`;
@@ -224,40 +238,56 @@
     $("page-next").disabled = state.page >= state.totalPages;
   }
 
+  const STATUS_LABELS = { ACTIVE: "Active", EXPIRING: "Expiring", EXPIRED: "Expired", REVOKED: "Revoked" };
+
   function renderRow(key) {
-    const revoked = Boolean(key.revokedAt);
+    // A key listed as expiring may have expired since the list was read.
+    const status = key.status === "EXPIRING" && new Date(key.expiresAt).getTime() <= Date.now() ? "EXPIRED" : key.status;
+    const finished = status === "REVOKED" || status === "EXPIRED";
     const ageDays = (Date.now() - new Date(key.createdAt).getTime()) / 86400000;
-    const status = element("td", { "data-label": "Status" },
-      element("span", { class: `status ${revoked ? "revoked" : "active"}` }, revoked ? "Revoked" : "Active"));
-    if (revoked) {
-      status.append(element("span", { class: "by" }, formatDate(key.revokedAt)));
+    const cell = element("td", { "data-label": "Status" },
+      element("span", { class: `status ${status.toLowerCase()}` }, STATUS_LABELS[status] || status));
+    if (status === "REVOKED") {
+      cell.append(element("span", { class: "by" }, formatDate(key.revokedAt)));
+    } else if (status === "EXPIRED") {
+      cell.append(element("span", { class: "by" }, formatDate(key.expiresAt)));
+    } else if (status === "EXPIRING") {
+      cell.append(element("span", { class: "expires", title: "Rolled: a successor replaces it. It stops working then." }, `Expires ${formatIn(key.expiresAt)}`));
     } else if (ageDays > ROTATE_AFTER_DAYS) {
-      status.append(element("span", { class: "rotate", title: "Keys are best rotated every quarter: create a new key, move your integration to it, then revoke this one." },
-        "Older than 90 days: consider rotating it"));
+      cell.append(element("span", { class: "rotate", title: "Keys are best rotated every quarter: roll it from the ... menu, deploy the new key, then let this one expire." },
+        "Older than 90 days: consider rolling it"));
     }
     const menuCell = element("td", { class: "menu-cell" });
-    if (!revoked) menuCell.append(rowMenu(key));
-    return element("tr", { class: revoked ? "revoked" : "", "data-key-id": key.id },
+    if (!finished) menuCell.append(rowMenu(key, status));
+    return element("tr", { class: finished ? "revoked" : status.toLowerCase(), "data-key-id": key.id, "data-status": status },
       element("td", { "data-label": "Name" }, element("strong", {}, key.name)),
       element("td", { "data-label": "Key" }, element("code", {}, key.prefix + "…")),
       element("td", { "data-label": "Scopes" }, element("div", { class: "scopes" }, ...key.scopes.map((s) => element("span", { class: "scope" }, s)))),
       element("td", { "data-label": "Created" }, formatDate(key.createdAt), element("span", { class: "by" }, key.createdBy ? `by ${key.createdBy}` : "")),
       element("td", { "data-label": "Last used" }, formatAgo(key.lastUsedAt)),
-      status,
+      cell,
       menuCell,
     );
   }
 
   // ---- the row's "..." menu ------------------------------------------------------------------
 
-  function rowMenu(key) {
+  function rowMenu(key, status) {
     const menuId = `menu-${key.id}`;
     const toggle = element("button", {
       type: "button", "aria-haspopup": "menu", "aria-expanded": "false", "aria-controls": menuId,
       "aria-label": `Actions for key ${key.name}`, class: "menu-toggle",
     }, "...");
     const revoke = element("button", { type: "button", role: "menuitem", class: "revoke-item" }, "Revoke…");
-    const menu = element("ul", { role: "menu", id: menuId, hidden: "" }, element("li", { role: "none" }, revoke));
+    const items = [];
+    // An expiring key already has its successor: it can only be revoked.
+    if (status === "ACTIVE") {
+      const roll = element("button", { type: "button", role: "menuitem", class: "roll-item" }, "Roll key…");
+      roll.addEventListener("click", () => { closeMenu(); askRoll(key, toggle); });
+      items.push(element("li", { role: "none" }, roll));
+    }
+    items.push(element("li", { role: "none" }, revoke));
+    const menu = element("ul", { role: "menu", id: menuId, hidden: "" }, ...items);
     toggle.addEventListener("click", () => (menu.hidden ? openMenu(toggle, menu) : closeMenu()));
     toggle.addEventListener("keydown", (event) => {
       if (event.key === "ArrowDown") { event.preventDefault(); openMenu(toggle, menu); }
@@ -282,6 +312,42 @@
     state.openMenu.menu.hidden = true;
     state.openMenu.toggle.setAttribute("aria-expanded", "false");
     state.openMenu = null;
+  }
+
+  // ---- rolling -----------------------------------------------------------------------------------
+
+  function askRoll(key, returnFocusTo) {
+    state.rolling = { key, returnFocusTo };
+    $("roll-form").reset();
+    $("roll-name").textContent = key.name;
+    $("roll-prefix").textContent = key.prefix;
+    $("roll-error").hidden = true;
+    $("roll-dialog").showModal();
+    $("roll-form").querySelector("input[name=roll-expiry]:checked").focus();
+  }
+
+  async function confirmRoll(event) {
+    event.preventDefault();
+    const { key } = state.rolling || {};
+    if (!key) return;
+    const choice = $("roll-form").querySelector("input[name=roll-expiry]:checked");
+    const expiresInSeconds = Number(choice ? choice.value : 86400);
+    const button = $("confirm-roll");
+    button.disabled = true;
+    try {
+      const successor = await call("POST", `/keys/${encodeURIComponent(key.id)}/roll`, { expiresInSeconds });
+      state.rolling = null;
+      $("roll-dialog").close();
+      showSecret(successor);
+      await loadKeys();
+      notify(expiresInSeconds === 0
+        ? `The key “${key.name}” was rolled and no longer works. Use its successor.`
+        : `The key “${key.name}” was rolled. It keeps working ${formatIn(new Date(Date.now() + expiresInSeconds * 1000).toISOString())}; deploy its successor before then.`, "ok");
+    } catch (error) {
+      report(error, $("roll-error"));
+    } finally {
+      button.disabled = false;
+    }
   }
 
   // ---- revoking ----------------------------------------------------------------------------------
@@ -410,7 +476,7 @@
   }
 
   function closeDialogs() {
-    for (const id of ["create-dialog", "secret-dialog", "revoke-dialog"]) if ($(id).open) $(id).close();
+    for (const id of ["create-dialog", "secret-dialog", "revoke-dialog", "roll-dialog"]) if ($(id).open) $(id).close();
   }
 
   // ---- wiring ----------------------------------------------------------------------------------------
@@ -434,6 +500,20 @@
       const back = state.revoking && state.revoking.returnFocusTo;
       state.revoking = null;
       if (back && back.isConnected) back.focus();
+    });
+    $("cancel-roll").addEventListener("click", () => $("roll-dialog").close());
+    $("roll-form").addEventListener("submit", confirmRoll);
+    $("roll-dialog").addEventListener("close", () => {
+      const back = state.rolling && state.rolling.returnFocusTo;
+      state.rolling = null;
+      if (back && back.isConnected) back.focus();
+    });
+    $("filters").addEventListener("submit", (event) => event.preventDefault());
+    $("filter-status").addEventListener("change", () => { state.status = $("filter-status").value; state.page = 1; loadKeys(); });
+    let searchTimer = null;
+    $("filter-search").addEventListener("input", () => {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => { state.search = $("filter-search").value.trim(); state.page = 1; loadKeys(); }, 250);
     });
     $("page-previous").addEventListener("click", () => { state.page -= 1; loadKeys(); });
     $("page-next").addEventListener("click", () => { state.page += 1; loadKeys(); });
