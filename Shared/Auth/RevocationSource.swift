@@ -27,6 +27,14 @@ public struct RevocationPage: Sendable, Codable, Equatable {
             keyId = try container.decode(UUID.self, forKey: .keyId)
             kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .REVOKED
         }
+
+        /// Ids as the API writes them: lowercase.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(sequence, forKey: .sequence)
+            try container.encode(keyId.apiString, forKey: .keyId)
+            try container.encode(kind, forKey: .kind)
+        }
     }
 
     public let events: [Event]

@@ -342,7 +342,7 @@
       await loadKeys();
       notify(expiresInSeconds === 0
         ? `The key “${key.name}” was rolled and no longer works. Use its successor.`
-        : `The key “${key.name}” was rolled. It keeps working ${formatIn(new Date(Date.now() + expiresInSeconds * 1000).toISOString())}; deploy its successor before then.`, "ok");
+        : `The key “${key.name}” was rolled. It stops working ${formatIn(new Date(Date.now() + expiresInSeconds * 1000).toISOString())}; deploy its successor before then.`, "ok");
     } catch (error) {
       report(error, $("roll-error"));
     } finally {
