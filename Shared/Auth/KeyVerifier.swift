@@ -151,30 +151,27 @@ public final class KeyVerifier: Sendable {
     /// Drops the cached answer for a revoked key at once, and refuses to cache it as active for
     /// a while, in case an introspection started before the revocation answers after it.
     public func invalidate(keyId: UUID) {
-        let now = ContinuousClock.now
-        state.withLock { state in
-            if let digest = state.digestByKey.removeValue(forKey: keyId) {
-                state.entries.removeValue(forKey: digest)
-            }
-            state.recentlyRevoked[keyId] = now
-            if state.recentlyRevoked.count > 10_000 {
-                state.recentlyRevoked = state.recentlyRevoked.filter { now - $0.value < ttl + .seconds(5) }
-            }
-        }
+        drop(keyId, noting: \.recentlyRevoked)
     }
 
     /// Drops the cached answer for a key that changed but still works (a roll gave it an
     /// expiry): its next request asks the key service again, and an answer asked for before
     /// the change is not kept.
     public func forget(keyId: UUID) {
+        drop(keyId, noting: \.recentlyChanged)
+    }
+
+    /// Removes the key's cached answer and notes when, in `recent`, pruned past a lifetime.
+    private func drop(_ keyId: UUID, noting recent: WritableKeyPath<State, [UUID: ContinuousClock.Instant]>) {
         let now = ContinuousClock.now
+        let horizon = ttl + .seconds(5)
         state.withLock { state in
             if let digest = state.digestByKey.removeValue(forKey: keyId) {
                 state.entries.removeValue(forKey: digest)
             }
-            state.recentlyChanged[keyId] = now
-            if state.recentlyChanged.count > 10_000 {
-                state.recentlyChanged = state.recentlyChanged.filter { now - $0.value < ttl + .seconds(5) }
+            state[keyPath: recent][keyId] = now
+            if state[keyPath: recent].count > 10_000 {
+                state[keyPath: recent] = state[keyPath: recent].filter { now - $0.value < horizon }
             }
         }
     }

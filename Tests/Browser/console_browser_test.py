@@ -16,6 +16,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as visible
 from selenium.webdriver.support.ui import WebDriverWait
@@ -61,7 +62,8 @@ def browser(width, height, phone=False):
 class Console:
     def __init__(self, driver):
         self.driver = driver
-        self.wait = WebDriverWait(driver, 10)
+        # The list re-renders as it loads: a row read while it is replaced is read again.
+        self.wait = WebDriverWait(driver, 10, ignored_exceptions=[StaleElementReferenceException])
 
     def shot(self, name):
         path = os.path.join(SHOTS, name + ".png")
@@ -88,10 +90,15 @@ class Console:
         self.by_id("password").send_keys(password + Keys.ENTER)
 
     def key_row(self, name, status=None):
-        for row in self.driver.find_elements(By.CSS_SELECTOR, "#keys-body tr"):
-            if name in row.text and (status is None or row.get_attribute("data-status") == status):
-                return row
-        raise AssertionError(f"no {status or ''} row for {name!r} in the key list")
+        def find(_):
+            for row in self.driver.find_elements(By.CSS_SELECTOR, "#keys-body tr"):
+                if name in row.text and (status is None or row.get_attribute("data-status") == status):
+                    return row
+            return None
+        try:
+            return self.wait.until(find)
+        except Exception:
+            raise AssertionError(f"no {status or ''} row for {name!r} in the key list")
 
     def rows(self):
         return self.driver.find_elements(By.CSS_SELECTOR, "#keys-body tr")

@@ -479,6 +479,15 @@
     for (const id of ["create-dialog", "secret-dialog", "revoke-dialog", "roll-dialog"]) if ($(id).open) $(id).close();
   }
 
+  /** When a row's dialog closes, however it closes, the focus goes back to the row's menu button. */
+  function returnFocusOnClose(dialogId, stateKey) {
+    $(dialogId).addEventListener("close", () => {
+      const back = state[stateKey] && state[stateKey].returnFocusTo;
+      state[stateKey] = null;
+      if (back && back.isConnected) back.focus();
+    });
+  }
+
   // ---- wiring ----------------------------------------------------------------------------------------
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -496,18 +505,10 @@
     $("secret-dialog").addEventListener("close", forgetSecret);
     $("cancel-revoke").addEventListener("click", () => $("revoke-dialog").close());
     $("confirm-revoke").addEventListener("click", confirmRevoke);
-    $("revoke-dialog").addEventListener("close", () => {
-      const back = state.revoking && state.revoking.returnFocusTo;
-      state.revoking = null;
-      if (back && back.isConnected) back.focus();
-    });
+    returnFocusOnClose("revoke-dialog", "revoking");
     $("cancel-roll").addEventListener("click", () => $("roll-dialog").close());
     $("roll-form").addEventListener("submit", confirmRoll);
-    $("roll-dialog").addEventListener("close", () => {
-      const back = state.rolling && state.rolling.returnFocusTo;
-      state.rolling = null;
-      if (back && back.isConnected) back.focus();
-    });
+    returnFocusOnClose("roll-dialog", "rolling");
     $("filters").addEventListener("submit", (event) => event.preventDefault());
     $("filter-status").addEventListener("change", () => { state.status = $("filter-status").value; state.page = 1; loadKeys(); });
     let searchTimer = null;
