@@ -84,6 +84,8 @@ let package = Package(
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            // SIGHUP reloads the leak reporters' keys.
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], resources: [
             // The console page, its script and style sheet: plain files, served from memory.
             .copy("Console/Assets"),
@@ -179,6 +181,8 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // Signs the leak reports a secret scanner would send.
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/SystemTests",
             swiftSettings: testSwiftSettings

@@ -23,7 +23,7 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
         router: router,
         postgres: postgres,
         migrations: KeyServiceMigrations.all,
-        services: [usage, notifier, ledger, expiries],
+        services: [usage, notifier, ledger, expiries] + (settings.leakReporters.map { [ReporterKeysReloader(keys: $0)] } ?? []),
         logger: logger
     )
 }
@@ -49,6 +49,7 @@ func buildRouter(
         sessionLifetime: settings.sessionLifetime, secureCookie: settings.secureCookie
     ).addRoutes(to: api.group("session"))
     APIKeyController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("keys"))
+    LeakReportController(keys: keys, reporters: settings.leakReporters).addRoutes(to: router)
     AuditController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("audit-events"))
     let internalRoutes = router.internalRoutes(callers: settings.internalCallers)
     IntrospectionController(keys: keys, usage: usage, metrics: metrics).addRoutes(to: internalRoutes)

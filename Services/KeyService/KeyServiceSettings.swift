@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import Shared
 
 /// The key service's settings: the common ones plus the console's and introspection's.
@@ -18,6 +19,8 @@ struct KeyServiceSettings: Sendable {
     var usageFlushInterval: Duration
     /// bcrypt cost of console passwords (`BCRYPT_COST`, default 12).
     var bcryptCost: Int
+    /// The trusted secret scanners' public keys (`LEAK_REPORTER_KEYS_FILE`); none: no leak reports.
+    var leakReporters: ReporterKeys?
 
     init(environment: Environment) throws {
         self.service = try ServiceConfiguration(environment: environment, defaultPort: 8081, defaultDatabase: "evalyo_keys")
@@ -29,5 +32,12 @@ struct KeyServiceSettings: Sendable {
         )
         self.usageFlushInterval = .seconds(try environment.integer("LAST_USED_FLUSH_SECONDS", default: 30, in: 1...60))
         self.bcryptCost = try environment.integer("BCRYPT_COST", default: 12, in: 4...16)
+        if let path = environment.get("LEAK_REPORTER_KEYS_FILE"), !path.isEmpty {
+            do {
+                self.leakReporters = try ReporterKeys(path: path, logger: Logger(label: "key-service"))
+            } catch {
+                throw ConfigurationError("LEAK_REPORTER_KEYS_FILE must name a readable file of public keys in GitHub's format (\(error))")
+            }
+        }
     }
 }

@@ -30,7 +30,9 @@ public actor KeyServiceFixture {
 
     /// Launches a separate key service that the caller owns (for tests that stop it); given a
     /// database and port, it starts again where an earlier one stopped.
-    public static func launch(logLevel: String = "warning", databaseURL: String? = nil, port: Int? = nil) async throws -> (process: ChildProcess, running: Running) {
+    public static func launch(
+        logLevel: String = "warning", databaseURL: String? = nil, port: Int? = nil, environment extra: [String: String] = [:]
+    ) async throws -> (process: ChildProcess, running: Running) {
         let databaseURL = if let databaseURL { databaseURL } else { try await TestDatabase.create() }
         let port = try port ?? freePort()
         let process = try ChildProcess(
@@ -38,7 +40,7 @@ public actor KeyServiceFixture {
             environment: [
                 "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1", "CONSOLE_SECURE_COOKIE": "false",
                 "INTERNAL_CLIENTS": "\(clientId):\(clientSecret)", "BCRYPT_COST": "4", "LOG_LEVEL": logLevel,
-            ]
+            ].merging(extra) { $1 }
         )
         process.stopWhenTestsExit()
         let baseURL = "http://127.0.0.1:\(port)"
@@ -85,6 +87,8 @@ public struct TestOrganization: Sendable {
     public let id: String
     /// The admin's sign-in.
     public let email: String
+    /// The organization's name (the tests name it after its admin's email).
+    public var name: String { String(email.split(separator: "@").first ?? "") }
     public let password: String
 
     /// Creates a key with these scopes; returns its id and plaintext.

@@ -19,8 +19,9 @@ public struct Platform: Sendable {
 
     /// Starts every process; returns once each answers `/readyz` and the gateway `/healthz`.
     /// `resourceEnvironment` is added to the settings of the three resource services.
-    public static func launch(resourceEnvironment: [String: String] = [:]) async throws -> Platform {
-        let (keyProcess, keyService) = try await KeyServiceFixture.launch()
+    /// `keyServiceEnvironment` is added to the key service's.
+    public static func launch(resourceEnvironment: [String: String] = [:], keyServiceEnvironment: [String: String] = [:]) async throws -> Platform {
+        let (keyProcess, keyService) = try await KeyServiceFixture.launch(environment: keyServiceEnvironment)
         let (catalogProcess, catalog) = try await CatalogFixture.launch(keyService: keyService, environment: resourceEnvironment)
         let introspection = [
             "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,

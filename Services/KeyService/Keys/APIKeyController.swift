@@ -16,6 +16,7 @@ struct APIKeyController: Sendable {
         group.post(use: create)
         group.get("{id}", use: get)
         group.patch("{id}", use: rename)
+        group.post("revoke-all", use: revokeAll)
         group.post("{id}/roll", use: roll)
         group.post("{id}/revoke", use: revoke)
     }
@@ -119,6 +120,27 @@ struct APIKeyController: Sendable {
             headers: [.location: "/console/api/keys/\(successor.id.apiString)", .cacheControl: "no-store"],
             response: APIKeyView(successor, key: token.value)
         )
+    }
+
+    struct RevokeAll: Decodable {
+        let confirm: String
+    }
+
+    struct RevokedCount: ResponseEncodable {
+        let revoked: Int
+    }
+
+    /// Incident response (contract §10): revokes every active and expiring key of the admin's
+    /// organization, once its name is typed as confirmation.
+    @Sendable func revokeAll(_ request: Request, context: AppRequestContext) async throws -> RevokedCount {
+        let user = try await authenticator.user(for: request)
+        let body = try await request.decodeJSON(as: RevokeAll.self, context: context)
+        guard body.confirm.trimmingCharacters(in: .whitespaces) == user.organizationName else {
+            throw APIError.unprocessable("CONFIRMATION_MISMATCH", "Type the organization's name exactly to revoke every key")
+        }
+        let revoked = try await keys.revokeAll(organizationId: user.organizationId, actor: user)
+        context.logger.warning("every api key revoked", metadata: ["organization_id": "\(user.organizationId)", "count": "\(revoked)"])
+        return RevokedCount(revoked: revoked)
     }
 
     /// Revokes a key for good; revoking it again is 200 and changes nothing.

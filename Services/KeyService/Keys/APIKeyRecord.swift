@@ -19,6 +19,10 @@ struct APIKeyRecord: Sendable, Equatable {
     /// The successor of a rolled key, and the predecessor of a successor.
     var rolledTo: UUID?
     var rolledFrom: UUID?
+    /// Why it was revoked: REVOKED (one key), LEAKED (a secret scanner's report), REVOKED_ALL.
+    var revocationReason: String?
+    /// Where a leaked key was found, as the report said.
+    var leakURL: String?
 
     /// Where the key stands at `now` (contract §9).
     func status(at now: Date = Date()) -> APIKeyStatus {
@@ -45,6 +49,7 @@ struct APIKeyView: ResponseEncodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, prefix, scopes, createdAt, createdBy, lastUsedAt, revokedAt, expiresAt, rolledTo, rolledFrom, status, key
+        case revocationReason, leakUrl
     }
 
     /// Writes the optional fields as explicit nulls, so clients see every field.
@@ -62,6 +67,8 @@ struct APIKeyView: ResponseEncodable, Sendable {
         try container.encode(record.rolledTo?.apiString, forKey: .rolledTo)
         try container.encode(record.rolledFrom?.apiString, forKey: .rolledFrom)
         try container.encode(record.status().rawValue, forKey: .status)
+        try container.encode(record.revocationReason, forKey: .revocationReason)
+        try container.encode(record.leakURL, forKey: .leakUrl)
         try container.encodeIfPresent(key, forKey: .key)
     }
 }

@@ -16,6 +16,16 @@ protocol APIKeyRepository: Sendable {
     /// `expiresIn` from now; records `key.rolled`. Nil if the organization has no such key;
     /// throws 409 `KEY_NOT_ROLLABLE` for a revoked, expired or already rolled one.
     func roll(id: UUID, organizationId: UUID, expiresIn: Duration, token: APIKeyToken, actor: ConsoleUser) async throws -> (old: APIKeyRecord, new: APIKeyRecord)?
+    /// Revokes every active or expiring key of the organization at once (incident response),
+    /// recording `api_key.revoked` for each; returns how many.
+    func revokeAll(organizationId: UUID, actor: ConsoleUser) async throws -> Int
+    /// Revokes the key with this digest as leaked, if it could still be used (true) and records
+    /// `key.leaked` with the reporter and the URL; false for an unknown, revoked or expired key.
+    func revokeLeaked(digest: Data, url: String?, reporter: String) async throws -> Bool
+    /// The answer already given to the report whose body has this digest.
+    func leakReportAnswer(bodyDigest: Data) async throws -> String?
+    /// Keeps the answer given to a report, for its repeats.
+    func recordLeakReport(bodyDigest: Data, reporter: String, answer: String) async throws
     /// Records `key.expired` once for every rolled key whose expiry has passed; returns how many.
     func recordExpiries() async throws -> Int
     /// Renames the key and records `api_key.renamed`; nil if the organization has no such key.

@@ -10,7 +10,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
 
     static let selection = """
         k.id, k.organization_id, k.name, k.prefix, k.scopes, k.created_at, u.email, k.last_used_at, k.revoked_at,
-        k.expires_at, k.rolled_to, k.rolled_from
+        k.expires_at, k.rolled_to, k.rolled_from, k.revocation_reason, k.leak_url
         """
     static let source = "FROM api_keys k LEFT JOIN console_users u ON u.id = k.created_by"
     static let columns = selection + "\n" + source
@@ -60,6 +60,72 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
             guard let old = try await Self.find(connection, id: id, organizationId: organizationId, logger: logger) else { return nil }
             return (old, successor)
         }
+    }
+
+    func revokeAll(organizationId: UUID, actor: ConsoleUser) async throws -> Int {
+        try await client.transaction(logger: logger) { connection in
+            // Every row lock first, then the log's lock (its trigger), as every writer does.
+            try await connection.query(
+                """
+                SELECT id FROM api_keys WHERE organization_id = \(organizationId) AND revoked_at IS NULL
+                  AND (expires_at IS NULL OR expires_at > now()) ORDER BY id FOR UPDATE
+                """,
+                logger: logger
+            ).collect()
+            let rows = try await connection.query(
+                """
+                WITH revoked AS (
+                    UPDATE api_keys SET revoked_at = now(), revocation_reason = 'REVOKED_ALL'
+                    WHERE organization_id = \(organizationId) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+                    RETURNING id, name
+                ), audited AS (
+                    INSERT INTO audit_events (organization_id, actor_user_id, action, api_key_id, details)
+                    SELECT \(organizationId), \(actor.id), 'api_key.revoked', id, jsonb_build_object('name', name, 'reason', 'revoke-all') FROM revoked
+                ), logged AS (
+                    INSERT INTO revocations (api_key_id) SELECT id FROM revoked ORDER BY id
+                )
+                SELECT count(*) FROM revoked
+                """,
+                logger: logger
+            )
+            return try await rows.collect().first?.decode(Int.self) ?? 0
+        }
+    }
+
+    func revokeLeaked(digest: Data, url: String?, reporter: String) async throws -> Bool {
+        try await client.transaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE api_keys SET revoked_at = now(), revocation_reason = 'LEAKED', leak_url = \(url)
+                WHERE digest = \(digest) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+                RETURNING id, organization_id, name
+                """,
+                logger: logger
+            )
+            guard let row = try await rows.collect().first else { return false }
+            let (id, organizationId, name) = try row.decode((UUID, UUID, String).self)
+            try await Self.audit(
+                connection, organizationId: organizationId, actor: nil, action: "key.leaked", keyId: id,
+                details: ["name": name, "reporter": reporter, "url": url ?? ""], logger: logger
+            )
+            try await connection.query("INSERT INTO revocations (api_key_id) VALUES (\(id))", logger: logger)
+            return true
+        }
+    }
+
+    func leakReportAnswer(bodyDigest: Data) async throws -> String? {
+        try await client.query("SELECT answer FROM leak_reports WHERE body_digest = \(bodyDigest)", logger: logger)
+            .collect().first?.decode(String.self)
+    }
+
+    func recordLeakReport(bodyDigest: Data, reporter: String, answer: String) async throws {
+        try await client.query(
+            """
+            INSERT INTO leak_reports (body_digest, reporter, answer) VALUES (\(bodyDigest), \(reporter), \(answer))
+            ON CONFLICT (body_digest) DO NOTHING
+            """,
+            logger: logger
+        )
     }
 
     func recordExpiries() async throws -> Int {
@@ -132,7 +198,7 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
         try await client.transaction(logger: logger) { connection in
             let revoked = try await connection.query(
                 """
-                UPDATE api_keys SET revoked_at = now()
+                UPDATE api_keys SET revoked_at = now(), revocation_reason = 'REVOKED'
                 WHERE id = \(id) AND organization_id = \(organizationId) AND revoked_at IS NULL
                 RETURNING name
                 """,
@@ -283,7 +349,8 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
             prefix: try r["prefix"].decode(String.self), scopes: try r["scopes"].decode([String].self), createdAt: try r["created_at"].decode(Date.self),
             createdBy: try r["email"].decode(String?.self), lastUsedAt: try r["last_used_at"].decode(Date?.self),
             revokedAt: try r["revoked_at"].decode(Date?.self), expiresAt: try r["expires_at"].decode(Date?.self),
-            rolledTo: try r["rolled_to"].decode(UUID?.self), rolledFrom: try r["rolled_from"].decode(UUID?.self)
+            rolledTo: try r["rolled_to"].decode(UUID?.self), rolledFrom: try r["rolled_from"].decode(UUID?.self),
+            revocationReason: try r["revocation_reason"].decode(String?.self), leakURL: try r["leak_url"].decode(String?.self)
         )
     }
 

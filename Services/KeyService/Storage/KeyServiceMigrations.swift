@@ -228,5 +228,27 @@ enum KeyServiceMigrations {
                 "ALTER TABLE revocations ADD COLUMN kind TEXT NOT NULL DEFAULT 'REVOKED' CHECK (kind IN ('REVOKED', 'CHANGED'))",
             ]
         ),
+        Migration(
+            version: 7,
+            name: "why a key was revoked, and the leak reports already answered",
+            statements: [
+                """
+                ALTER TABLE api_keys
+                    ADD COLUMN revocation_reason TEXT CHECK (revocation_reason IN ('REVOKED', 'LEAKED', 'REVOKED_ALL')),
+                    ADD COLUMN leak_url TEXT
+                """,
+                "UPDATE api_keys SET revocation_reason = 'REVOKED' WHERE revoked_at IS NOT NULL",
+                // A secret scanner's report, by the SHA-256 of its exact body, with the answer it
+                // got: the same report sent again gets the same answer and changes nothing.
+                """
+                CREATE TABLE leak_reports (
+                    body_digest BYTEA PRIMARY KEY,
+                    reporter TEXT NOT NULL,
+                    answer TEXT NOT NULL,
+                    received_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+            ]
+        ),
     ]
 }
