@@ -307,6 +307,23 @@ def rolling(console):
     console.by_id("filter-search").send_keys(Keys.CONTROL + "a", Keys.DELETE)
     console.wait.until(lambda d: len(console.rows()) == 4)
 
+    step("revoking every key asks for the organization's name first")
+    console.by_id("open-revoke-all").click()
+    console.shown("revoke-all-dialog")
+    organization = console.by_id("revoke-all-org").text
+    check(organization and organization in console.by_id("account-label").text, f"the dialog names {organization!r}")
+    console.by_id("revoke-all-confirm").send_keys("not the name" + Keys.ENTER)
+    console.text_in("revoke-all-error", "exactly")
+    check(api("GET", "/api/v1/jobs", third)[0] == 200, "a wrong confirmation revoked something")
+    console.by_id("revoke-all-confirm").clear()
+    console.by_id("revoke-all-confirm").send_keys(organization)
+    console.shot("13-revoke-all")
+    console.by_id("confirm-revoke-all").click()
+    console.gone("revoke-all-dialog")
+    console.text_in("notice-text", "2 keys were revoked")
+    console.wait.until(lambda d: all(row.get_attribute("data-status") in ("REVOKED", "EXPIRED") for row in console.rows()))
+    check(eventually_status(third, 401) == 401 and eventually_status(first, 401) == 401, "a key still works after revoking all")
+
 
 def phone_layout():
     step("the page on a phone-sized screen")

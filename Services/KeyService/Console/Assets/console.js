@@ -20,7 +20,7 @@
   ];
 
   const $ = (id) => document.getElementById(id);
-  const state = { page: 1, totalPages: 1, keys: [], revoking: null, rolling: null, openMenu: null, status: "", search: "" };
+  const state = { page: 1, totalPages: 1, keys: [], revoking: null, rolling: null, openMenu: null, status: "", search: "", organization: "" };
 
   /** A failure the page explains to the person in front of it. */
   class ConsoleError extends Error {
@@ -113,6 +113,7 @@
 
   async function showKeys(session) {
     $("account-label").textContent = `${session.user.email} · ${session.organization.name}`;
+    state.organization = session.organization.name;
     $("account").hidden = false;
     showView("keys-view");
     await loadKeys();
@@ -247,8 +248,14 @@
     const ageDays = (Date.now() - new Date(key.createdAt).getTime()) / 86400000;
     const cell = element("td", { "data-label": "Status" },
       element("span", { class: `status ${status.toLowerCase()}` }, STATUS_LABELS[status] || status));
-    if (status === "REVOKED") {
-      cell.append(element("span", { class: "by" }, formatDate(key.revokedAt)));
+    if (status === "REVOKED" && key.revocationReason === "LEAKED") {
+      cell.append(element("span", { class: "by" }, `Leaked · ${formatDate(key.revokedAt)}`));
+      // Only a web address is a link; the text is the reporter's, never markup.
+      if (/^https?:\/\//i.test(key.leakUrl || "")) {
+        cell.append(element("a", { class: "leak", href: key.leakUrl, target: "_blank", rel: "noopener noreferrer nofollow" }, "Where it was found"));
+      }
+    } else if (status === "REVOKED") {
+      cell.append(element("span", { class: "by" }, key.revocationReason === "REVOKED_ALL" ? `All keys revoked · ${formatDate(key.revokedAt)}` : formatDate(key.revokedAt)));
     } else if (status === "EXPIRED") {
       cell.append(element("span", { class: "by" }, formatDate(key.expiresAt)));
     } else if (status === "EXPIRING") {
@@ -345,6 +352,40 @@
         : `The key “${key.name}” was rolled. It stops working ${formatIn(new Date(Date.now() + expiresInSeconds * 1000).toISOString())}; deploy its successor before then.`, "ok");
     } catch (error) {
       report(error, $("roll-error"));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // ---- revoking everything ------------------------------------------------------------------------
+
+  function openRevokeAll() {
+    $("revoke-all-form").reset();
+    $("revoke-all-org").textContent = state.organization;
+    $("revoke-all-error").hidden = true;
+    $("revoke-all-dialog").showModal();
+    $("revoke-all-confirm").focus();
+  }
+
+  async function confirmRevokeAll(event) {
+    event.preventDefault();
+    const line = $("revoke-all-error");
+    line.hidden = true;
+    const confirm = $("revoke-all-confirm").value.trim();
+    if (confirm !== state.organization) {
+      line.textContent = `Type “${state.organization}” exactly to revoke every key.`;
+      line.hidden = false;
+      return;
+    }
+    const button = $("confirm-revoke-all");
+    button.disabled = true;
+    try {
+      const answer = await call("POST", "/keys/revoke-all", { confirm });
+      $("revoke-all-dialog").close();
+      await loadKeys();
+      notify(`${answer.revoked} ${answer.revoked === 1 ? "key was" : "keys were"} revoked. Requests made with them are now refused.`, "ok");
+    } catch (error) {
+      report(error, line);
     } finally {
       button.disabled = false;
     }
@@ -476,7 +517,7 @@
   }
 
   function closeDialogs() {
-    for (const id of ["create-dialog", "secret-dialog", "revoke-dialog", "roll-dialog"]) if ($(id).open) $(id).close();
+    for (const id of ["create-dialog", "secret-dialog", "revoke-dialog", "roll-dialog", "revoke-all-dialog"]) if ($(id).open) $(id).close();
   }
 
   /** When a row's dialog closes, however it closes, the focus goes back to the row's menu button. */
@@ -506,6 +547,10 @@
     $("cancel-revoke").addEventListener("click", () => $("revoke-dialog").close());
     $("confirm-revoke").addEventListener("click", confirmRevoke);
     returnFocusOnClose("revoke-dialog", "revoking");
+    $("open-revoke-all").addEventListener("click", openRevokeAll);
+    $("cancel-revoke-all").addEventListener("click", () => $("revoke-all-dialog").close());
+    $("revoke-all-form").addEventListener("submit", confirmRevokeAll);
+    $("revoke-all-confirm").addEventListener("input", () => { $("revoke-all-error").hidden = true; });
     $("cancel-roll").addEventListener("click", () => $("roll-dialog").close());
     $("roll-form").addEventListener("submit", confirmRoll);
     returnFocusOnClose("roll-dialog", "rolling");
