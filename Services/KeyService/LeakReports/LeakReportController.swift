@@ -64,7 +64,9 @@ struct LeakReportController: Sendable {
             }
             labels.append(Label(token_hash: hash, token_type: item.type ?? "", label: revoked ? "true_positive" : "false_positive"))
         }
-        let answer = String(decoding: try JSONEncoder().encode(labels), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let answer = String(decoding: try encoder.encode(labels), as: UTF8.self)
         try await keys.recordLeakReport(bodyDigest: bodyDigest, reporter: identifier, answer: answer)
         context.logger.info("leak report", metadata: [
             "reporter": "\(identifier)", "tokens": "\(labels.count)", "revoked": "\(labels.filter { $0.label == "true_positive" }.count)",
