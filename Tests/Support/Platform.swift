@@ -64,6 +64,19 @@ public struct Platform: Sendable {
         Int(url.split(separator: ":").last!)!
     }
 
+    /// Each resource service's own address with a path that a key holding `readScopes` may read.
+    public var readURLs: [String] {
+        [catalogURL + "/api/v1/jobs", interviewsURL + "/api/v1/agents", reportsURL + "/api/v1/reports"]
+    }
+
+    /// The scopes that `readURLs` need.
+    public static let readScopes = ["jobs:read", "agents:read", "reports:read"]
+
+    /// The status `url` answers to a GET with `key`.
+    public static func status(_ url: String, key: String) async throws -> Int {
+        try await HTTPExchange.send(.GET, url, headers: [("Authorization", "Bearer \(key)")]).status
+    }
+
     /// Stops the gateway, then every service with SIGTERM; returns each service's exit status.
     public func stop() async -> [Int32?] {
         await gateway.stop()

@@ -7,15 +7,6 @@ import Testing
 /// the real processes.
 @Suite("Key lifecycle: rolling with a grace period, /api/v1/me, standard rate-limit headers", .serialized)
 struct KeyLifecycleTests {
-    /// Each resource service's own address with a path a `jobs:read agents:read reports:read` key may read.
-    static func targets(_ platform: Platform) -> [String] {
-        [platform.catalogURL + "/api/v1/jobs", platform.interviewsURL + "/api/v1/agents", platform.reportsURL + "/api/v1/reports"]
-    }
-
-    static func status(_ url: String, key: String) async throws -> Int {
-        try await HTTPExchange.send(.GET, url, headers: [("Authorization", "Bearer \(key)")]).status
-    }
-
     static func introspect(_ platform: Platform, _ key: String) async throws -> [String: Any] {
         let basic = "Basic " + Data("\(KeyServiceFixture.clientId):\(KeyServiceFixture.clientSecret)".utf8).base64EncodedString()
         return try await HTTPExchange.send(
@@ -24,14 +15,14 @@ struct KeyLifecycleTests {
         ).json
     }
 
-    static let scopes = ["jobs:read", "agents:read", "reports:read"]
+    static let scopes = Platform.readScopes
 
     @Test func aRolledKeyWorksThroughItsGraceAndIsRefusedEverywhereWithinASecondOfItsExpiry() async throws {
         // A long cache lifetime: only the expiry itself may end the old key's answers.
         let platform = try await Platform.launch(resourceEnvironment: ["AUTH_CACHE_TTL": "60"])
         let organization = try await platform.keyService.newOrganization()
         let old = try await organization.key(Self.scopes)
-        for url in Self.targets(platform) { #expect(try await Self.status(url, key: old.key) == 200) }
+        for url in platform.readURLs { #expect(try await Platform.status(url, key: old.key) == 200) }
 
         let successor = try await organization.roll(old.id, expiresInSeconds: 3)
         let rolledAt = Date()
@@ -44,15 +35,15 @@ struct KeyLifecycleTests {
         #expect(introspected["active"] as? Bool == true && (introspected["exp"] as? Int).map { Double($0) >= expiresAt.timeIntervalSince1970 } == true)
 
         // During the grace both keys work everywhere.
-        for url in Self.targets(platform) {
-            #expect(try await Self.status(url, key: old.key) == 200, "\(url) refused the old key during its grace")
-            #expect(try await Self.status(url, key: successor.key) == 200)
+        for url in platform.readURLs {
+            #expect(try await Platform.status(url, key: old.key) == 200, "\(url) refused the old key during its grace")
+            #expect(try await Platform.status(url, key: successor.key) == 200)
         }
         // Then every service refuses the old key within a second of its expiry.
         try await Task.sleep(until: .now + .seconds(max(0, expiresAt.timeIntervalSinceNow)) + .seconds(1), clock: .continuous)
-        for url in Self.targets(platform) {
-            #expect(try await Self.status(url, key: old.key) == 401, "\(url) still accepts the old key a second after its expiry")
-            #expect(try await Self.status(url, key: successor.key) == 200)
+        for url in platform.readURLs {
+            #expect(try await Platform.status(url, key: old.key) == 401, "\(url) still accepts the old key a second after its expiry")
+            #expect(try await Platform.status(url, key: successor.key) == 200)
         }
         #expect(try await Self.introspect(platform, old.key)["active"] as? Bool == false)
 
@@ -83,7 +74,7 @@ struct KeyLifecycleTests {
         let port = Int(platform.keyService.baseURL.split(separator: ":").last!)!
         let (restarted, _) = try await KeyServiceFixture.launch(databaseURL: platform.keyService.databaseURL, port: port)
         #expect(try await Self.introspect(platform, old.key)["active"] as? Bool == false)
-        for url in Self.targets(platform) { #expect(try await Self.status(url, key: old.key) == 401) }
+        for url in platform.readURLs { #expect(try await Platform.status(url, key: old.key) == 401) }
         restarted.signal(SIGTERM)
         _ = await platform.stop()
     }

@@ -7,7 +7,7 @@ import Testing
 /// Secret scanners' reports and revoke-all (contract §10), against the real processes.
 @Suite("Leaked keys: a signed report revokes at once, and revoke-all revokes everything", .serialized)
 struct LeakedKeyTests {
-    static let scopes = ["jobs:read", "agents:read", "reports:read"]
+    static let scopes = Platform.readScopes
     static let reporterId = "test-reporter-2026"
 
     /// A reporter key pair, and its public key in a file in GitHub's format.
@@ -19,19 +19,11 @@ struct LeakedKeyTests {
         return (key, path)
     }
 
-    static func targets(_ platform: Platform) -> [String] {
-        [platform.catalogURL + "/api/v1/jobs", platform.interviewsURL + "/api/v1/agents", platform.reportsURL + "/api/v1/reports"]
-    }
-
-    static func status(_ url: String, key: String) async throws -> Int {
-        try await HTTPExchange.send(.GET, url, headers: [("Authorization", "Bearer \(key)")]).status
-    }
-
     /// Whether every service refuses `key` within `seconds`.
     static func refusedEverywhere(_ key: String, _ platform: Platform, within seconds: Double = 2) async throws -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        for url in targets(platform) {
-            while try await status(url, key: key) != 401 {
+        for url in platform.readURLs {
+            while try await Platform.status(url, key: key) != 401 {
                 if ContinuousClock.now > deadline { return false }
                 try await Task.sleep(for: .milliseconds(20))
             }
@@ -60,7 +52,7 @@ struct LeakedKeyTests {
         let organization = try await platform.keyService.newOrganization()
         let leaked = try await organization.key(Self.scopes)
         let other = try await organization.key(Self.scopes)
-        for url in Self.targets(platform) { #expect(try await Self.status(url, key: leaked.key) == 200) }
+        for url in platform.readURLs { #expect(try await Platform.status(url, key: leaked.key) == 200) }
         let lookAlike = "evk_" + String(repeating: "A", count: 36)
         let url = "https://github.com/acme/app/blob/main/.env"
         let body = #"[{"token":"\#(leaked.key)","type":"evalyo_api_key","url":"\#(url)","source":"content"},{"token":"\#(lookAlike)","type":"evalyo_api_key","url":"\#(url)","source":"content"}]"#
@@ -74,7 +66,7 @@ struct LeakedKeyTests {
         ])
         #expect(!answer.body.contains(leaked.key) && !answer.body.contains(lookAlike))
         #expect(try await Self.refusedEverywhere(leaked.key, platform), "a reported key still works somewhere")
-        for url in Self.targets(platform) { #expect(try await Self.status(url, key: other.key) == 200) }
+        for url in platform.readURLs { #expect(try await Platform.status(url, key: other.key) == 200) }
 
         // The console shows why, with the link; the audit trail names the reporter.
         let listed = try await organization.console(.GET, "/console/api/keys?status=REVOKED")
@@ -110,7 +102,7 @@ struct LeakedKeyTests {
         }
         let notAnArray = try await Self.report(platform, #"{"token":"\#(key)"}"#, signer: signer)
         #expect(notAnArray.status == 400 && notAnArray.errorCode == "VALIDATION_ERROR")
-        for url in Self.targets(platform) { #expect(try await Self.status(url, key: key) == 200, "\(url)") }
+        for url in platform.readURLs { #expect(try await Platform.status(url, key: key) == 200, "\(url)") }
         _ = await platform.stop()
     }
 
@@ -122,16 +114,16 @@ struct LeakedKeyTests {
         keys.append(rolled)
         keys.append(try await organization.roll(rolled.id, expiresInSeconds: 3600))
         let neighbour = try await platform.keyService.newOrganization().key(Self.scopes).key
-        for key in keys { for url in Self.targets(platform) { #expect(try await Self.status(url, key: key.key) == 200) } }
+        for key in keys { for url in platform.readURLs { #expect(try await Platform.status(url, key: key.key) == 200) } }
 
         let wrong = try await organization.console(.POST, "/console/api/keys/revoke-all", body: #"{"confirm":"not the name"}"#)
         #expect(wrong.status == 422 && wrong.errorCode == "CONFIRMATION_MISMATCH")
-        #expect(try await Self.status(platform.catalogURL + "/api/v1/jobs", key: keys[0].key) == 200)
+        #expect(try await Platform.status(platform.catalogURL + "/api/v1/jobs", key: keys[0].key) == 200)
 
         let right = try await organization.console(.POST, "/console/api/keys/revoke-all", body: #"{"confirm":"\#(organization.name)"}"#)
         #expect(right.status == 200 && right.json["revoked"] as? Int == 4, "\(right.body)")
         for key in keys { #expect(try await Self.refusedEverywhere(key.key, platform), "a key still works after revoke-all") }
-        for url in Self.targets(platform) { #expect(try await Self.status(url, key: neighbour) == 200) }
+        for url in platform.readURLs { #expect(try await Platform.status(url, key: neighbour) == 200) }
         let again = try await organization.console(.POST, "/console/api/keys/revoke-all", body: #"{"confirm":"\#(organization.name)"}"#)
         #expect(again.json["revoked"] as? Int == 0)
         _ = await platform.stop()

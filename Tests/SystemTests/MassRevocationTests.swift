@@ -8,18 +8,9 @@ import Testing
 /// a skipped revocation would show.
 @Suite("Revocation never skips a key, however many are revoked at once", .serialized)
 struct MassRevocationTests {
-    static let scopes = ["jobs:read", "agents:read", "reports:read"]
+    static let scopes = Platform.readScopes
     /// Long enough that a key the feed skipped stays accepted past every deadline below.
     static let resourceEnvironment = ["AUTH_CACHE_TTL": "60"]
-
-    /// Each resource service's own address with a path its keys may read.
-    static func targets(_ platform: Platform) -> [String] {
-        [platform.catalogURL + "/api/v1/jobs", platform.interviewsURL + "/api/v1/agents", platform.reportsURL + "/api/v1/reports"]
-    }
-
-    static func status(_ url: String, key: String) async throws -> Int {
-        try await HTTPExchange.send(.GET, url, headers: [("Authorization", "Bearer \(key)")]).status
-    }
 
     /// Runs `body` for every element, `width` at a time.
     static func forEach<T: Sendable>(_ items: [T], width: Int = 16, _ body: @escaping @Sendable (T) async throws -> Void) async throws {
@@ -36,9 +27,9 @@ struct MassRevocationTests {
     static func cachedKeys(_ count: Int, organization: TestOrganization, platform: Platform) async throws -> [(id: String, key: String)] {
         var keys: [(id: String, key: String)] = []
         for _ in 0..<count { keys.append(try await organization.key(scopes)) }
-        let pairs = keys.flatMap { key in targets(platform).map { (key.key, $0) } }
+        let pairs = keys.flatMap { key in platform.readURLs.map { (key.key, $0) } }
         try await forEach(pairs) { key, url in
-            let answer = try await status(url, key: key)
+            let answer = try await Platform.status(url, key: key)
             #expect(answer == 200, "\(url) answered \(answer) to a fresh key")
         }
         return keys
@@ -47,14 +38,14 @@ struct MassRevocationTests {
     /// Asks every (key, service) pair until each answers 401 or `deadline` passes; returns the
     /// pairs still accepted and the time the last refusal was first seen.
     static func refusedEverywhere(_ keys: [String], platform: Platform, since start: ContinuousClock.Instant, deadline: Duration) async throws -> (accepted: [String], last: Duration) {
-        var pending = Set(keys.flatMap { key in targets(platform).map { "\($0) \(key)" } })
+        var pending = Set(keys.flatMap { key in platform.readURLs.map { "\($0) \(key)" } })
         var last = Duration.zero
         while !pending.isEmpty, ContinuousClock.now - start < deadline {
             let refused = try await withThrowingTaskGroup(of: String?.self) { group in
                 for pair in pending {
                     group.addTask {
                         let parts = pair.split(separator: " ")
-                        return try await status(String(parts[0]), key: String(parts[1])) == 401 ? pair : nil
+                        return try await Platform.status(String(parts[0]), key: String(parts[1])) == 401 ? pair : nil
                     }
                 }
                 return try await group.reduce(into: Set<String>()) { if let pair = $1 { $0.insert(pair) } }
@@ -102,8 +93,8 @@ struct MassRevocationTests {
         #expect(try await followed.waitForExit(timeout: .seconds(15)) == 0)
         try await Self.forEach(keys) { key in try await organization.on(secondKeyService.baseURL).revoke(key.id) }
         // Unheard of yet: the cached answers stand until the feed is back.
-        for url in Self.targets(platform) {
-            #expect(try await Self.status(url, key: keys[0].key) == 200)
+        for url in platform.readURLs {
+            #expect(try await Platform.status(url, key: keys[0].key) == 200)
         }
 
         let (restarted, _) = try await KeyServiceFixture.launch(databaseURL: platform.keyService.databaseURL, port: Int(platform.keyService.baseURL.split(separator: ":").last!)!)
