@@ -73,7 +73,10 @@ public enum ServiceRuntime {
     /// The verification cache, the revocation watcher and the rate limiter in front of `clients`,
     /// with the cache settings of `auth`.
     public static func makeAuthentication(_ clients: KeyServiceClients, auth: AuthConfiguration, metrics: ServiceMetrics, logger: Logger) -> Authentication {
-        let verifier = KeyVerifier(introspector: clients.introspector, ttl: auth.cacheTTL, maxEntries: auth.cacheMaxEntries, metrics: metrics)
+        let verifier = KeyVerifier(
+            introspector: clients.introspector, ttl: auth.cacheTTL, maxEntries: auth.cacheMaxEntries,
+            maxInactiveEntries: auth.negativeCacheMaxEntries, metrics: metrics
+        )
         let watcher = RevocationWatcher(verifier: verifier, source: clients.revocations, metrics: metrics, logger: logger)
         return Authentication(verifier: verifier, revocations: watcher, limiter: RateLimiter(leaser: clients.leaser, metrics: metrics))
     }

@@ -12,8 +12,11 @@ public struct AuthConfiguration: Sendable {
     public var timeout: Duration
     /// `AUTH_CACHE_TTL` seconds, default 10.
     public var cacheTTL: Duration
-    /// `AUTH_CACHE_MAX_ENTRIES`, default 100000.
+    /// `AUTH_CACHE_MAX_ENTRIES`, default 100000: answers for active keys.
     public var cacheMaxEntries: Int
+    /// `AUTH_NEGATIVE_CACHE_MAX_ENTRIES`, default 200000: answers for unknown, revoked and expired
+    /// keys, bounded apart so that a flood of them never evicts an active key.
+    public var negativeCacheMaxEntries: Int
 
     /// The key service's base URL and the introspection path, split once for the clients that
     /// call its `/internal/` endpoints (introspection and the revocation feed).
@@ -35,5 +38,6 @@ public struct AuthConfiguration: Sendable {
         timeout = .milliseconds(try environment.integer("INTROSPECTION_TIMEOUT_MS", default: 2000, in: 50...30000))
         cacheTTL = .seconds(try environment.integer("AUTH_CACHE_TTL", default: 10, in: 0...3600))
         cacheMaxEntries = try environment.integer("AUTH_CACHE_MAX_ENTRIES", default: 100_000, in: 1...10_000_000)
+        negativeCacheMaxEntries = try environment.integer("AUTH_NEGATIVE_CACHE_MAX_ENTRIES", default: 200_000, in: 1...10_000_000)
     }
 }

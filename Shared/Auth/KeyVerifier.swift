@@ -1,4 +1,3 @@
-import DequeModule
 import Foundation
 import Logging
 import Metrics
@@ -7,22 +6,20 @@ import Synchronization
 /// Verifies API keys through a `KeyIntrospector`, with a short-lived, bounded local cache.
 ///
 /// - The cache is keyed by the key's SHA-256 digest, never its plaintext.
-/// - Both answers are cached: "inactive" too, so a flood of well-formed but unknown keys does
-///   not become a flood of introspection calls (revocation is final, so it cannot go stale).
-/// - Entries live `ttl`, and never past the key's own expiry (a rolled key's `exp`); at
-///   `maxEntries` the oldest entry goes first.
+/// - Both answers are cached, each in a cache of its own (contract §12): "inactive" too, so a
+///   flood of well-formed but unknown keys (anyone can compute the checksum) does not become a
+///   flood of introspection calls, and it can never evict an active key's answer, since the
+///   two are bounded apart (`maxEntries` and `maxInactiveEntries`). Revocation is final, so an
+///   inactive answer cannot go stale.
+/// - Entries live `ttl`, and never past the key's own expiry (a rolled key's `exp`); when a
+///   cache is full its oldest entry goes first.
 /// - Concurrent misses for one key share a single introspection call.
 /// - A hit takes a lock and a dictionary lookup: no database, no network.
 public final class KeyVerifier: Sendable {
-    struct Entry {
-        let key: VerifiedKey?
-        let expires: ContinuousClock.Instant
-    }
-
     struct State {
-        var entries: [KeyDigest: Entry] = [:]
-        /// Digests in insertion order, with the expiry they were inserted with.
-        var order: Deque<(KeyDigest, ContinuousClock.Instant)> = []
+        /// The answers for active keys, and apart from them those for everything else.
+        var active: ExpiringCache<KeyDigest, VerifiedKey>
+        var inactive: ExpiringCache<KeyDigest, Void>
         var inFlight: [KeyDigest: (task: Task<VerifiedKey?, any Error>, generation: Int)] = [:]
         /// Counts `removeAll()` calls: an introspection that began before the latest one may
         /// carry an answer the flush was meant to forget, so it is never cached.
@@ -40,17 +37,20 @@ public final class KeyVerifier: Sendable {
     let introspector: any KeyIntrospector
     let ttl: Duration
     let maxEntries: Int
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     // Made once: looking a metric up by name takes the factory's lock, which a hit should not pay.
     private let hits: Counter
     private let misses: Counter
     private let failures: Counter
     private let introspectionTime: Metrics.Timer
 
-    public init(introspector: any KeyIntrospector, ttl: Duration, maxEntries: Int, metrics: ServiceMetrics) {
+    /// `maxEntries` bounds the active keys' answers; `maxInactiveEntries` (as many by default)
+    /// the others'.
+    public init(introspector: any KeyIntrospector, ttl: Duration, maxEntries: Int, maxInactiveEntries: Int? = nil, metrics: ServiceMetrics) {
         self.introspector = introspector
         self.ttl = ttl
         self.maxEntries = maxEntries
+        self.state = Mutex(State(active: ExpiringCache(capacity: maxEntries), inactive: ExpiringCache(capacity: maxInactiveEntries ?? maxEntries)))
         self.hits = Counter(label: "auth_cache_hits_total", factory: metrics.factory)
         self.misses = Counter(label: "auth_cache_misses_total", factory: metrics.factory)
         self.failures = Counter(label: "auth_introspection_failures_total", factory: metrics.factory)
@@ -64,8 +64,11 @@ public final class KeyVerifier: Sendable {
         let now = ContinuousClock.now
         enum Lookup { case hit(VerifiedKey?), wait(Task<VerifiedKey?, any Error>) }
         let lookup: Lookup = state.withLock { state in
-            if let entry = state.entries[digest], entry.expires > now {
-                return .hit(entry.key)
+            if let key = state.active.value(for: digest, at: now) {
+                return .hit(key)
+            }
+            if state.inactive.value(for: digest, at: now) != nil {
+                return .hit(nil)
             }
             if let flight = state.inFlight[digest] {
                 return .wait(flight.task)
@@ -132,18 +135,16 @@ public final class KeyVerifier: Sendable {
             }
             guard state.generation == generation else { return key }
             state.inFlight.removeValue(forKey: digest)
-            while let (oldest, oldestExpiry) = state.order.first,
-                  oldestExpiry <= now || state.entries.count >= maxEntries
-            {
-                state.order.removeFirst()
-                // The digest may have been stored again since; only its latest insertion counts.
-                if state.entries[oldest]?.expires == oldestExpiry, let removed = state.entries.removeValue(forKey: oldest) {
-                    if let id = removed.key?.keyId { state.digestByKey.removeValue(forKey: id) }
+            if let key {
+                state.inactive.remove(digest)
+                for dropped in state.active.insert(digest, key, expires: expires, now: now) where state.digestByKey[dropped.keyId] != digest {
+                    state.digestByKey.removeValue(forKey: dropped.keyId)
                 }
+                state.digestByKey[key.keyId] = digest
+            } else {
+                state.active.remove(digest)
+                state.inactive.insert(digest, (), expires: expires, now: now)
             }
-            state.entries[digest] = Entry(key: key, expires: expires)
-            state.order.append((digest, expires))
-            if let id = key?.keyId { state.digestByKey[id] = digest }
             return key
         }
     }
@@ -167,7 +168,7 @@ public final class KeyVerifier: Sendable {
         let horizon = ttl + .seconds(5)
         state.withLock { state in
             if let digest = state.digestByKey.removeValue(forKey: keyId) {
-                state.entries.removeValue(forKey: digest)
+                state.active.remove(digest)
             }
             state[keyPath: recent][keyId] = now
             if state[keyPath: recent].count > 10_000 {
@@ -182,14 +183,19 @@ public final class KeyVerifier: Sendable {
         state.withLock { state in
             state.generation += 1
             state.inFlight.removeAll()
-            state.entries.removeAll()
-            state.order.removeAll()
+            state.active.removeAll()
+            state.inactive.removeAll()
             state.digestByKey.removeAll()
         }
     }
 
-    /// How many answers are cached now.
+    /// How many answers are cached now, active and inactive.
     public var count: Int {
-        state.withLock { $0.entries.count }
+        state.withLock { $0.active.count + $0.inactive.count }
+    }
+
+    /// How many answers for active keys are cached now.
+    public var activeCount: Int {
+        state.withLock { $0.active.count }
     }
 }

@@ -220,4 +220,19 @@ struct KeyInvalidationTests {
         #expect(try await verifier.verify(token, requestId: "r") == key)
         #expect(introspector.count == 2)
     }
+
+    @Test func aFloodOfUnknownKeysNeverEvictsAnActiveOne() async throws {
+        let active = KeyVerifierTests.key
+        let known = APIKeyToken.generate()
+        let introspector = CountingIntrospector { token in token.value == known.value ? active : nil }
+        let verifier = KeyVerifier(introspector: introspector, ttl: .seconds(60), maxEntries: 10, maxInactiveEntries: 1000, metrics: ServiceMetrics())
+        #expect(try await verifier.verify(known, requestId: "r") == active)
+        for _ in 0..<200_000 {
+            _ = try await verifier.verify(APIKeyToken.generate(), requestId: "r")
+        }
+        #expect(verifier.count == 1001 && verifier.activeCount == 1)
+        let before = introspector.count
+        #expect(try await verifier.verify(known, requestId: "r") == active)
+        #expect(introspector.count == before, "the active key was asked again: the flood evicted it")
+    }
 }
