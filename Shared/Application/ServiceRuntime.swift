@@ -47,6 +47,7 @@ public enum ServiceRuntime {
         postgres: PostgresClient, metrics: ServiceMetrics, authentication: Authentication? = nil, requestTimeout: Duration = .seconds(10)
     ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
+        router.add(middleware: NoSniffMiddleware())
         router.add(middleware: RequestIdMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())

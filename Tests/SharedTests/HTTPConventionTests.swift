@@ -49,6 +49,7 @@ struct HTTPConventionTests {
                 #expect(response.status == .notFound)
                 #expect(try Self.error(response).code == "NOT_FOUND")
                 #expect(response.headers[.requestId] != nil)
+                #expect(response.headers[.contentTypeOptions] == "nosniff")
             }
         }
     }

@@ -15,6 +15,7 @@ struct GatewayTests {
             let answer = try await HTTPExchange.send(.GET, gateway.url + path)
             #expect(answer.status == 404 && answer.errorCode == "NOT_FOUND", "\(path): \(answer.body)")
             #expect(answer.headers.first(name: "Content-Type")?.hasPrefix("application/json") == true)
+            #expect(answer.headers["X-Content-Type-Options"] == ["nosniff"], "\(path)")
         }
         let longURI = try await HTTPExchange.send(.GET, gateway.url + "/api/v1/jobs?" + String(repeating: "a", count: 20_000))
         #expect(longURI.status == 414 && longURI.errorCode == "URI_TOO_LONG", "\(longURI.body)")
@@ -34,6 +35,7 @@ struct GatewayTests {
             let answer = try await HTTPExchange.send(.GET, gateway.url + path, headers: [("Authorization", "Bearer \(key)")])
             #expect(answer.status == 503 && answer.errorCode == "SERVICE_UNAVAILABLE", "\(path): \(answer.body)")
             #expect(answer.headers.first(name: "Retry-After") != nil)
+            #expect(answer.headers["X-Content-Type-Options"] == ["nosniff"], "\(path)")
             // The gateway makes a request id when the client sends none (nginx's 32 hex digits).
             let id = try #require(answer.headers.first(name: "X-Request-Id"))
             #expect(id.count == 32 && id.allSatisfy(\.isHexDigit))

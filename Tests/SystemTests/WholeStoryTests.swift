@@ -29,6 +29,8 @@ struct WholeStoryTests {
         _ = try await client.create("/api/v1/campaigns/\(campaign)/candidates", recruiting, ["candidateId": candidate])
         let pipeline = try await client.send(.GET, "/api/v1/campaigns/\(campaign)/pipeline", key: recruiting)
         #expect(pipeline.status == 200 && pipeline.body.contains(candidate) && pipeline.body.contains(screening), "\(pipeline.body)")
+        // Once, though both the service and the gateway set it.
+        #expect(pipeline.headers["X-Content-Type-Options"] == ["nosniff"])
 
         // The interview, invited through the gateway and run by the agent runtime on the service itself.
         let interview = try await client.create(
