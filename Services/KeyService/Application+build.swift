@@ -15,15 +15,16 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     let notifier = RevocationNotifier(keys: keys, logger: logger)
     let ledger = RateLimitLedger(client: postgres, logger: logger)
     let expiries = KeyExpiryRecorder(keys: keys, interval: .seconds(1), logger: logger)
+    let reporters = try settings.leakReporterKeysFile.map { try ReporterKeys(path: $0, logger: logger) }
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics)
-    try buildRouter(router, settings: settings, keys: keys, accounts: accounts, usage: usage, notifier: notifier, ledger: ledger, metrics: metrics)
+    try buildRouter(router, settings: settings, keys: keys, accounts: accounts, usage: usage, notifier: notifier, ledger: ledger, reporters: reporters, metrics: metrics)
     return ServiceRuntime.makeApplication(
         name: "key-service",
         configuration: settings.service,
         router: router,
         postgres: postgres,
         migrations: KeyServiceMigrations.all,
-        services: [usage, notifier, ledger, expiries] + (settings.leakReporters.map { [ReporterKeysReloader(keys: $0)] } ?? []),
+        services: [usage, notifier, ledger, expiries] + (reporters.map { [ReporterKeysReloader(keys: $0)] } ?? []),
         logger: logger
     )
 }
@@ -37,6 +38,7 @@ func buildRouter(
     usage: UsageRecorder,
     notifier: RevocationNotifier,
     ledger: RateLimitLedger,
+    reporters: ReporterKeys? = nil,
     metrics: ServiceMetrics
 ) throws {
     let authenticator = ConsoleAuthenticator(accounts: accounts)
@@ -49,7 +51,7 @@ func buildRouter(
         sessionLifetime: settings.sessionLifetime, secureCookie: settings.secureCookie
     ).addRoutes(to: api.group("session"))
     APIKeyController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("keys"))
-    LeakReportController(keys: keys, reporters: settings.leakReporters).addRoutes(to: router)
+    LeakReportController(keys: keys, reporters: reporters).addRoutes(to: router)
     AuditController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("audit-events"))
     let internalRoutes = router.internalRoutes(callers: settings.internalCallers)
     IntrospectionController(keys: keys, usage: usage, metrics: metrics).addRoutes(to: internalRoutes)

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
 import Shared
 
 /// The key service's settings: the common ones plus the console's and introspection's.
@@ -19,8 +18,8 @@ struct KeyServiceSettings: Sendable {
     var usageFlushInterval: Duration
     /// bcrypt cost of console passwords (`BCRYPT_COST`, default 12).
     var bcryptCost: Int
-    /// The trusted secret scanners' public keys (`LEAK_REPORTER_KEYS_FILE`); none: no leak reports.
-    var leakReporters: ReporterKeys?
+    /// The file of trusted secret scanners' public keys (`LEAK_REPORTER_KEYS_FILE`); none: no leak reports.
+    var leakReporterKeysFile: String?
 
     init(environment: Environment) throws {
         self.service = try ServiceConfiguration(environment: environment, defaultPort: 8081, defaultDatabase: "evalyo_keys")
@@ -34,7 +33,8 @@ struct KeyServiceSettings: Sendable {
         self.bcryptCost = try environment.integer("BCRYPT_COST", default: 12, in: 4...16)
         if let path = environment.get("LEAK_REPORTER_KEYS_FILE"), !path.isEmpty {
             do {
-                self.leakReporters = try ReporterKeys(path: path, logger: Logger(label: "key-service"))
+                _ = try ReporterKeys.read(path)
+                self.leakReporterKeysFile = path
             } catch {
                 throw ConfigurationError("LEAK_REPORTER_KEYS_FILE must name a readable file of public keys in GitHub's format (\(error))")
             }

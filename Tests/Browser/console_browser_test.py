@@ -5,9 +5,11 @@ gateway. Settings come from the environment: EVALYO_URL (the gateway), EVALYO_EM
 EVALYO_PASSWORD (an admin of an organization with no keys yet), EVALYO_SCREENSHOTS (a folder),
 CHROMIUM and CHROMEDRIVER (Debian's). Exits non-zero, naming the step, at the first failure.
 """
+import base64
 import json
 import os
 import re
+import subprocess
 import sys
 import time
 import urllib.error
@@ -249,6 +251,19 @@ def life_cycle():
         driver.quit()
 
 
+def report_leak(token, url):
+    """Sends a secret scanner's signed report of `token`, as GitHub would (signed with openssl)."""
+    body = json.dumps([{"token": token, "type": "evalyo_api_key", "url": url, "source": "content"}])
+    signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", os.environ["EVALYO_LEAK_REPORTER_KEY"]],
+                               input=body.encode(), capture_output=True, check=True).stdout
+    request = urllib.request.Request(BASE + "/security/leaked-keys", data=body.encode(), method="POST", headers={
+        "Content-Type": "application/json", "Github-Public-Key-Identifier": os.environ["EVALYO_LEAK_REPORTER_ID"],
+        "Github-Public-Key-Signature": base64.b64encode(signature).decode()})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        labels = json.load(answer)
+    check([label["label"] for label in labels] == ["true_positive"], f"the report's answer: {labels}")
+
+
 def eventually_status(key, expected, seconds=3):
     deadline = time.monotonic() + seconds
     status = api("GET", "/api/v1/jobs", key)[0]
@@ -307,6 +322,17 @@ def rolling(console):
     console.by_id("filter-search").send_keys(Keys.CONTROL + "a", Keys.DELETE)
     console.wait.until(lambda d: len(console.rows()) == 4)
 
+    step("a key a secret scanner reports is revoked as leaked, with where it was found")
+    report_leak(third, "https://github.com/acme/app/blob/main/.env")
+    console.driver.refresh()
+    console.shown("keys-view")
+    console.wait.until(lambda d: "Leaked" in console.key_row(ROLLED_NAME, "REVOKED").text)
+    link = console.key_row(ROLLED_NAME, "REVOKED").find_element(By.CSS_SELECTOR, "a.leak")
+    check(link.get_attribute("href") == "https://github.com/acme/app/blob/main/.env", f"the link: {link.get_attribute('href')}")
+    check("noopener" in link.get_attribute("rel"), "the link can reach back into the page")
+    console.shot("13-leaked-key")
+    check(eventually_status(third, 401) == 401, "the leaked key still works")
+
     step("revoking every key asks for the organization's name first")
     console.by_id("open-revoke-all").click()
     console.shown("revoke-all-dialog")
@@ -314,13 +340,13 @@ def rolling(console):
     check(organization and organization in console.by_id("account-label").text, f"the dialog names {organization!r}")
     console.by_id("revoke-all-confirm").send_keys("not the name" + Keys.ENTER)
     console.text_in("revoke-all-error", "exactly")
-    check(api("GET", "/api/v1/jobs", third)[0] == 200, "a wrong confirmation revoked something")
+    check(api("GET", "/api/v1/jobs", first)[0] == 200, "a wrong confirmation revoked something")
     console.by_id("revoke-all-confirm").clear()
     console.by_id("revoke-all-confirm").send_keys(organization)
-    console.shot("13-revoke-all")
+    console.shot("14-revoke-all")
     console.by_id("confirm-revoke-all").click()
     console.gone("revoke-all-dialog")
-    console.text_in("notice-text", "2 keys were revoked")
+    console.text_in("notice-text", "1 key was revoked")
     console.wait.until(lambda d: all(row.get_attribute("data-status") in ("REVOKED", "EXPIRED") for row in console.rows()))
     check(eventually_status(third, 401) == 401 and eventually_status(first, 401) == 401, "a key still works after revoking all")
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TestSupport
 import Testing
@@ -13,7 +14,16 @@ struct ConsoleBrowserTests {
         let python = try #require(
             environment["EVALYO_PYTHON"], "EVALYO_PYTHON (a Python with Selenium) is set by scripts/test; run the tests through it"
         )
-        let platform = try await Platform.launch()
+        // A secret scanner the browser test reports a leak as (it signs with openssl).
+        let reporter = P256.Signing.PrivateKey()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("evalyo-reporter-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let privateKey = folder.appendingPathComponent("private.pem")
+        try reporter.pemRepresentation.write(to: privateKey, atomically: true, encoding: .utf8)
+        let list: [String: Any] = ["public_keys": [["key_identifier": "browser-reporter", "key": reporter.publicKey.pemRepresentation, "is_current": true]]]
+        let listFile = folder.appendingPathComponent("public_keys.json")
+        try JSONSerialization.data(withJSONObject: list).write(to: listFile)
+        let platform = try await Platform.launch(keyServiceEnvironment: ["LEAK_REPORTER_KEYS_FILE": listFile.path])
         let organization = try await platform.keyService.newOrganization(consoleURL: platform.gateway.url)
         let screenshots = environment["EVALYO_SCREENSHOTS"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("evalyo-screenshots").path
         let script = URL(fileURLWithPath: environment["EVALYO_BROWSER_TEST"] ?? "Tests/Browser/console_browser_test.py")
@@ -23,6 +33,8 @@ struct ConsoleBrowserTests {
             environment: [
                 "EVALYO_URL": platform.gateway.url, "EVALYO_EMAIL": organization.email, "EVALYO_PASSWORD": organization.password,
                 "EVALYO_SCREENSHOTS": screenshots, "HOME": FileManager.default.temporaryDirectory.path,
+                "EVALYO_LEAK_REPORTER_KEY": privateKey.path, "EVALYO_LEAK_REPORTER_ID": "browser-reporter",
+                "PATH": environment["PATH"] ?? "/usr/bin:/bin",
             ]
         )
         let status = try await run.waitForExit(timeout: .seconds(180))

@@ -128,4 +128,39 @@ struct LeakedKeyTests {
         #expect(again.json["revoked"] as? Int == 0)
         _ = await platform.stop()
     }
+
+    @Test func theTrustedKeysAreReadAgainWhenTheFileChangesAndOnSIGHUP() async throws {
+        let (first, file) = try Self.reporter()
+        let platform = try await Platform.launch(keyServiceEnvironment: ["LEAK_REPORTER_KEYS_FILE": file, "LOG_LEVEL": "info"])
+        let organization = try await platform.keyService.newOrganization()
+        let body = #"[{"token":"evk_nothing","type":"evalyo_api_key","url":"https://example.com","source":"content"}]"#
+        #expect(try await Self.report(platform, body, signer: first).status == 200)
+
+        // A new list (a second reporter) is used at the next report, without a restart.
+        let second = P256.Signing.PrivateKey()
+        func write(_ keys: [(String, P256.Signing.PrivateKey)]) throws {
+            let list: [String: Any] = ["public_keys": keys.map { ["key_identifier": $0.0, "key": $0.1.publicKey.pemRepresentation, "is_current": true] }]
+            try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: file))
+        }
+        #expect(try await Self.report(platform, body, signer: second, identifier: "second").status == 401)
+        try write([(Self.reporterId, first), ("second", second)])
+        #expect(try await Self.report(platform, body, signer: second, identifier: "second").status == 200)
+
+        // SIGHUP reads the file at once, before any report asks.
+        let third = P256.Signing.PrivateKey()
+        try write([("third", third)])
+        let keyService = platform.processes[0]
+        keyService.signal(SIGHUP)
+        var reloaded = false
+        for _ in 0..<50 where !reloaded {
+            reloaded = keyService.output.contains("SIGHUP: reading the leak reporters' keys again")
+                && keyService.output.contains(#""msg":"leak reporter keys loaded","count":"1""#)
+            if !reloaded { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(reloaded, "no reload logged after SIGHUP: \(keyService.output.suffix(600))")
+        #expect(try await Self.report(platform, body, signer: third, identifier: "third").status == 200)
+        #expect(try await Self.report(platform, body, signer: first).status == 401)
+        _ = organization
+        _ = await platform.stop()
+    }
 }
