@@ -27,126 +27,6 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
         }
     }
 
-    func roll(id: UUID, organizationId: UUID, expiresIn: Duration, token: APIKeyToken, actor: ConsoleUser) async throws -> (old: APIKeyRecord, new: APIKeyRecord)? {
-        let seconds = Double(expiresIn.nanosecondsCount) / 1e9
-        return try await client.transaction(logger: logger) { connection in
-            let rows = try await connection.query(
-                """
-                SELECT name, scopes, revoked_at IS NOT NULL OR rolled_to IS NOT NULL OR expires_at <= now() FROM api_keys
-                WHERE id = \(id) AND organization_id = \(organizationId) FOR UPDATE
-                """,
-                logger: logger
-            )
-            guard let row = try await rows.collect().first else { return nil }
-            let (name, scopes, finished) = try row.decode((String, [String], Bool?).self)
-            if finished == true {
-                throw APIError.conflict("KEY_NOT_ROLLABLE", "Only an active key can be rolled; this one is revoked, expired or already rolled")
-            }
-            let successor = try await Self.insert(connection, token: token, organizationId: organizationId, name: name, scopes: scopes, rolledFrom: id, actor: actor, logger: logger)
-            let expiry = try await connection.query(
-                """
-                UPDATE api_keys SET expires_at = now() + make_interval(secs => \(seconds)), rolled_to = \(successor.id)
-                WHERE id = \(id) RETURNING expires_at
-                """,
-                logger: logger
-            ).collect().first?.decode(Date.self)
-            try await Self.audit(
-                connection, organizationId: organizationId, actor: actor.id, action: "key.rolled", keyId: id,
-                details: ["from": id.apiString, "to": successor.id.apiString, "expiresAt": expiry.map { ISO8601DateFormatter().string(from: $0) } ?? ""], logger: logger
-            )
-            // Last, after the row lock: every resource service drops the answers it cached
-            // before the roll, which did not carry the expiry.
-            try await connection.query("INSERT INTO revocations (api_key_id, kind) VALUES (\(id), 'CHANGED')", logger: logger)
-            guard let old = try await Self.find(connection, id: id, organizationId: organizationId, logger: logger) else { return nil }
-            return (old, successor)
-        }
-    }
-
-    func revokeAll(organizationId: UUID, actor: ConsoleUser) async throws -> Int {
-        try await client.transaction(logger: logger) { connection in
-            // Every row lock first, then the log's lock (its trigger), as every writer does.
-            try await connection.query(
-                """
-                SELECT id FROM api_keys WHERE organization_id = \(organizationId) AND revoked_at IS NULL
-                  AND (expires_at IS NULL OR expires_at > now()) ORDER BY id FOR UPDATE
-                """,
-                logger: logger
-            ).collect()
-            let rows = try await connection.query(
-                """
-                WITH revoked AS (
-                    UPDATE api_keys SET revoked_at = now(), revocation_reason = 'REVOKED_ALL'
-                    WHERE organization_id = \(organizationId) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-                    RETURNING id, name
-                ), audited AS (
-                    INSERT INTO audit_events (organization_id, actor_user_id, action, api_key_id, details)
-                    SELECT \(organizationId), \(actor.id), 'api_key.revoked', id, jsonb_build_object('name', name, 'reason', 'revoke-all') FROM revoked
-                ), logged AS (
-                    INSERT INTO revocations (api_key_id) SELECT id FROM revoked ORDER BY id
-                )
-                SELECT count(*) FROM revoked
-                """,
-                logger: logger
-            )
-            return try await rows.collect().first?.decode(Int.self) ?? 0
-        }
-    }
-
-    func revokeLeaked(digest: Data, url: String?, reporter: String) async throws -> Bool {
-        try await client.transaction(logger: logger) { connection in
-            let rows = try await connection.query(
-                """
-                UPDATE api_keys SET revoked_at = now(), revocation_reason = 'LEAKED', leak_url = \(url)
-                WHERE digest = \(digest) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-                RETURNING id, organization_id, name
-                """,
-                logger: logger
-            )
-            guard let row = try await rows.collect().first else { return false }
-            let (id, organizationId, name) = try row.decode((UUID, UUID, String).self)
-            try await Self.audit(
-                connection, organizationId: organizationId, actor: nil, action: "key.leaked", keyId: id,
-                details: ["name": name, "reporter": reporter, "url": url ?? ""], logger: logger
-            )
-            try await connection.query("INSERT INTO revocations (api_key_id) VALUES (\(id))", logger: logger)
-            return true
-        }
-    }
-
-    func leakReportAnswer(bodyDigest: Data) async throws -> String? {
-        try await client.query("SELECT answer FROM leak_reports WHERE body_digest = \(bodyDigest)", logger: logger)
-            .collect().first?.decode(String.self)
-    }
-
-    func recordLeakReport(bodyDigest: Data, reporter: String, answer: String) async throws {
-        try await client.query(
-            """
-            INSERT INTO leak_reports (body_digest, reporter, answer) VALUES (\(bodyDigest), \(reporter), \(answer))
-            ON CONFLICT (body_digest) DO NOTHING
-            """,
-            logger: logger
-        )
-    }
-
-    func recordExpiries() async throws -> Int {
-        // Once per key, whichever replica gets there first; an expiry that passed while every
-        // replica was down is recorded when one is back.
-        let rows = try await client.query(
-            """
-            WITH expired AS (
-                UPDATE api_keys SET expiry_recorded_at = now()
-                WHERE expires_at <= now() AND expiry_recorded_at IS NULL AND revoked_at IS NULL
-                RETURNING id, organization_id, name, expires_at
-            )
-            INSERT INTO audit_events (organization_id, action, api_key_id, details)
-            SELECT organization_id, 'key.expired', id, jsonb_build_object('name', name, 'expiresAt', to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
-            FROM expired RETURNING 1
-            """,
-            logger: logger
-        )
-        return try await rows.collect().count
-    }
-
     /// The SQL condition of each status filter, on `k`.
     static func condition(_ status: APIKeyStatus?) -> String {
         switch status {
@@ -192,28 +72,6 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
 
     func find(id: UUID, organizationId: UUID) async throws -> APIKeyRecord? {
         try await Self.find(client, id: id, organizationId: organizationId, logger: logger)
-    }
-
-    func revoke(id: UUID, organizationId: UUID, actor: ConsoleUser) async throws -> APIKeyRecord? {
-        try await client.transaction(logger: logger) { connection in
-            let revoked = try await connection.query(
-                """
-                UPDATE api_keys SET revoked_at = now(), revocation_reason = 'REVOKED'
-                WHERE id = \(id) AND organization_id = \(organizationId) AND revoked_at IS NULL
-                RETURNING name
-                """,
-                logger: logger
-            )
-            for try await name in revoked.decode(String.self) {
-                try await Self.audit(
-                    connection, organizationId: organizationId, actor: actor.id, action: "api_key.revoked", keyId: id,
-                    details: ["name": name], logger: logger
-                )
-                // Last, after the row lock: its trigger holds the log's lock until the commit.
-                try await connection.query("INSERT INTO revocations (api_key_id) VALUES (\(id))", logger: logger)
-            }
-            return try await Self.find(connection, id: id, organizationId: organizationId, logger: logger)
-        }
     }
 
     func rename(id: UUID, organizationId: UUID, name: String, actor: ConsoleUser) async throws -> APIKeyRecord? {
@@ -267,41 +125,6 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
             """,
             logger: logger
         )
-    }
-
-    func revocations(after sequence: Int64, limit: Int) async throws -> (events: [RevocationPage.Event], latest: Int64) {
-        let rows = try await client.query(
-            """
-            SELECT sequence, api_key_id, kind, (SELECT coalesce(max(sequence), 0) FROM revocations) AS latest
-            FROM (SELECT 1) AS one LEFT JOIN LATERAL (
-                SELECT sequence, api_key_id, kind FROM revocations WHERE sequence > \(sequence) ORDER BY sequence LIMIT \(limit)
-            ) AS r ON true
-            """,
-            logger: logger
-        )
-        var events: [RevocationPage.Event] = []
-        var latest: Int64 = 0
-        for try await (eventSequence, keyId, kind, newest) in rows.decode((Int64?, UUID?, String?, Int64).self) {
-            latest = newest
-            if let eventSequence, let keyId {
-                guard let parsed = RevocationPage.Event.Kind(rawValue: kind ?? "REVOKED") else {
-                    throw StoredValueError(column: "kind", value: kind ?? "", type: "RevocationPage.Event.Kind")
-                }
-                events.append(.init(sequence: eventSequence, keyId: keyId, kind: parsed))
-            }
-        }
-        return (events, latest)
-    }
-
-    func followRevocations(_ newest: @Sendable (Int64) -> Void) async throws {
-        // One pooled connection, held for as long as the subscription lasts.
-        try await client.withConnection { connection in
-            try await connection.listen(on: "revocations") { notifications in
-                for try await notification in notifications {
-                    if let sequence = Int64(notification.payload) { newest(sequence) }
-                }
-            }
-        }
     }
 
     func auditEvents(organizationId: UUID, page: PageRequest) async throws -> ([AuditEvent], Int) {
