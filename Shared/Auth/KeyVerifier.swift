@@ -36,7 +36,6 @@ public final class KeyVerifier: Sendable {
 
     let introspector: any KeyIntrospector
     let ttl: Duration
-    let maxEntries: Int
     private let state: Mutex<State>
     // Made once: looking a metric up by name takes the factory's lock, which a hit should not pay.
     private let hits: Counter
@@ -49,7 +48,6 @@ public final class KeyVerifier: Sendable {
     public init(introspector: any KeyIntrospector, ttl: Duration, maxEntries: Int, maxInactiveEntries: Int? = nil, metrics: ServiceMetrics) {
         self.introspector = introspector
         self.ttl = ttl
-        self.maxEntries = maxEntries
         self.state = Mutex(State(active: ExpiringCache(capacity: maxEntries), inactive: ExpiringCache(capacity: maxInactiveEntries ?? maxEntries)))
         self.hits = Counter(label: "auth_cache_hits_total", factory: metrics.factory)
         self.misses = Counter(label: "auth_cache_misses_total", factory: metrics.factory)

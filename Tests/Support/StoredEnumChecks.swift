@@ -4,7 +4,7 @@ import PostgresNIO
 /// What the tests of stored data ask a service's database.
 public enum StoredEnumChecks {
     /// The `CHECK` constraints of the database at `url`, by table, with their definitions.
-    public static func checkConstraints(_ url: String) async throws -> [String: [String]] {
+    static func checkConstraints(_ url: String) async throws -> [String: [String]] {
         try await TestDatabase.withClient(url) { postgres in
             let rows = try await postgres.query(
                 """
@@ -28,7 +28,7 @@ public enum StoredEnumChecks {
     }
 
     /// Whether `constraints` has a CHECK on `table` limiting `column` to exactly `values`.
-    public static func limits(_ constraints: [String: [String]], table: String, column: String, to values: [String]) -> Bool {
+    static func limits(_ constraints: [String: [String]], table: String, column: String, to values: [String]) -> Bool {
         (constraints[table] ?? []).contains { definition in
             definition.contains("(\(column) = ANY") && Set(Self.quoted(definition)) == Set(values)
         }
