@@ -29,17 +29,11 @@ struct InterviewsSettings: Sendable {
         internalCallers = try InternalCallers(environment: environment)
         catalogURL = environment.get("CATALOG_URL") ?? "http://127.0.0.1:8082"
         catalogClientId = environment.get("CATALOG_CLIENT_ID") ?? "interviews"
-        guard let secret = environment.get("CATALOG_CLIENT_SECRET"), !secret.isEmpty else {
-            throw ConfigurationError("CATALOG_CLIENT_SECRET must be set: this service's secret for the catalog's internal endpoints")
-        }
-        catalogClientSecret = secret
+        catalogClientSecret = try environment.secret("CATALOG_CLIENT_SECRET", purpose: "this service's secret for the catalog's internal endpoints")
         catalogTimeout = .milliseconds(try environment.integer("CATALOG_TIMEOUT_MS", default: 2000, in: 50...30000))
         reportsURL = environment.get("REPORTS_URL") ?? "http://127.0.0.1:8084"
         reportsClientId = environment.get("REPORTS_CLIENT_ID") ?? "interviews"
-        guard let reportsSecret = environment.get("REPORTS_CLIENT_SECRET"), !reportsSecret.isEmpty else {
-            throw ConfigurationError("REPORTS_CLIENT_SECRET must be set: this service's secret for delivering events to the reports service")
-        }
-        reportsClientSecret = reportsSecret
+        reportsClientSecret = try environment.secret("REPORTS_CLIENT_SECRET", purpose: "this service's secret for delivering events to the reports service")
         outboxPollInterval = .milliseconds(try environment.integer("OUTBOX_POLL_MS", default: 100, in: 10...10000))
     }
 }

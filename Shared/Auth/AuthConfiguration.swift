@@ -10,7 +10,8 @@ public struct AuthConfiguration: Sendable {
     public var clientSecret: String
     /// `INTROSPECTION_TIMEOUT_MS`, default 2000.
     public var timeout: Duration
-    /// `AUTH_CACHE_TTL` seconds, default 10.
+    /// `AUTH_CACHE_TTL` seconds, default 10, at most 60: revocation by expiry and `lastUsedAt`
+    /// within a minute both rest on it.
     public var cacheTTL: Duration
     /// `AUTH_CACHE_MAX_ENTRIES`, default 100000: answers for active keys.
     public var cacheMaxEntries: Int
@@ -31,12 +32,9 @@ public struct AuthConfiguration: Sendable {
     public init(environment: Environment, serviceName: String) throws {
         introspectionURL = environment.get("INTROSPECTION_URL") ?? "http://127.0.0.1:8081/internal/introspect"
         clientId = environment.get("INTROSPECTION_CLIENT_ID") ?? serviceName
-        guard let secret = environment.get("INTROSPECTION_CLIENT_SECRET"), !secret.isEmpty else {
-            throw ConfigurationError("INTROSPECTION_CLIENT_SECRET must be set: this service's secret for the key service's introspection endpoint")
-        }
-        clientSecret = secret
+        clientSecret = try environment.secret("INTROSPECTION_CLIENT_SECRET", purpose: "this service's secret for the key service's introspection endpoint")
         timeout = .milliseconds(try environment.integer("INTROSPECTION_TIMEOUT_MS", default: 2000, in: 50...30000))
-        cacheTTL = .seconds(try environment.integer("AUTH_CACHE_TTL", default: 10, in: 0...3600))
+        cacheTTL = .seconds(try environment.integer("AUTH_CACHE_TTL", default: 10, in: 0...60))
         cacheMaxEntries = try environment.integer("AUTH_CACHE_MAX_ENTRIES", default: 100_000, in: 1...10_000_000)
         negativeCacheMaxEntries = try environment.integer("AUTH_NEGATIVE_CACHE_MAX_ENTRIES", default: 200_000, in: 1...10_000_000)
     }

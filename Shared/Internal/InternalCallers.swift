@@ -25,14 +25,15 @@ public struct InternalCallers: Sendable {
         return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    /// Reads `id:secret` pairs separated by commas; secrets of fewer than 16 characters are refused.
+    /// Reads `id:secret` pairs separated by commas; each secret must pass `SecretPolicy`.
     public init(environment: Environment = Environment(), variable: String = "INTERNAL_CLIENTS") throws {
         var clients: [String: String] = [:]
         for entry in (environment.get(variable) ?? "").split(separator: ",") {
             let parts = entry.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, !parts[0].isEmpty, parts[1].count >= 16 else {
-                throw ConfigurationError("\(variable) must be a comma-separated list of id:secret pairs, each secret at least 16 characters")
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ConfigurationError("\(variable) must be a comma-separated list of id:secret pairs")
             }
+            try SecretPolicy.check(String(parts[1]), variable: "\(variable) (the secret of \(parts[0]))")
             clients[String(parts[0])] = String(parts[1])
         }
         self.init(clients)

@@ -127,7 +127,7 @@ struct FailClosedTests {
     @Test func wrongIntrospectionCredentialsMean503NotAnAnswer() async throws {
         let keyService = try await KeyServiceFixture.shared.start()
         let key = try await keyService.newOrganization().key(["jobs:read"]).key
-        try await CatalogHarness(keyService: keyService, environment: ["INTROSPECTION_CLIENT_SECRET": "wrong-secret-0123456789"]).run { client in
+        try await CatalogHarness(keyService: keyService, environment: ["INTROSPECTION_CLIENT_SECRET": "wrong-secret-0123456789abcdefghijklm"]).run { client in
             let response = try await client.call(.get, "/api/v1/jobs", key: key)
             #expect(response.status == .serviceUnavailable)
         }

@@ -27,7 +27,7 @@ struct FaultTests {
         let cached = try await organization.key(["jobs:read"]).key
         let unknownWhilePaused = try await organization.key(["jobs:read"]).key
         let unknownWhileStopped = try await organization.key(["jobs:read"]).key
-        try await CatalogHarness(keyService: keyService, environment: ["AUTH_CACHE_TTL": "120", "INTROSPECTION_TIMEOUT_MS": "500"]).run { client in
+        try await CatalogHarness(keyService: keyService, environment: ["AUTH_CACHE_TTL": "60", "INTROSPECTION_TIMEOUT_MS": "500"]).run { client in
             // Caches the key; on a loaded machine the first introspection may outlast 500 ms, so it may take a retry.
             #expect(try await Self.eventually(.ok) { try await client.call(.get, "/api/v1/jobs", key: cached).status } == .ok)
 

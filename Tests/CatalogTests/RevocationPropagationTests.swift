@@ -11,7 +11,7 @@ import Testing
 struct RevocationPropagationTests {
     @Test func aRevokedKeyIsRefusedWellBeforeItsCacheEntryWouldExpire() async throws {
         let keyService = try await KeyServiceFixture.shared.start()
-        try await CatalogHarness(keyService: keyService, environment: ["AUTH_CACHE_TTL": "300"]).run { client in
+        try await CatalogHarness(keyService: keyService, environment: ["AUTH_CACHE_TTL": "60"]).run { client in
             let organization = try await keyService.newOrganization()
             let (id, key) = try await organization.key(["jobs:read"])
             #expect(try await client.call(.get, "/api/v1/jobs", key: key).status == .ok)

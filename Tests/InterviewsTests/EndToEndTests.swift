@@ -7,7 +7,7 @@ import Testing
 /// The built `key-service`, `catalog` and `interviews` executables behind nginx, over real sockets.
 @Suite("End to end: inviting a candidate and driving the interview to COMPLETED", .serialized)
 struct InterviewsEndToEndTests {
-    static let runtimeSecret = "runtime-e2e-secret-0123456789"
+    static let runtimeSecret = "runtime-e2e-secret-0123456789abcdef"
 
     @Test func anIntegrationKeyInvitesACandidateAndTheRuntimeCompletesTheInterview() async throws {
         let (keyProcess, keyService) = try await KeyServiceFixture.launch()

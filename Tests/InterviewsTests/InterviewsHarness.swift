@@ -12,7 +12,7 @@ import Testing
 /// service, the catalog's facts and the reports service are in-process fakes; the tests about
 /// services meeting name what is real instead.
 struct InterviewsHarness {
-    static let runtime = "runtime:runtime-test-secret-0123456789"
+    static let runtime = "runtime:runtime-test-secret-0123456789abcdef"
 
     /// Where keys and catalog facts come from.
     enum Peers {

@@ -9,7 +9,7 @@ import Testing
 /// talking over real sockets, as `scripts/run` starts them.
 @Suite("End to end: the real key-service behind the real gateway", .serialized)
 struct EndToEndTests {
-    static let secret = "e2e-catalog-secret-0123456789"
+    static let secret = "e2e-catalog-secret-0123456789abcdefgh"
 
     @Test func createAdminRefusesAnExistingEmailOrOrganizationAndBadInput() async throws {
         let url = try await TestDatabase.create()

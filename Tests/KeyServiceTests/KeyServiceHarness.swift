@@ -13,7 +13,7 @@ import Testing
 /// A key service on a fresh database, with one organization and admin, driven through its router.
 struct KeyServiceHarness {
     static let clientId = "catalog"
-    static let clientSecret = "catalog-secret-0123456789"
+    static let clientSecret = "catalog-secret-0123456789abcdefghij"
     static let password = "correct horse battery"
 
     let databaseURL: String

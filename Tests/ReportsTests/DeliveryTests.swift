@@ -9,8 +9,8 @@ import Testing
 /// service stops midway.
 @Suite("Delivery from the interviews outbox to reports, across failures", .serialized)
 struct DeliveryTests {
-    static let runtime = "runtime:runtime-delivery-secret-0123456789"
-    static let reportsSecret = "interviews-reports-secret-0123456789"
+    static let runtime = "runtime:runtime-delivery-secret-0123456789abc"
+    static let reportsSecret = "interviews-reports-secret-0123456789abc"
 
     struct Services {
         let catalog: CatalogFixture.Running

@@ -14,7 +14,7 @@ struct RouteContextTests {
     static func makeApplication(keyService: FakeKeyService, authenticated: Bool = true) throws -> some ApplicationProtocol {
         let postgres = PostgresClient(configuration: try DatabaseURL.configuration(from: "postgres://u:p@127.0.0.1:1/none"))
         let metrics = ServiceMetrics()
-        let auth = try AuthConfiguration(environment: Environment(values: ["INTROSPECTION_CLIENT_SECRET": "unused-secret-0123456789"]), serviceName: "test")
+        let auth = try AuthConfiguration(environment: Environment(values: ["INTROSPECTION_CLIENT_SECRET": "unused-secret-0123456789abcdefghijkl"]), serviceName: "test")
         let authentication = ServiceRuntime.makeAuthentication(keyService.clients, auth: auth, metrics: metrics, logger: .init(label: "test"))
         let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authenticated ? authentication : nil)
         router.internalRoutes(callers: callers).get("whoami") { _, context in context.caller }

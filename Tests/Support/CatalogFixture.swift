@@ -6,7 +6,7 @@ public actor CatalogFixture {
     public static let shared = CatalogFixture()
     /// The credentials a service under test uses for the catalog's `/internal/` endpoints.
     public static let clientId = "interviews"
-    public static let clientSecret = "interviews-test-secret-0123456789"
+    public static let clientSecret = "interviews-test-secret-0123456789abc"
 
     public struct Running: Sendable {
         public let baseURL: String

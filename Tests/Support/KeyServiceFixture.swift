@@ -8,7 +8,7 @@ public actor KeyServiceFixture {
     public static let shared = KeyServiceFixture()
     /// The credentials resource services under test use for introspection.
     public static let clientId = "catalog"
-    public static let clientSecret = "catalog-test-secret-0123456789"
+    public static let clientSecret = "catalog-test-secret-0123456789abcdef"
 
     public struct Running: Sendable {
         public let baseURL: String

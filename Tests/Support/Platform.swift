@@ -4,9 +4,9 @@ import Foundation
 /// database, wired as `scripts/run` wires them, behind the real nginx gateway.
 public struct Platform: Sendable {
     /// The credentials the agent runtime uses for the interviews service's `/internal/` endpoints.
-    public static let runtimeClient = "runtime:runtime-test-secret-0123456789"
+    public static let runtimeClient = "runtime:runtime-test-secret-0123456789abcdef"
     /// The credentials the interviews service uses to deliver events to the reports service.
-    static let reportsClient = (id: "interviews", secret: "interviews-reports-secret-0123456789")
+    static let reportsClient = (id: "interviews", secret: "interviews-reports-secret-0123456789abc")
 
     public let keyService: KeyServiceFixture.Running
     public let gateway: Gateway

@@ -76,9 +76,9 @@ pg_create_db() {
   fi
 }
 
-# A random alphanumeric secret of 32 characters.
+# A random secret of 48 hex digits (services refuse secrets under 32 characters).
 random_secret() {
-  od -An -tx1 -N16 /dev/urandom | tr -d ' \n'
+  od -An -tx1 -N24 /dev/urandom | tr -d ' \n'
 }
 
 # Installs Debian packages that are missing: ensure_packages CMD:PACKAGE ...
