@@ -107,6 +107,11 @@ extension APIError {
     }
 
     /// 503 `SERVICE_UNAVAILABLE` with `Retry-After`.
+    /// 415: a body that is not declared `application/json` (contract §12).
+    public static let unsupportedMediaType = APIError(
+        .unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE", message: "The request body must be sent with Content-Type: application/json"
+    )
+
     public static func unavailable(_ message: String, retryAfter seconds: Int = 1) -> APIError {
         APIError(.serviceUnavailable, code: "SERVICE_UNAVAILABLE", message: message, headers: [.retryAfter: String(seconds)])
     }
@@ -124,6 +129,7 @@ extension APIError {
         case 405: "METHOD_NOT_ALLOWED"
         case 409: "CONFLICT"
         case 413: "PAYLOAD_TOO_LARGE"
+        case 415: "UNSUPPORTED_MEDIA_TYPE"
         case 429: "RATE_LIMITED"
         case 503: "SERVICE_UNAVAILABLE"
         case 400..<500: "BAD_REQUEST"

@@ -2,16 +2,22 @@ import Foundation
 import Hummingbird
 
 extension Request {
-    /// Decodes a JSON body, turning every decoding failure into a 400 that names the field.
+    /// Decodes a JSON body (contract §12): 415 without `Content-Type: application/json`, 400 for
+    /// anything but strict RFC 8259 JSON, and every decoding failure a 400 that names the field.
     public func decodeJSON<T: Decodable>(as type: T.Type, context: some RequestContext) async throws -> T {
         let buffer = try await self.body.collect(upTo: context.maxUploadSize)
         guard buffer.readableBytes > 0 else {
             throw APIError.validation("A JSON request body is required")
         }
-        do {
-            return try JSONRequestDecoding.decoder.decode(T.self, from: Data(buffer.readableBytesView))
-        } catch let error as DecodingError {
-            throw JSONRequestDecoding.apiError(for: error)
+        try requireJSONContentType()
+        return try JSONRequestDecoding.decode(T.self, from: Array(buffer.readableBytesView))
+    }
+
+    /// Throws 415 `UNSUPPORTED_MEDIA_TYPE` unless the body is declared `application/json`, with
+    /// at most a `charset=utf-8` parameter (the only encoding read).
+    public func requireJSONContentType() throws {
+        guard let declared = headers[.contentType], JSONRequestDecoding.isJSON(declared) else {
+            throw APIError.unsupportedMediaType
         }
     }
 }
@@ -23,6 +29,27 @@ public enum JSONRequestDecoding {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
+
+    /// Decodes strict RFC 8259 JSON (see `StrictJSON`) with `decoder` (the request decoder by default), every failure a 400.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], decoder: JSONDecoder? = nil) throws -> T {
+        do {
+            try StrictJSON.validate(bytes)
+        } catch {
+            throw APIError.validation("The request body is not valid JSON: \(error.message) (at byte \(error.offset))")
+        }
+        do {
+            return try (decoder ?? Self.decoder).decode(T.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw apiError(for: error)
+        }
+    }
+
+    /// Whether a `Content-Type` value is `application/json`, alone or with `charset=utf-8`.
+    static func isJSON(_ value: String) -> Bool {
+        let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard parts.first == "application/json" else { return false }
+        return parts.dropFirst().allSatisfy { $0 == "charset=utf-8" || $0 == "charset=\"utf-8\"" }
+    }
 
     /// A 400 naming the field a decoding error is about, in the JSON path form `a.b[0]`.
     static func apiError(for error: DecodingError) -> APIError {

@@ -21,7 +21,7 @@ struct InterviewsEndToEndTests {
                 "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "CATALOG_URL": catalog.baseURL,
                 "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
                 "INTERNAL_CLIENTS": "runtime:\(Self.runtimeSecret)", "REPORTS_URL": "http://127.0.0.1:1",
-                "REPORTS_CLIENT_SECRET": "reports-test-secret-0123456789",
+                "REPORTS_CLIENT_SECRET": "reports-test-secret-0123456789abcdef",
             ]
         )
         interviews.stopWhenTestsExit()

@@ -91,7 +91,7 @@ struct InterviewsBoundaryTests {
     }
 
     @Test func wrongCatalogCredentialsAre503NotAnAnswer() async throws {
-        try await InterviewsHarness(.real(try await CatalogFixture.shared.start()), environment: ["CATALOG_CLIENT_SECRET": "wrong-secret-0123456789"]).run { client in
+        try await InterviewsHarness(.real(try await CatalogFixture.shared.start()), environment: ["CATALOG_CLIENT_SECRET": "wrong-secret-0123456789abcdefghijklm"]).run { client in
             let (_, key) = try await client.organization()
             let (candidate, job, _) = try await client.catalogSetup(key: key)
             let response = try await client.call(.post, "/api/v1/interviews", key: key, body: ["candidateId": candidate, "jobId": job])

@@ -43,7 +43,7 @@ struct InterviewsHarness {
             "INTROSPECTION_URL": introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
             "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERNAL_CLIENTS": Self.runtime,
             "CATALOG_URL": catalogURL, "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
-            "REPORTS_URL": "http://127.0.0.1:1", "REPORTS_CLIENT_SECRET": "reports-test-secret-0123456789",
+            "REPORTS_URL": "http://127.0.0.1:1", "REPORTS_CLIENT_SECRET": "reports-test-secret-0123456789abcdef",
         ]
         values.merge(extra) { $1 }
         settings = try InterviewsSettings(environment: Environment(values: values))

@@ -123,6 +123,23 @@ struct ConsoleSessionTests {
         }
     }
 
+    @Test func aStateChangeWithNeitherOriginNorSecFetchSiteIsRefused() async throws {
+        try await KeyServiceHarness().run { client in
+            let cookie = try await client.signedInAdmin()
+            let body = try JSONSerialization.data(withJSONObject: ["name": "x", "scopes": ["jobs:read"]])
+            let bare = try await client.client.execute(
+                uri: "/console/api/keys", method: .post, headers: [.cookie: cookie, .contentType: "application/json"], body: ByteBuffer(bytes: body)
+            )
+            #expect(bare.status == .forbidden)
+            #expect(try errorOf(bare).message.contains("needs an Origin header"))
+            let site = HTTPField.Name("Sec-Fetch-Site")!
+            let typed = try await client.console(.post, "/console/api/keys", cookie: cookie, body: ["name": "x", "scopes": ["jobs:read"]], headers: [site: "none"])
+            #expect(typed.status == .forbidden)
+            let same = try await client.console(.post, "/console/api/keys", cookie: cookie, body: ["name": "x", "scopes": ["jobs:read"]], headers: [site: "same-origin"])
+            #expect(same.status == .created)
+        }
+    }
+
     @Test func aConfiguredOriginIsAllowed() async throws {
         try await KeyServiceHarness(environment: ["CONSOLE_ALLOWED_ORIGINS": "https://console.evalyo.io"]).run { client in
             let cookie = try await client.signedInAdmin()

@@ -78,7 +78,7 @@ struct IntrospectionTests {
     @Test func eachConfiguredClientHasItsOwnSecret() async throws {
         try await KeyServiceHarness().run { client in
             let key = try #require(try await client.createKey(cookie: try await client.signedInAdmin()).key)
-            #expect(try await client.introspect(key, credentials: "reports:reports-secret-0123456789").status == .ok)
+            #expect(try await client.introspect(key, credentials: "reports:reports-secret-0123456789abcdefghij").status == .ok)
             #expect(try await client.introspect(key, credentials: "reports:\(KeyServiceHarness.clientSecret)").status == .unauthorized)
         }
     }

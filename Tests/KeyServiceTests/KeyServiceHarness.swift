@@ -1,3 +1,4 @@
+import HTTPTypes
 import Foundation
 import Hummingbird
 import HummingbirdBcrypt
@@ -24,7 +25,7 @@ struct KeyServiceHarness {
         let url = try await TestDatabase.create()
         self.databaseURL = url
         var values = [
-            "DATABASE_URL": url, "INTERNAL_CLIENTS": "\(Self.clientId):\(Self.clientSecret),reports:reports-secret-0123456789",
+            "DATABASE_URL": url, "INTERNAL_CLIENTS": "\(Self.clientId):\(Self.clientSecret),reports:reports-secret-0123456789abcdefghij",
             "BCRYPT_COST": "4", "CONSOLE_SECURE_COOKIE": "false", "LAST_USED_FLUSH_SECONDS": "1", "DATABASE_POOL_SIZE": "4",
         ]
         values.merge(extra) { $1 }
@@ -59,7 +60,7 @@ struct KeyServiceHarness {
         /// Signs in and returns the `Cookie` header value for later requests.
         func signIn(email: String, password: String = KeyServiceHarness.password) async throws -> String {
             let response = try await client.execute(
-                uri: "/console/api/session", method: .post, headers: [.contentType: "application/json"],
+                uri: "/console/api/session", method: .post, headers: [.contentType: "application/json", .origin: "http://localhost"],
                 body: json(["email": email, "password": password])
             )
             #expect(response.status == .ok)
@@ -72,11 +73,13 @@ struct KeyServiceHarness {
             try await signIn(email: try await createOrganization())
         }
 
-        /// Sends a console request with the session cookie.
+        /// Sends a console request with the session cookie, from the console's own origin (the
+        /// test client addresses every request to "localhost") unless `headers` say otherwise.
         @discardableResult
         func console(_ method: HTTPRequest.Method, _ uri: String, cookie: String?, body: [String: any Sendable]? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
             var headers = headers
             if let cookie { headers[.cookie] = cookie }
+            if headers[.origin] == nil, headers[HTTPField.Name("Sec-Fetch-Site")!] == nil { headers[.origin] = "http://localhost" }
             headers[.contentType] = "application/json"
             return try await client.execute(uri: uri, method: method, headers: headers, body: body.map(json))
         }

@@ -93,11 +93,15 @@ struct ReportReadingTests {
             let organization = try await client.keyService.newOrganization()
             let event = ReportsHarness.interviewEvent(organization: organization.id)
             #expect(try await client.deliver(event, credentials: "interviews:wrong-secret-0123456789").status == .unauthorized)
+            let basic = "Basic " + Data(ReportsHarness.deliverer.utf8).base64EncodedString()
             let garbage = try await client.client.execute(
-                uri: "/internal/events", method: .post,
-                headers: [.authorization: "Basic " + Data(ReportsHarness.deliverer.utf8).base64EncodedString()], body: ByteBuffer(string: "{\"eventId\":1}")
+                uri: "/internal/events", method: .post, headers: [.authorization: basic, .contentType: "application/json"], body: ByteBuffer(string: "{\"eventId\":1}")
             )
             #expect(garbage.status == .badRequest)
+            let undeclared = try await client.client.execute(
+                uri: "/internal/events", method: .post, headers: [.authorization: basic], body: ByteBuffer(bytes: try ReportEvent.encoder.encode(event))
+            )
+            #expect(undeclared.status == .unsupportedMediaType)
             let inconsistent = ReportsHarness.interviewEvent(organization: organization.id, score: 101)
             #expect(try await client.deliver(inconsistent).status == .badRequest)
         }

@@ -71,7 +71,7 @@ struct HTTPConventionTests {
     @Test func aBodyOverOneMebibyteIs413() async throws {
         try await Self.makeApplication().test(.router) { client in
             let big = ByteBuffer(repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
-            do { let response = try await client.execute(uri: "/widgets", method: .post, body: big)
+            do { let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: big)
                 #expect(response.status == .contentTooLarge)
                 #expect(try Self.error(response).code == "PAYLOAD_TOO_LARGE")
             }
@@ -82,7 +82,7 @@ struct HTTPConventionTests {
         try await Self.makeApplication().test(.router) { client in
             var text = #"{"title":"t"}"#
             text += String(repeating: " ", count: (1 << 20) - text.utf8.count)
-            do { let response = try await client.execute(uri: "/widgets", method: .post, body: ByteBuffer(string: text))
+            do { let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: text))
                 #expect(response.status == .ok)
             }
         }
@@ -94,7 +94,7 @@ struct HTTPConventionTests {
     ])
     func badJSONIs400NamingTheField(body: String, field: String?) async throws {
         try await Self.makeApplication().test(.router) { client in
-            do { let response = try await client.execute(uri: "/widgets", method: .post, body: ByteBuffer(string: body))
+            do { let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
                 #expect(response.status == .badRequest)
                 let error = try Self.error(response)
                 #expect(error.code == "VALIDATION_ERROR")
@@ -113,7 +113,7 @@ struct HTTPConventionTests {
 
     @Test func unknownFieldsAreIgnored() async throws {
         try await Self.makeApplication().test(.router) { client in
-            do { let response = try await client.execute(uri: "/widgets", method: .post, body: ByteBuffer(string: #"{"title":"x","extra":{"a":1}}"#))
+            do { let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"title":"x","extra":{"a":1}}"#))
                 #expect(response.status == .ok)
             }
         }

@@ -5,6 +5,8 @@ public struct Gateway: Sendable {
     let process: ChildProcess
     let prefix: URL
     public let url: String
+    /// The port it listens on (127.0.0.1).
+    public let port: Int
 
     /// Starts nginx in front of the given service ports (a port nothing listens on stands for a stopped service).
     public init(keyServicePort: Int, catalogPort: Int, interviewsPort: Int? = nil, reportsPort: Int? = nil) throws {
@@ -31,6 +33,7 @@ public struct Gateway: Sendable {
             arguments: ["-p", prefix.path, "-c", configURL.path, "-e", prefix.appendingPathComponent("logs/error.log").path, "-g", "daemon off;"]
         )
         process.stopWhenTestsExit()
+        self.port = port
         url = "http://127.0.0.1:\(port)"
     }
 

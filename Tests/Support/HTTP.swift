@@ -9,13 +9,21 @@ public struct HTTPExchange: Sendable {
     public let headers: HTTPHeaders
     public let body: String
 
-    /// Sends one request and reads the whole answer.
+    /// Sends one request and reads the whole answer. A body goes as `application/json` and a
+    /// console request that changes state comes from the console's origin, as a browser's
+    /// would, unless `headers` name them.
     public static func send(
         _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: String? = nil
     ) async throws -> HTTPExchange {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if body != nil, !request.headers.contains(name: "Content-Type") { request.headers.add(name: "Content-Type", value: "application/json") }
+        if method != .GET, let parts = URLComponents(string: url), parts.path.hasPrefix("/console/"),
+           !request.headers.contains(name: "Origin"), !request.headers.contains(name: "Sec-Fetch-Site"),
+           let scheme = parts.scheme, let host = parts.host {
+            request.headers.add(name: "Origin", value: "\(scheme)://\(host)" + (parts.port.map { ":\($0)" } ?? ""))
+        }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let buffer = try await response.body.collect(upTo: 8 << 20)

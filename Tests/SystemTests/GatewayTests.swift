@@ -25,6 +25,33 @@ struct GatewayTests {
         #expect(hugeBody.status == 413 && hugeBody.errorCode == "PAYLOAD_TOO_LARGE")
     }
 
+    @Test(arguments: [
+        ("a NUL escape", "GET /api/v1/jobs/%00 HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("a raw NUL", "GET /api/v1/jobs/\u{0} HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("a bad request line", "GARBAGE\r\n\r\n", 400),
+        ("a bad method", "G@T / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("a bad escape", "GET /api/v1/jobs/%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("a path above the root", "GET /../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+        ("a NUL in a header", "GET /api/v1/jobs HTTP/1.1\r\nHost: x\r\nX-A: a\u{0}b\r\n\r\n", 400),
+        ("a bad header name", "GET /api/v1/jobs HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n", 400),
+        ("an oversized header", "GET /api/v1/jobs HTTP/1.1\r\nHost: x\r\nX-A: \(String(repeating: "a", count: 20_000))\r\n\r\n", 400),
+        ("two Host headers", "GET /api/v1/jobs HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400),
+        ("Content-Length with chunked", "POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+        ("an unknown Transfer-Encoding", "POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+        ("an unknown HTTP version", "GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505),
+    ])
+    func malformedRequestsAreJSONErrorsNeverHTML(what: String, request: String, status: Int) async throws {
+        let gateway = try Gateway(keyServicePort: try freePort(), catalogPort: try freePort())
+        try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")
+        defer { Task { await gateway.stop() } }
+
+        let answer = try RawHTTP.exchange(port: gateway.port, Array(request.utf8))
+        #expect(answer.status == status, "\(what): \(answer.statusLine)")
+        #expect(answer.headers["content-type"] == "application/json", "\(what): \(answer.body.prefix(80))")
+        #expect(answer.body.hasPrefix(#"{"error":{"code":""#), "\(what): \(answer.body.prefix(80))")
+        #expect(answer.headers["x-content-type-options"] == "nosniff", "\(what)")
+    }
+
     @Test func aServiceThatIsDownIsA503WithRetryAfterAndARequestId() async throws {
         let gateway = try Gateway(keyServicePort: try freePort(), catalogPort: try freePort())
         try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")

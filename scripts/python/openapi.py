@@ -327,6 +327,7 @@ ERRORS = {
     "404": error("NOT_FOUND: no such resource in the key's organization"),
     "409": error("A conflict with the resource's current state"),
     "413": error("PAYLOAD_TOO_LARGE: a body over 1 MiB"),
+    "415": error("UNSUPPORTED_MEDIA_TYPE: the body is not sent with Content-Type: application/json (a charset=utf-8 parameter is allowed)"),
     "422": error("A business rule refuses the request (the code says which)"),
     "429": error("RATE_LIMITED: the key's plan allows no more now", "Retry-After"),
     "503": error("SERVICE_UNAVAILABLE: the key cannot be verified, or a dependency is down; retry", "Retry-After"),
@@ -361,7 +362,7 @@ def operation(method, path, scope, summary, tag, ok, body=None, params=(), error
     if "{" in path:
         codes += ["400", "404"]
     if body is not None:
-        codes += ["400", "413"]
+        codes += ["400", "413", "415"]
     if any(p.get("in") == "query" for p in params):
         codes += ["400"]
     for code in sorted(set(codes)):
@@ -468,7 +469,8 @@ def document():
                 "given as the role of its security requirement and in `x-scope`. Lists take `page` and `pageSize` (1 to 100) and answer "
                 "newest first. Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`. Requests are limited per key by the "
                 "organization's plan; `X-RateLimit-*` headers say where a key stands. Every POST takes an `Idempotency-Key` header "
-                "that makes retrying it safe."
+                "that makes retrying it safe. Request bodies are strict JSON (RFC 8259: no trailing commas, comments or single "
+                "quotes) sent with `Content-Type: application/json`; any other type is 415."
             ),
         },
         "servers": [{"url": "/", "description": "The gateway that serves this document"}],

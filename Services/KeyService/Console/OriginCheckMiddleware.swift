@@ -2,10 +2,11 @@ import HTTPTypes
 import Hummingbird
 import Shared
 
-/// Refuses state-changing console requests from another site (contract §6). The session cookie
-/// is already `SameSite=Strict`; this is the second lock. A browser always sends `Origin` on such
-/// requests; a request with neither `Origin` nor `Sec-Fetch-Site` comes from a program such as
-/// curl, which no other site can drive with the user's cookie, so it is let through.
+/// Refuses state-changing console requests from another site (contracts §6 and §12). The session
+/// cookie is already `SameSite=Strict`; this is the second lock. Such a request needs an `Origin`
+/// of the console's own (or an allowed) origin, or `Sec-Fetch-Site: same-origin`: a browser
+/// always sends one of them, and a script sends the console's origin itself. A request with
+/// neither is refused, so no browser quirk or proxy that strips headers can open the door.
 struct OriginCheckMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -14,8 +15,13 @@ struct OriginCheckMiddleware: RouterMiddleware {
 
     /// Passes safe methods; checks `Origin` (or `Sec-Fetch-Site`) on the others.
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if ![.get, .head, .options].contains(request.method), !isSameOrigin(request) {
-            throw APIError(.forbidden, code: "FORBIDDEN", message: "Cross-origin request refused")
+        if ![.get, .head, .options].contains(request.method) {
+            guard request.headers[.origin] != nil || request.headers[.secFetchSite] != nil else {
+                throw APIError(.forbidden, code: "FORBIDDEN", message: "A console request that changes state needs an Origin header: browsers send it; from a script, send the console's origin (for example Origin: https://console.example)")
+            }
+            guard isSameOrigin(request) else {
+                throw APIError(.forbidden, code: "FORBIDDEN", message: "Cross-origin request refused")
+            }
         }
         return try await next(request, context)
     }
@@ -28,10 +34,7 @@ struct OriginCheckMiddleware: RouterMiddleware {
             guard let host = request.head.authority?.lowercased() else { return false }
             return origin == "http://\(host)" || origin == "https://\(host)"
         }
-        if let site = request.headers[.secFetchSite]?.lowercased() {
-            return site == "same-origin" || site == "none"
-        }
-        return true
+        return request.headers[.secFetchSite]?.lowercased() == "same-origin"
     }
 }
 

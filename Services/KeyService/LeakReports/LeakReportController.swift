@@ -52,7 +52,8 @@ struct LeakReportController: Sendable {
         if let answer = try await keys.leakReportAnswer(bodyDigest: bodyDigest) {
             return Self.json(answer)
         }
-        guard let reported = try? JSONDecoder().decode([Reported].self, from: raw) else {
+        try request.requireJSONContentType()
+        guard let reported = try? JSONRequestDecoding.decode([Reported].self, from: Array(raw), decoder: JSONDecoder()) else {
             throw APIError.validation("The body must be a JSON array of {\"token\", \"type\", \"url\", \"source\"}")
         }
         var labels: [Label] = []

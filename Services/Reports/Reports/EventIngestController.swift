@@ -20,9 +20,10 @@ struct EventIngestController: Sendable {
 
     @Sendable func ingest(_ request: Request, context: InternalRequestContext) async throws -> Receipt {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        try request.requireJSONContentType()
         let event: ReportEvent
         do {
-            event = try ReportEvent.decoder.decode(ReportEvent.self, from: Data(buffer.readableBytesView))
+            event = try JSONRequestDecoding.decode(ReportEvent.self, from: Array(buffer.readableBytesView), decoder: ReportEvent.decoder)
         } catch {
             throw APIError.validation("Not a report event")
         }
