@@ -16,15 +16,22 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     let ledger = RateLimitLedger(client: postgres, logger: logger)
     let expiries = KeyExpiryRecorder(keys: keys, interval: .seconds(1), logger: logger)
     let reporters = try settings.leakReporterKeysFile.map { try ReporterKeys(path: $0, logger: logger) }
+    let throttle = SignInThrottle(
+        client: postgres, failuresPerEmail: settings.signInFailuresPerEmail, attemptsPerAddress: settings.signInAttemptsPerMinute, logger: logger
+    )
+    let passwords = PasswordChecker(threads: settings.passwordCheckThreads, queueLimit: settings.passwordCheckQueue)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics)
-    try buildRouter(router, settings: settings, keys: keys, accounts: accounts, usage: usage, notifier: notifier, ledger: ledger, reporters: reporters, metrics: metrics)
+    try buildRouter(
+        router, settings: settings, keys: keys, accounts: accounts, usage: usage, notifier: notifier, ledger: ledger,
+        throttle: throttle, passwords: passwords, reporters: reporters, metrics: metrics
+    )
     return ServiceRuntime.makeApplication(
         name: "key-service",
         configuration: settings.service,
         router: router,
         postgres: postgres,
         migrations: KeyServiceMigrations.all,
-        services: [usage, notifier, ledger, expiries] + (reporters.map { [ReporterKeysReloader(keys: $0)] } ?? []),
+        services: [usage, notifier, ledger, expiries, throttle, passwords] + (reporters.map { [ReporterKeysReloader(keys: $0)] } ?? []),
         logger: logger
     )
 }
@@ -38,6 +45,8 @@ func buildRouter(
     usage: UsageRecorder,
     notifier: RevocationNotifier,
     ledger: RateLimitLedger,
+    throttle: SignInThrottle,
+    passwords: PasswordChecker,
     reporters: ReporterKeys? = nil,
     metrics: ServiceMetrics
 ) throws {
@@ -47,7 +56,8 @@ func buildRouter(
     let api = router.group("console/api")
         .add(middleware: OriginCheckMiddleware(allowedOrigins: settings.allowedOrigins))
     ConsoleSessionController(
-        accounts: accounts, authenticator: authenticator, bcryptCost: settings.bcryptCost,
+        accounts: accounts, authenticator: authenticator, throttle: throttle, passwords: passwords,
+        clientAddress: settings.clientAddress, bcryptCost: settings.bcryptCost,
         sessionLifetime: settings.sessionLifetime, secureCookie: settings.secureCookie
     ).addRoutes(to: api.group("session"))
     APIKeyController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("keys"))

@@ -18,6 +18,16 @@ struct KeyServiceSettings: Sendable {
     var usageFlushInterval: Duration
     /// bcrypt cost of console passwords (`BCRYPT_COST`, default 12).
     var bcryptCost: Int
+    /// Whose `X-Real-IP` is believed when counting sign-in attempts (`TRUSTED_PROXIES`).
+    var clientAddress: ClientAddress
+    /// Threads that check console passwords (`PASSWORD_CHECK_THREADS`, default 1) and checks
+    /// that may wait for them (`PASSWORD_CHECK_QUEUE`, default 8) before sign-ins get 503.
+    var passwordCheckThreads: Int
+    /// Sign-in throttling (contract §12): `SIGN_IN_FAILURES_PER_EMAIL` (5 in 15 minutes) and
+    /// `SIGN_IN_ATTEMPTS_PER_MINUTE` (30) per client address.
+    var signInFailuresPerEmail: Int
+    var signInAttemptsPerMinute: Int
+    var passwordCheckQueue: Int
     /// The file of trusted secret scanners' public keys (`LEAK_REPORTER_KEYS_FILE`); none: no leak reports.
     var leakReporterKeysFile: String?
 
@@ -31,6 +41,11 @@ struct KeyServiceSettings: Sendable {
         )
         self.usageFlushInterval = .seconds(try environment.integer("LAST_USED_FLUSH_SECONDS", default: 30, in: 1...60))
         self.bcryptCost = try environment.integer("BCRYPT_COST", default: 12, in: 4...16)
+        self.clientAddress = try ClientAddress(environment: environment)
+        self.signInFailuresPerEmail = try environment.integer("SIGN_IN_FAILURES_PER_EMAIL", default: 5, in: 1...1000)
+        self.signInAttemptsPerMinute = try environment.integer("SIGN_IN_ATTEMPTS_PER_MINUTE", default: 30, in: 1...100_000)
+        self.passwordCheckThreads = try environment.integer("PASSWORD_CHECK_THREADS", default: 1, in: 1...64)
+        self.passwordCheckQueue = try environment.integer("PASSWORD_CHECK_QUEUE", default: 8, in: 0...1000)
         if let path = environment.get("LEAK_REPORTER_KEYS_FILE"), !path.isEmpty {
             do {
                 _ = try ReporterKeys.read(path)

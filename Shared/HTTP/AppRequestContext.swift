@@ -1,10 +1,11 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The request context every request starts with: what the outer middleware learned. Routes
 /// that need a verified caller take a narrower child context instead (`APIRequestContext`,
 /// `InternalRequestContext`), so a handler cannot be reached without one.
-public struct AppRequestContext: RequestContext {
+public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The caller's `X-Request-Id`, or one made for this request.
     public var requestId: String = ""
@@ -13,8 +14,12 @@ public struct AppRequestContext: RequestContext {
     /// Set by `InternalCallerMiddleware`; read by `InternalRequestContext`.
     public internal(set) var internalCaller: String?
 
+    /// The TCP peer: the gateway, for requests that came through it.
+    public let remoteAddress: SocketAddress?
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     /// Bodies over 1 MiB are refused with 413 (contract §4).

@@ -52,6 +52,27 @@ struct GatewayTests {
         #expect(answer.headers["x-content-type-options"] == "nosniff", "\(what)")
     }
 
+    @Test func aClientCannotChooseTheAddressItsSignInsAreCountedUnder() async throws {
+        let (process, keyService) = try await KeyServiceFixture.launch(environment: ["SIGN_IN_ATTEMPTS_PER_MINUTE": "30"])
+        defer { process.signal() }
+        let port = try #require(URLComponents(string: keyService.baseURL)?.port)
+        let gateway = try Gateway(keyServicePort: port, catalogPort: try freePort())
+        try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")
+        defer { Task { await gateway.stop() } }
+
+        let body = #"{"email":"victim-\#(UUID())@example.com","password":"guess-password"}"#
+        var statuses: [Int] = []
+        for index in 1...6 {
+            // Each attempt claims another address; the gateway replaces both headers with its peer's.
+            let spoofed = "203.0.113.\(index)"
+            let answer = try await HTTPExchange.send(
+                .POST, gateway.url + "/console/api/session", headers: [("X-Real-IP", spoofed), ("X-Forwarded-For", spoofed)], body: body
+            )
+            statuses.append(answer.status)
+        }
+        #expect(statuses == [401, 401, 401, 401, 401, 429])
+    }
+
     @Test func aServiceThatIsDownIsA503WithRetryAfterAndARequestId() async throws {
         let gateway = try Gateway(keyServicePort: try freePort(), catalogPort: try freePort())
         try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")

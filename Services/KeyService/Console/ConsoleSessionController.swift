@@ -9,15 +9,24 @@ import Shared
 struct ConsoleSessionController: Sendable {
     let accounts: any ConsoleAccountRepository
     let authenticator: ConsoleAuthenticator
+    let throttle: SignInThrottle
+    let passwords: PasswordChecker
+    let clientAddress: ClientAddress
     let bcryptCost: Int
     let sessionLifetime: Duration
     let secureCookie: Bool
     /// Verified when the email is unknown, so a wrong email costs as long as a wrong password.
     let decoyHash: String
 
-    init(accounts: any ConsoleAccountRepository, authenticator: ConsoleAuthenticator, bcryptCost: Int, sessionLifetime: Duration, secureCookie: Bool) {
+    init(
+        accounts: any ConsoleAccountRepository, authenticator: ConsoleAuthenticator, throttle: SignInThrottle, passwords: PasswordChecker,
+        clientAddress: ClientAddress, bcryptCost: Int, sessionLifetime: Duration, secureCookie: Bool
+    ) {
         self.accounts = accounts
         self.authenticator = authenticator
+        self.throttle = throttle
+        self.passwords = passwords
+        self.clientAddress = clientAddress
         self.bcryptCost = bcryptCost
         self.sessionLifetime = sessionLifetime
         self.secureCookie = secureCookie
@@ -50,20 +59,28 @@ struct ConsoleSessionController: Sendable {
         }
     }
 
-    /// Checks the password with bcrypt (off the event loops) and sets the session cookie.
+    /// Admits the attempt past the throttle, checks the password with bcrypt (on its own
+    /// bounded pool) and sets the session cookie.
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await request.decodeJSON(as: SignIn.self, context: context)
         guard !body.email.isEmpty, body.email.count <= 320, !body.password.isEmpty, body.password.utf8.count <= 72 else {
             throw Self.wrongCredentials
         }
+        let address = clientAddress.of(request, context: context)
+        let attempt: Int64
+        switch try await throttle.admit(address: address, email: body.email) {
+        case .admitted(let id): attempt = id
+        case .refused(let seconds):
+            context.logger.notice("console sign-in throttled", metadata: ["client_address": "\(address)", "retry_after": "\(seconds)"])
+            throw APIError(.tooManyRequests, code: "RATE_LIMITED", message: "Too many sign-in attempts; retry later", headers: [.retryAfter: String(seconds)])
+        }
         let found = try await accounts.userForSignIn(email: body.email)
-        let hash = found?.passwordHash ?? decoyHash
-        let password = body.password
-        let matches = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        let matches = try await passwords.verify(body.password, hash: found?.passwordHash ?? decoyHash)
         guard let user = found?.0, matches else {
-            context.logger.notice("console sign-in refused")
+            context.logger.notice("console sign-in refused", metadata: ["client_address": "\(address)"])
             throw Self.wrongCredentials
         }
+        try await throttle.succeeded(attempt: attempt, address: address, email: body.email)
         let token = ConsoleAuthenticator.newToken()
         let expiresAt = Date().addingTimeInterval(TimeInterval(sessionLifetime.components.seconds))
         try await accounts.createSession(tokenDigest: ConsoleAuthenticator.digest(token), userId: user.id, expiresAt: expiresAt)

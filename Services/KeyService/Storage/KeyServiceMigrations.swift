@@ -250,5 +250,25 @@ enum KeyServiceMigrations {
                 """,
             ]
         ),
+        Migration(
+            version: 8,
+            name: "sign-in attempts, for throttling them across restarts and replicas",
+            statements: [
+                // One row per password check (contract §12): who asked (the client address the
+                // gateway saw), for which email (its SHA-256, lower-cased: guesses are not kept),
+                // and whether it failed. A check in progress counts as failed until it succeeds.
+                // Rows older than 15 minutes are deleted; they no longer count.
+                """
+                CREATE TABLE sign_in_attempts (
+                    id BIGSERIAL PRIMARY KEY,
+                    client_address TEXT NOT NULL,
+                    email_digest BYTEA NOT NULL,
+                    attempted_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
+                    failed BOOLEAN NOT NULL DEFAULT true
+                )
+                """,
+                "CREATE INDEX sign_in_attempts_address_idx ON sign_in_attempts (client_address, attempted_at)",
+            ]
+        ),
     ]
 }

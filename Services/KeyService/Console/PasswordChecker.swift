@@ -1,0 +1,58 @@
+import Foundation
+import HummingbirdBcrypt
+import NIOConcurrencyHelpers
+import NIOPosix
+import ServiceLifecycle
+import Shared
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs bcrypt for console sign-ins where it cannot starve introspection (contract §12): on a
+/// thread pool of its own (`PASSWORD_CHECK_THREADS`, default 1) whose threads run at the lowest
+/// CPU priority, with at most `queueLimit` checks waiting for it (`PASSWORD_CHECK_QUEUE`,
+/// default 8). A check beyond that is refused at once with 503 and `Retry-After`, instead of
+/// queueing bcrypt work ahead of everything else.
+final class PasswordChecker: Service, Sendable {
+    let pool: NIOThreadPool
+    let capacity: Int
+    let inFlight = NIOLockedValueBox(0)
+
+    init(threads: Int, queueLimit: Int) {
+        self.pool = NIOThreadPool(numberOfThreads: threads)
+        self.capacity = threads + queueLimit
+        pool.start()
+    }
+
+    static let busy = APIError.unavailable("Too many sign-ins are being checked right now; retry in a moment", retryAfter: 1)
+
+    /// Whether `password` matches `hash`; throws `busy` when the pool and its queue are full.
+    func verify(_ password: String, hash: String) async throws -> Bool {
+        let admitted = inFlight.withLockedValue { count in
+            guard count < capacity else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else { throw Self.busy }
+        defer { inFlight.withLockedValue { $0 -= 1 } }
+        return try await pool.runIfActive {
+            Self.lowerThisThreadsPriority()
+            return Bcrypt.verify(password, hash: hash)
+        }
+    }
+
+    /// Gives the calling thread the lowest scheduling priority (nice 19). On Linux the nice
+    /// value belongs to each thread, so this leaves the event loops at their own.
+    static func lowerThisThreadsPriority() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+        #endif
+    }
+
+    /// Keeps the pool until shutdown, then stops its threads.
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await pool.shutdownGracefully()
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Shared
+import TestSupport
+import Testing
+
+@testable import KeyService
+
+@Suite("Console sign-in is throttled per email and client address, in PostgreSQL")
+struct SignInThrottleTests {
+    static let realIP = HTTPField.Name("X-Real-IP")!
+
+    /// A documentation address (RFC 5737) of its own for each test.
+    static func address() -> String { "198.51.100.\(Int.random(in: 1...254))" }
+
+    static func signIn(_ client: KeyServiceHarness.Client, email: String, password: String, from address: String) async throws -> TestResponse {
+        try await client.console(.post, "/console/api/session", cookie: nil, body: ["email": email, "password": password], headers: [Self.realIP: address, .origin: "http://localhost"])
+    }
+
+    @Test func afterFiveFailuresForOneEmailTheSixthIs429WithoutCheckingThePassword() async throws {
+        try await KeyServiceHarness().run { client in
+            let email = try await client.createOrganization()
+            let address = Self.address()
+            for _ in 1...5 {
+                #expect(try await Self.signIn(client, email: email, password: "wrong password", from: address).status == .unauthorized)
+            }
+            // The right password now changes nothing: it is not checked.
+            let refused = try await Self.signIn(client, email: email, password: KeyServiceHarness.password, from: address)
+            #expect(refused.status == .tooManyRequests)
+            #expect(try errorOf(refused).code == "RATE_LIMITED")
+            let retryAfter = try #require(refused.headers[.retryAfter].flatMap(Int.init))
+            #expect((890...900).contains(retryAfter))
+            // The count is per email and per address: another address, or another email, goes on.
+            #expect(try await Self.signIn(client, email: email, password: KeyServiceHarness.password, from: "203.0.113.7").status == .ok)
+            #expect(try await Self.signIn(client, email: "other-\(UUID())@example.com", password: "x-password", from: address).status == .unauthorized)
+            // Any spelling of the email counts as the same email.
+            #expect(try await Self.signIn(client, email: email.uppercased(), password: KeyServiceHarness.password, from: address).status == .tooManyRequests)
+        }
+    }
+
+    @Test func aSuccessClearsTheEarlierFailures() async throws {
+        try await KeyServiceHarness().run { client in
+            let email = try await client.createOrganization()
+            let address = Self.address()
+            for _ in 1...4 { _ = try await Self.signIn(client, email: email, password: "wrong password", from: address) }
+            #expect(try await Self.signIn(client, email: email, password: KeyServiceHarness.password, from: address).status == .ok)
+            for _ in 1...4 {
+                #expect(try await Self.signIn(client, email: email, password: "wrong password", from: address).status == .unauthorized)
+            }
+            #expect(try await Self.signIn(client, email: email, password: KeyServiceHarness.password, from: address).status == .ok)
+        }
+    }
+
+    @Test func beyondThirtyAttemptsAMinuteFromOneAddressIs429() async throws {
+        try await KeyServiceHarness().run { client in
+            let address = Self.address()
+            for index in 1...30 {
+                let answer = try await Self.signIn(client, email: "guess-\(index)@example.com", password: "wrong password", from: address)
+                #expect(answer.status == .unauthorized, "attempt \(index)")
+            }
+            let refused = try await Self.signIn(client, email: "guess-31@example.com", password: "wrong password", from: address)
+            #expect(refused.status == .tooManyRequests)
+            #expect(try #require(refused.headers[.retryAfter].flatMap(Int.init)) <= 60)
+        }
+    }
+
+    @Test func concurrentAttemptsCannotSlipPastTheCount() async throws {
+        try await KeyServiceHarness().run { client in
+            let email = try await client.createOrganization()
+            let address = Self.address()
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { try await Self.signIn(client, email: email, password: "wrong password", from: address).status }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count == 5)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 15)
+        }
+    }
+
+    @Test func theCountsOutliveTheProcess() async throws {
+        let harness = try await KeyServiceHarness()
+        let address = Self.address()
+        let email = "restart-\(UUID())@example.com"
+        try await harness.run { client in
+            for _ in 1...5 { _ = try await Self.signIn(client, email: email, password: "wrong password", from: address) }
+        }
+        // A new application on the same database: a restart, or another replica.
+        try await harness.run { client in
+            let status = try await Self.signIn(client, email: email, password: "wrong password", from: address).status
+            #expect(status == .tooManyRequests)
+        }
+    }
+
+    @Test func passwordChecksBeyondThePoolAndItsQueueAre503AtOnce() async throws {
+        try await KeyServiceHarness(environment: ["BCRYPT_COST": "11", "PASSWORD_CHECK_THREADS": "1", "PASSWORD_CHECK_QUEUE": "1"]).run { client in
+            let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        let answer = try await Self.signIn(client, email: "busy-\(index)@example.com", password: "wrong password", from: "192.0.2.\(index + 1)")
+                        return (answer.status, answer.headers[.retryAfter])
+                    }
+                }
+                return try await group.reduce(into: [(HTTPResponse.Status, String?)]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0.0 == .unauthorized || $0.0 == .serviceUnavailable })
+            #expect(statuses.contains { $0.0 == .serviceUnavailable && $0.1 == "1" })
+            #expect(statuses.filter { $0.0 == .unauthorized }.count >= 2)
+        }
+    }
+
+    @Test func onlyATrustedProxyChoosesTheClientAddress() throws {
+        let addresses = try ClientAddress(environment: Environment(values: ["TRUSTED_PROXIES": "10.0.0.0/8,172.16.0.0/12,::1"]))
+        let inside = try #require(ClientAddress.parse("10.200.3.4"))
+        let edge = try #require(ClientAddress.parse("172.31.255.255"))
+        let outside = try #require(ClientAddress.parse("172.32.0.1"))
+        let public6 = try #require(ClientAddress.parse("2001:db8::1"))
+        #expect(addresses.trusted.contains { $0.contains(inside) })
+        #expect(addresses.trusted.contains { $0.contains(edge) })
+        #expect(!addresses.trusted.contains { $0.contains(outside) })
+        #expect(!addresses.trusted.contains { $0.contains(public6) })
+        let loopback6 = try #require(ClientAddress.parse("::1"))
+        #expect(addresses.trusted.contains { $0.contains(loopback6) })
+        #expect(throws: ConfigurationError.self) { try ClientAddress(environment: Environment(values: ["TRUSTED_PROXIES": "10.0.0.0/33"])) }
+        #expect(throws: ConfigurationError.self) { try ClientAddress(environment: Environment(values: ["TRUSTED_PROXIES": "gateway"])) }
+    }
+}
