@@ -95,7 +95,10 @@ let package = Package(
         // Jobs, candidates, campaigns, stages and campaign membership.
         service("Catalog", path: "Services/Catalog"),
         // Agents, tests and assignments, interviews; the agent runtime's internal endpoints.
-        service("Interviews", path: "Services/Interviews"),
+        service("Interviews", path: "Services/Interviews", extra: [
+            // `interviews outbox list|redeliver`, the operator's command for parked events.
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Reports of completed interviews and tests, written from delivered events.
         service("Reports", path: "Services/Reports"),
         // scripts/bench's in-process side: nanoseconds per cached verification and per rate-limit

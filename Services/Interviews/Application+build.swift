@@ -40,7 +40,7 @@ func buildApplication(settings: InterviewsSettings, dependencies: InterviewsDepe
     RuntimeController(
         interviews: InterviewRepository(client: postgres, logger: logger), tests: CandidateTestRepository(client: postgres, logger: logger)
     ).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
-    let relay = OutboxRelay(postgres: postgres, reports: dependencies.reports, pollInterval: settings.outboxPollInterval, logger: logger)
+    let relay = OutboxRelay(postgres: postgres, reports: dependencies.reports, pollInterval: settings.outboxPollInterval, metrics: metrics, logger: logger)
     return ServiceRuntime.makeApplication(
         name: "interviews", configuration: settings.service, router: router, postgres: postgres,
         migrations: InterviewsMigrations.all, services: [authentication.revocations, relay, janitor], logger: logger

@@ -40,4 +40,6 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
 public enum RequestLimits {
     /// Largest request body accepted, in bytes.
     public static let maxBodyBytes = 1 << 20
+    /// Largest body of a call between services (`/internal/`): a completion event at its bound.
+    public static let maxInternalBodyBytes = ReportEventLimits.maximumEncodedBytes
 }

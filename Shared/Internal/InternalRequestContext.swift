@@ -17,6 +17,7 @@ public struct InternalRequestContext: ChildRequestContext {
         self.caller = caller
     }
 
-    public var maxUploadSize: Int { RequestLimits.maxBodyBytes }
+    /// Calls between services may carry a completion event at its bound (`ReportEventLimits`).
+    public var maxUploadSize: Int { RequestLimits.maxInternalBodyBytes }
     public var responseEncoder: JSONEncoder { AppRequestContext.encoder }
 }

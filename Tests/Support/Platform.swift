@@ -14,6 +14,8 @@ public struct Platform: Sendable {
     public let catalogURL: String
     public let interviewsURL: String
     public let reportsURL: String
+    /// The interviews service's database (its outbox and parked events).
+    public let interviewsDatabaseURL: String
     /// Every service process, key service first.
     public let processes: [ChildProcess]
 
@@ -27,10 +29,10 @@ public struct Platform: Sendable {
             "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
             "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "HOST": "127.0.0.1", "LOG_LEVEL": "info",
         ].merging(resourceEnvironment) { $1 }
-        let (reportsProcess, reportsPort) = try await start("reports", introspection.merging([
+        let (reportsProcess, reportsPort, _) = try await start("reports", introspection.merging([
             "INTERNAL_CLIENTS": "\(reportsClient.id):\(reportsClient.secret)",
         ]) { $1 })
-        let (interviewsProcess, interviewsPort) = try await start("interviews", introspection.merging([
+        let (interviewsProcess, interviewsPort, interviewsDatabase) = try await start("interviews", introspection.merging([
             "CATALOG_URL": catalog.baseURL, "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
             "INTERNAL_CLIENTS": runtimeClient, "REPORTS_URL": "http://127.0.0.1:\(reportsPort)",
             "REPORTS_CLIENT_ID": reportsClient.id, "REPORTS_CLIENT_SECRET": reportsClient.secret,
@@ -42,21 +44,22 @@ public struct Platform: Sendable {
         try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")
         return Platform(
             keyService: keyService, gateway: gateway, catalogURL: catalog.baseURL,
-            interviewsURL: "http://127.0.0.1:\(interviewsPort)", reportsURL: "http://127.0.0.1:\(reportsPort)",
+            interviewsURL: "http://127.0.0.1:\(interviewsPort)", reportsURL: "http://127.0.0.1:\(reportsPort)", interviewsDatabaseURL: interviewsDatabase,
             processes: [keyProcess, catalogProcess, interviewsProcess, reportsProcess]
         )
     }
 
     /// Starts one service executable on a fresh database and a free port, and waits until it is ready.
-    private static func start(_ executable: String, _ environment: [String: String]) async throws -> (ChildProcess, Int) {
+    private static func start(_ executable: String, _ environment: [String: String]) async throws -> (ChildProcess, Int, String) {
         let port = try freePort()
+        let database = try await TestDatabase.create()
         let process = try ChildProcess(
             ChildProcess.binDirectory.appendingPathComponent(executable),
-            environment: environment.merging(["DATABASE_URL": try await TestDatabase.create(), "PORT": String(port)]) { $1 }
+            environment: environment.merging(["DATABASE_URL": database, "PORT": String(port)]) { $1 }
         )
         process.stopWhenTestsExit()
         try await HTTPExchange.waitUntilUp("http://127.0.0.1:\(port)/readyz")
-        return (process, port)
+        return (process, port, database)
     }
 
     /// The port of a `http://host:port` address.

@@ -135,6 +135,17 @@ struct InterviewRepository: Sendable {
             guard stored == .IN_PROGRESS else {
                 throw Interview.conflict(for: stored == .INVITED && expiresAt <= Date() ? .EXPIRED : stored)
             }
+            let sizes = try await connection.query(
+                "SELECT count(*)::int, coalesce(sum(char_length(content)), 0)::int FROM interview_turns WHERE interview_id = \(id)", logger: logger
+            )
+            for try await (turns, characters) in sizes.decode((Int, Int).self) {
+                if turns >= ReportEventLimits.turnsPerInterview || characters + content.unicodeScalars.count > ReportEventLimits.transcriptCharacters {
+                    throw APIError.unprocessable(
+                        "TRANSCRIPT_FULL",
+                        "A transcript holds at most \(ReportEventLimits.turnsPerInterview) turns and \(ReportEventLimits.transcriptCharacters) characters; complete the interview"
+                    )
+                }
+            }
             let inserted = try await connection.query(
                 """
                 INSERT INTO interview_turns (interview_id, sequence, role, content)

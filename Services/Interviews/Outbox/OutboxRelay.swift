@@ -1,15 +1,22 @@
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
 import ServiceLifecycle
 import Shared
 
-/// Delivers outbox events to the reports service, oldest first, until each is acknowledged.
+/// Delivers outbox events to the reports service until each is acknowledged or parked.
 ///
 /// - An event is marked delivered only after the reports service answered 200, so a crash or
 ///   restart on either side means a delivery again, never a lost one; the reports service
 ///   applies each event id once, so a repeat is harmless.
-/// - While the reports service is unreachable it retries with exponential backoff (up to 5 s).
+/// - Each event has its own next attempt: a failure that retrying may fix (5xx, 408, 429, no
+///   answer) puts that event back with exponential backoff (0.5 s doubling to 5 minutes) and
+///   the relay goes on with the others. While the reports service is unreachable the whole
+///   relay also backs off (up to 5 s), since every event would meet the same.
+/// - A refusal that retrying cannot fix (a 4xx about the event: see `disposition`) parks the event in
+///   `outbox_dead_letters` with the reason and its attempts, with a log line and the
+///   `outbox_events_parked_total` metric; `interviews outbox redeliver` sends it again.
 /// - `FOR UPDATE SKIP LOCKED` lets several replicas relay side by side without sending the
 ///   same event at the same time.
 /// - It polls every `pollInterval` (100 ms by default) when idle: a report is visible well
@@ -19,20 +26,73 @@ struct OutboxRelay: Service {
     let reports: any ReportDelivery
     let pollInterval: Duration
     let logger: Logger
+    let delivered: Counter
+    let retried: Counter
+    let parked: Counter
 
     static let batchSize = 20
     static let maxBackoff = Duration.seconds(5)
+    /// The longest an event waits between two attempts.
+    static let maxEventBackoffSeconds = 300.0
+
+    init(postgres: PostgresClient, reports: any ReportDelivery, pollInterval: Duration, metrics: ServiceMetrics, logger: Logger) {
+        self.postgres = postgres
+        self.reports = reports
+        self.pollInterval = pollInterval
+        self.logger = logger
+        self.delivered = Counter(label: "outbox_events_delivered_total", factory: metrics.factory)
+        self.retried = Counter(label: "outbox_delivery_retries_total", factory: metrics.factory)
+        self.parked = Counter(label: "outbox_events_parked_total", factory: metrics.factory)
+    }
+
+    /// What to do with an event whose delivery failed.
+    enum Disposition: Equatable {
+        /// Park it: the reports service refused it for good.
+        case park(reason: String)
+        /// Try it again later; `serviceDown` when no answer came at all.
+        case retry(reason: String, serviceDown: Bool)
+    }
+
+    /// Sorts a delivery failure. A 4xx refuses the event itself and cannot be fixed by retrying,
+    /// except 408 and 429 (try later) and 401, 403 and 404, which say this service's credentials
+    /// or `REPORTS_URL` are wrong: every event would get them, and fixing the settings fixes them.
+    static func disposition(of error: any Error) -> Disposition {
+        switch error {
+        case InternalCallFailure.unexpectedStatus(let status) where [401, 403, 404].contains(status):
+            return .retry(reason: "the reports service answered \(status): check REPORTS_URL and REPORTS_CLIENT_SECRET", serviceDown: true)
+        case InternalCallFailure.unexpectedStatus(let status) where (400..<500).contains(status) && status != 408 && status != 429:
+            return .park(reason: "the reports service answered \(status)")
+        case InternalCallFailure.unexpectedStatus(let status):
+            return .retry(reason: "the reports service answered \(status)", serviceDown: false)
+        case InternalCallFailure.unreachable(let why):
+            return .retry(reason: "unreachable: \(why)", serviceDown: true)
+        case InternalCallFailure.timedOut:
+            return .retry(reason: "no answer in time", serviceDown: true)
+        default:
+            return .retry(reason: String(describing: error), serviceDown: false)
+        }
+    }
+
+    /// The wait before an event's next attempt after `attempts` failed ones.
+    static func eventBackoff(afterAttempts attempts: Int) -> Double {
+        min(0.5 * pow(2, Double(max(0, attempts - 1))), maxEventBackoffSeconds)
+    }
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var backoff = pollInterval
             while !Task.isCancelled {
                 do {
-                    let delivered = try await deliverBatch()
+                    let outcome = try await deliverBatch()
+                    if outcome.serviceDown {
+                        try? await Task.sleep(for: backoff)
+                        backoff = min(backoff * 2, Self.maxBackoff)
+                        continue
+                    }
                     backoff = pollInterval
-                    if delivered < Self.batchSize { try? await Task.sleep(for: pollInterval) }
+                    if outcome.handled < Self.batchSize { try? await Task.sleep(for: pollInterval) }
                 } catch {
-                    logger.warning("outbox delivery failed; will retry", metadata: ["error": "\(String(describing: error))", "retry_in": "\(backoff)"])
+                    logger.warning("outbox relay failed; will retry", metadata: ["error": "\(String(describing: error))", "retry_in": "\(backoff)"])
                     try? await Task.sleep(for: backoff)
                     backoff = min(backoff * 2, Self.maxBackoff)
                 }
@@ -40,23 +100,61 @@ struct OutboxRelay: Service {
         }
     }
 
-    /// Delivers up to one batch of pending events; returns how many were delivered.
-    func deliverBatch() async throws -> Int {
+    /// Tries up to one batch of due events; says how many it handled (delivered, parked or put
+    /// back) and whether it stopped because the reports service did not answer.
+    func deliverBatch() async throws -> (handled: Int, serviceDown: Bool) {
         try await postgres.transaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
-                SELECT id, payload::text FROM outbox_events WHERE delivered_at IS NULL
+                SELECT id, payload::text, attempts FROM outbox_events WHERE delivered_at IS NULL AND next_attempt_at <= now()
                 ORDER BY sequence LIMIT \(Self.batchSize) FOR UPDATE SKIP LOCKED
                 """,
                 logger: logger
             )
-            var delivered = 0
-            for (id, payload) in try await rows.collect().map({ try $0.decode((UUID, String).self) }) {
-                try await reports.deliver(eventId: id, payload: payload)
-                try await connection.query("UPDATE outbox_events SET delivered_at = now() WHERE id = \(id)", logger: logger)
-                delivered += 1
+            var handled = 0
+            for (id, payload, attempts) in try await rows.collect().map({ try $0.decode((UUID, String, Int).self) }) {
+                do {
+                    try await reports.deliver(eventId: id, payload: payload)
+                    try await connection.query("UPDATE outbox_events SET delivered_at = now() WHERE id = \(id)", logger: logger)
+                    delivered.increment()
+                } catch {
+                    switch Self.disposition(of: error) {
+                    case .park(let reason):
+                        try await park(id: id, reason: reason, on: connection)
+                        logger.error("outbox event parked", metadata: ["event_id": "\(id.apiString)", "reason": "\(reason)", "attempts": "\(attempts + 1)"])
+                    case .retry(let reason, let serviceDown):
+                        let wait = Self.eventBackoff(afterAttempts: attempts + 1)
+                        try await connection.query(
+                            """
+                            UPDATE outbox_events SET attempts = attempts + 1, last_error = \(reason),
+                                next_attempt_at = now() + make_interval(secs => \(wait))
+                            WHERE id = \(id)
+                            """,
+                            logger: logger
+                        )
+                        retried.increment()
+                        logger.warning("outbox delivery failed; event retried later", metadata: [
+                            "event_id": "\(id.apiString)", "reason": "\(reason)", "attempts": "\(attempts + 1)", "retry_in_s": "\(wait)",
+                        ])
+                        if serviceDown { return (handled + 1, true) }
+                    }
+                }
+                handled += 1
             }
-            return delivered
+            return (handled, false)
         }
+    }
+
+    /// Moves an event to the dead letters, with why and how many attempts it had.
+    func park(id: UUID, reason: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            WITH moved AS (DELETE FROM outbox_events WHERE id = \(id) RETURNING id, sequence, payload, created_at, attempts)
+            INSERT INTO outbox_dead_letters (id, sequence, payload, created_at, attempts, reason)
+            SELECT id, sequence, payload, created_at, attempts + 1, \(reason) FROM moved
+            """,
+            logger: logger
+        )
+        parked.increment()
     }
 }

@@ -39,16 +39,17 @@ struct RuntimeController: Sendable {
         func evaluation() throws -> Interview.Evaluation {
             var v = FieldValidator()
             v.range(score, "score", 0...100)
-            let recommendation = v.optional(recommendation, "recommendation", max: 200)
-            let summary = v.optional(summary, "summary", max: 20_000)
-            let strengths = v.strings(strengths, "strengths", maxCount: 50, maxLength: 1000)
-            let weaknesses = v.strings(weaknesses, "weaknesses", maxCount: 50, maxLength: 1000)
-            if (criteria?.count ?? 0) > 50 { v.fail("criteria", "must have at most 50 entries") }
+            typealias L = ReportEventLimits
+            let recommendation = v.optional(recommendation, "recommendation", max: L.recommendationCharacters)
+            let summary = v.optional(summary, "summary", max: L.summaryCharacters)
+            let strengths = v.strings(strengths, "strengths", maxCount: L.listEntries, maxLength: L.listEntryCharacters)
+            let weaknesses = v.strings(weaknesses, "weaknesses", maxCount: L.listEntries, maxLength: L.listEntryCharacters)
+            if (criteria?.count ?? 0) > L.criteria { v.fail("criteria", "must have at most \(L.criteria) entries") }
             var checked: [Interview.Evaluation.Criterion] = []
             for (index, criterion) in (criteria ?? []).enumerated() {
-                let name = v.required(criterion.name, "criteria[\(index)].name")
+                let name = v.required(criterion.name, "criteria[\(index)].name", max: L.criterionNameCharacters)
                 v.range(criterion.score, "criteria[\(index)].score", 0...100)
-                let comment = v.optional(criterion.comment, "criteria[\(index)].comment", max: 5000)
+                let comment = v.optional(criterion.comment, "criteria[\(index)].comment", max: L.criterionCommentCharacters)
                 checked.append(.init(name: name ?? "", score: criterion.score, comment: comment))
             }
             try v.check()
@@ -76,13 +77,15 @@ struct RuntimeController: Sendable {
         return InterviewView(interview)
     }
 
-    /// Appends one turn of the conversation to an IN_PROGRESS interview.
+    /// Appends one turn of the conversation to an IN_PROGRESS interview; a transcript that would
+    /// pass its bounds (`ReportEventLimits`) refuses it with 422 `TRANSCRIPT_FULL`.
     @Sendable func turn(_ request: Request, context: InternalRequestContext) async throws -> EditedResponse<TurnView> {
         let id = try context.parameters.uuid("id")
         let body = try await request.decodeJSON(as: TurnInput.self, context: context)
         var v = FieldValidator()
         if !["AGENT", "CANDIDATE"].contains(body.role) { v.fail("role", "must be AGENT or CANDIDATE") }
-        if body.content.isEmpty || body.content.count > 20_000 { v.fail("content", "must be 1 to 20000 characters") }
+        let length = body.content.unicodeScalars.count
+        if length == 0 || length > ReportEventLimits.turnCharacters { v.fail("content", "must be 1 to \(ReportEventLimits.turnCharacters) characters") }
         try v.check()
         guard let turn = try await interviews.addTurn(id: id, role: body.role, content: body.content) else { throw InterviewController.notFound }
         return EditedResponse(

@@ -139,5 +139,35 @@ enum InterviewsMigrations {
             ]
         ),
         IdempotencyStore.migration(version: 4),
+        Migration(
+            version: 5,
+            name: "per-event retries of the outbox, and parked events",
+            statements: [
+                // Each event waits for its own next attempt: one that keeps failing no longer
+                // holds back the others.
+                """
+                ALTER TABLE outbox_events
+                    ADD COLUMN attempts INT NOT NULL DEFAULT 0,
+                    ADD COLUMN next_attempt_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    ADD COLUMN last_error TEXT
+                """,
+                "DROP INDEX outbox_events_pending_idx",
+                "CREATE INDEX outbox_events_due_idx ON outbox_events (next_attempt_at, sequence) WHERE delivered_at IS NULL",
+                // An event the reports service refused for good (a 4xx other than 408 and 429)
+                // is moved here with the reason, until an operator redelivers it
+                // (`interviews outbox redeliver`), which moves it back.
+                """
+                CREATE TABLE outbox_dead_letters (
+                    id UUID PRIMARY KEY,
+                    sequence BIGINT NOT NULL,
+                    payload JSONB NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    attempts INT NOT NULL,
+                    reason TEXT NOT NULL,
+                    parked_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+            ]
+        ),
     ]
 }
