@@ -75,6 +75,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                // SIGTERM and SIGINT start a shutdown the ServiceRuntime bounds.
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Shared",
             swiftSettings: swiftSettings

@@ -6,7 +6,7 @@ import Shared
 struct CatalogMain {
     static func main() async throws {
         try await ServiceRuntime.run(
-            service: "catalog", settings: { try CatalogSettings(environment: Environment()) }, logLevel: \.service.logLevel,
+            service: "catalog", settings: { try CatalogSettings(environment: Environment()) }, configuration: \.service,
             build: { settings, metrics, logger in
                 try buildApplication(settings: settings, keyService: .http(settings.auth, logger: logger), metrics: metrics, logger: logger)
             }

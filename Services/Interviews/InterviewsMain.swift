@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         try await ServiceRuntime.run(
-            service: "interviews", settings: { try InterviewsSettings(environment: Environment()) }, logLevel: \.service.logLevel,
+            service: "interviews", settings: { try InterviewsSettings(environment: Environment()) }, configuration: \.service,
             build: { settings, metrics, logger in
                 try buildApplication(settings: settings, dependencies: .http(settings, logger: logger), metrics: metrics, logger: logger)
             }

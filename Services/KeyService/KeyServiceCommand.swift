@@ -20,7 +20,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         try await ServiceRuntime.run(
-            service: "key-service", settings: { try KeyServiceSettings(environment: Environment()) }, logLevel: \.service.logLevel,
+            service: "key-service", settings: { try KeyServiceSettings(environment: Environment()) }, configuration: \.service,
             build: { settings, metrics, logger in try await buildApplication(settings: settings, metrics: metrics, logger: logger) }
         )
     }

@@ -6,7 +6,7 @@ import Shared
 struct ReportsMain {
     static func main() async throws {
         try await ServiceRuntime.run(
-            service: "reports", settings: { try ReportsSettings(environment: Environment()) }, logLevel: \.service.logLevel,
+            service: "reports", settings: { try ReportsSettings(environment: Environment()) }, configuration: \.service,
             build: { settings, metrics, logger in
                 try buildApplication(settings: settings, keyService: .http(settings.auth, logger: logger), metrics: metrics, logger: logger)
             }

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import UnixSignals
 
 /// What every service's `buildApplication` assembles the same way: the router's middleware
 /// and health routes, the database pool, migrations before the server accepts connections.
@@ -10,10 +11,13 @@ public enum ServiceRuntime {
     /// The whole life of a service process: reads its settings (a bad one ends the process with
     /// status 78 and a message naming it), sets up JSON logging and metrics, builds the
     /// application and runs it until SIGTERM or SIGINT.
+    /// SIGTERM drains in-flight requests (each answered within its timeout) and stops the
+    /// services; whatever has not stopped after `SHUTDOWN_GRACE_SECONDS` is cancelled, and if
+    /// even that does not end it, `ShutdownWatchdog` ends the process.
     public static func run<Settings: Sendable, App: ApplicationProtocol>(
         service: String,
         settings readSettings: @Sendable () throws -> Settings,
-        logLevel: @Sendable (Settings) -> Logger.Level,
+        configuration: @Sendable (Settings) -> ServiceConfiguration,
         build: @Sendable (Settings, ServiceMetrics, Logger) async throws -> App
     ) async throws {
         let settings: Settings
@@ -23,10 +27,21 @@ public enum ServiceRuntime {
             FileHandle.standardError.write(Data("\(service): \(error.description)\n".utf8))
             exit(78)
         }
-        bootstrapLogging(service: service, level: logLevel(settings))
+        let common = configuration(settings)
+        bootstrapLogging(service: service, level: common.logLevel)
         let metrics = ServiceMetrics()
         metrics.bootstrapGlobally()
-        try await build(settings, metrics, Logger(label: service)).runService()
+        let logger = Logger(label: service)
+        let app = try await build(settings, metrics, logger)
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: ShutdownWatchdog(grace: common.shutdownGrace, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        // Graceful first; then cancellation; the watchdog ends the process soon after.
+        group.maximumGracefulShutdownDuration = common.shutdownGrace
+        group.maximumCancellationDuration = ShutdownWatchdog.cancellationAllowance * 4
+        try await ServiceGroup(configuration: group).run()
     }
 
     /// Sends every log line of the process to standard error as one JSON object.
@@ -44,7 +59,7 @@ public enum ServiceRuntime {
     /// error is rendered before metrics read its status, and a key is checked (401) before
     /// anything about the request itself (413, 400, 404).
     public static func makeRouter(
-        postgres: PostgresClient, metrics: ServiceMetrics, authentication: Authentication? = nil, requestTimeout: Duration = .seconds(10)
+        postgres: PostgresClient, metrics: ServiceMetrics, authentication: Authentication? = nil, requestTimeout: Duration = RequestLimits.requestTimeout
     ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: NoSniffMiddleware())
@@ -108,7 +123,7 @@ public enum ServiceRuntime {
     ) -> some ApplicationProtocol {
         router.addMethodNotAllowedRoutes()
         var app = Application(
-            router: router,
+            router: AbandoningResponderBuilder(router, deadline: RequestLimits.abandonAfter),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: name),
             services: [postgres] + services,
             logger: logger

@@ -11,6 +11,8 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// How long answers to requests with an `Idempotency-Key` are kept (`IDEMPOTENCY_RETENTION_SECONDS`, 24 h).
     public var idempotencyRetention: Duration = .seconds(86_400)
+    /// How long SIGTERM waits for in-flight work before cancelling it (`SHUTDOWN_GRACE_SECONDS`, 15).
+    public var shutdownGrace: Duration = .seconds(15)
 
     public init(host: String, port: Int, databaseURL: String, databasePoolSize: Int = 10, logLevel: Logger.Level = .info) {
         self.host = host
@@ -20,8 +22,8 @@ public struct ServiceConfiguration: Sendable {
         self.logLevel = logLevel
     }
 
-    /// Reads `HOST`, `PORT`, `DATABASE_URL`, `DATABASE_POOL_SIZE`, `LOG_LEVEL` and
-    /// `IDEMPOTENCY_RETENTION_SECONDS`, with local defaults.
+    /// Reads `HOST`, `PORT`, `DATABASE_URL`, `DATABASE_POOL_SIZE`, `LOG_LEVEL`,
+    /// `IDEMPOTENCY_RETENTION_SECONDS` and `SHUTDOWN_GRACE_SECONDS`, with local defaults.
     public init(environment: Environment = Environment(), defaultPort: Int, defaultDatabase: String) throws {
         self.host = environment.get("HOST") ?? "127.0.0.1"
         self.port = try environment.integer("PORT", default: defaultPort, in: 1...65535)
@@ -36,6 +38,7 @@ public struct ServiceConfiguration: Sendable {
         }
         self.logLevel = logLevel
         self.idempotencyRetention = .seconds(try environment.integer("IDEMPOTENCY_RETENTION_SECONDS", default: 86_400, in: 1...604_800))
+        self.shutdownGrace = .seconds(try environment.integer("SHUTDOWN_GRACE_SECONDS", default: 15, in: 1...300))
     }
 }
 

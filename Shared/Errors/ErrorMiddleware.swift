@@ -33,6 +33,10 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as PSQLError where error.isUnstorableText:
             // A field no validation named (a NUL character in a filter, say): still the client's input.
             return .validation("Text must not contain NUL characters")
+        case let error as PSQLError where error.isTransientServerFailure:
+            // PostgreSQL restarting, shutting down or out of connections: a passing condition.
+            logger.error("database unavailable", metadata: ["sqlstate": "\(error.serverInfo?[.sqlState] ?? "")", "error": "\(String(reflecting: error.code))"])
+            return .unavailable("The database is unavailable; retry shortly", retryAfter: 2)
         case let error as PSQLError where error.serverInfo == nil:
             // No answer from PostgreSQL (down, restarting, pool closed): a passing condition.
             logger.error("database unreachable", metadata: ["error": "\(String(reflecting: error.code))"])

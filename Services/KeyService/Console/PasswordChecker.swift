@@ -5,15 +5,13 @@ import NIOPosix
 import ServiceLifecycle
 import Shared
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Runs bcrypt for console sign-ins where it cannot starve introspection (contract §12): on a
-/// thread pool of its own (`PASSWORD_CHECK_THREADS`, default 1) whose threads run at the lowest
-/// CPU priority, with at most `queueLimit` checks waiting for it (`PASSWORD_CHECK_QUEUE`,
-/// default 8). A check beyond that is refused at once with 503 and `Retry-After`, instead of
-/// queueing bcrypt work ahead of everything else.
+/// thread pool of its own (`PASSWORD_CHECK_THREADS`, default 1: on two cores, one is always
+/// left to the event loops), with at most `queueLimit` checks waiting for it
+/// (`PASSWORD_CHECK_QUEUE`, default 8). A check beyond that is refused at once with 503 and
+/// `Retry-After`, instead of queueing bcrypt work ahead of everything else. (Its threads are
+/// not given a lower priority: on Linux a thread's nice value passes to the threads it
+/// starts, and the concurrency runtime may start its workers from any thread.)
 final class PasswordChecker: Service, Sendable {
     let pool: NIOThreadPool
     let capacity: Int
@@ -36,18 +34,7 @@ final class PasswordChecker: Service, Sendable {
         }
         guard admitted else { throw Self.busy }
         defer { inFlight.withLockedValue { $0 -= 1 } }
-        return try await pool.runIfActive {
-            Self.lowerThisThreadsPriority()
-            return Bcrypt.verify(password, hash: hash)
-        }
-    }
-
-    /// Gives the calling thread the lowest scheduling priority (nice 19). On Linux the nice
-    /// value belongs to each thread, so this leaves the event loops at their own.
-    static func lowerThisThreadsPriority() {
-        #if os(Linux)
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
-        #endif
+        return try await pool.runIfActive { Bcrypt.verify(password, hash: hash) }
     }
 
     /// Keeps the pool until shutdown, then stops its threads.
