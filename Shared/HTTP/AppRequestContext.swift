@@ -44,7 +44,7 @@ public enum RequestLimits {
     public static let requestTimeout = Duration.seconds(10)
     /// How long a request may go unanswered at all: work that ignores cancellation is
     /// abandoned then (`AbandoningResponderBuilder`).
-    public static let abandonAfter = Duration.seconds(12)
+    public static let abandonAfter = Duration.seconds(11)
     /// Largest body of a call between services (`/internal/`): a completion event at its bound.
     public static let maxInternalBodyBytes = ReportEventLimits.maximumEncodedBytes
 }
