@@ -107,7 +107,7 @@ let package = Package(
         // admission, and the plain Hummingbird endpoint the services are compared with.
         .executableTarget(
             name: "AuthBenchmark",
-            dependencies: ["Shared", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Shared"] + serverLibraries,
             path: "Benchmarks/AuthBenchmark",
             swiftSettings: swiftSettings
         ),

@@ -9,6 +9,8 @@ import Shared
 ///   SHA-256 digest, cache lookup) and per rate-limit admission, measured in this process.
 /// - `auth-bench reference <port>`: a plain Hummingbird endpoint that does nothing, as the
 ///   reference the authenticated endpoints are compared with.
+/// - `auth-bench reference-db <port> <keys-url> <catalog-url> <pool>`: the same with the
+///   catalog's job query and introspection's lookup (`ReferenceDatabaseServer`).
 @main
 struct AuthBenchmark {
     static func main() async throws {
@@ -18,8 +20,15 @@ struct AuthBenchmark {
             try await verify(iterations: arguments.dropFirst().first.flatMap(Int.init) ?? 1_000_000)
         case "reference":
             try await reference(port: arguments.dropFirst().first.flatMap(Int.init) ?? 8090)
+        case "reference-db":
+            let values = Array(arguments.dropFirst())
+            guard values.count == 4, let port = Int(values[0]), let pool = Int(values[3]) else {
+                FileHandle.standardError.write(Data("usage: auth-bench reference-db <port> <keys-url> <catalog-url> <pool>\n".utf8))
+                exit(2)
+            }
+            try await ReferenceDatabaseServer.run(port: port, keysURL: values[1], catalogURL: values[2], pool: pool)
         default:
-            FileHandle.standardError.write(Data("usage: auth-bench verify [iterations] | auth-bench reference <port>\n".utf8))
+            FileHandle.standardError.write(Data("usage: auth-bench verify [iterations] | reference <port> | reference-db <port> <keys-url> <catalog-url> <pool>\n".utf8))
             exit(2)
         }
     }
