@@ -75,6 +75,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                // Request deadlines as timers on the event loops.
+                .product(name: "NIOPosix", package: "swift-nio"),
                 // SIGTERM and SIGINT start a shutdown the ServiceRuntime bounds.
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],

@@ -59,14 +59,13 @@ public enum ServiceRuntime {
     /// error is rendered before metrics read its status, and a key is checked (401) before
     /// anything about the request itself (413, 400, 404).
     public static func makeRouter(
-        postgres: PostgresClient, metrics: ServiceMetrics, authentication: Authentication? = nil, requestTimeout: Duration = RequestLimits.requestTimeout
+        postgres: PostgresClient, metrics: ServiceMetrics, authentication: Authentication? = nil
     ) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: NoSniffMiddleware())
         router.add(middleware: RequestIdMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: RequestTimeoutMiddleware(timeout: requestTimeout))
         if let authentication {
             router.add(middleware: APIKeyAuthMiddleware(verifier: authentication.verifier, limiter: authentication.limiter))
         }
@@ -123,7 +122,7 @@ public enum ServiceRuntime {
     ) -> some ApplicationProtocol {
         router.addMethodNotAllowedRoutes()
         var app = Application(
-            router: AbandoningResponderBuilder(router, deadline: RequestLimits.abandonAfter),
+            router: DeadlineResponderBuilder(router),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: name),
             services: [postgres] + services,
             logger: logger

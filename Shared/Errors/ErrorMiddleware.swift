@@ -15,8 +15,13 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// The API error an arbitrary thrown error stands for.
+    /// The API error an arbitrary thrown error stands for. Whatever a cancelled request's work
+    /// throws (its deadline passed, or the client left) is a 503: cancellation surfaces as many
+    /// different errors, and none of them is the request's fault or a server bug.
     static func apiError(for error: any Error, request: Request, logger: Logger) -> APIError {
+        if Task.isCancelled, !(error is APIError) {
+            return .unavailable("The request took too long; retry shortly", retryAfter: 2)
+        }
         switch error {
         case let error as APIError:
             return error

@@ -43,7 +43,7 @@ public enum RequestLimits {
     /// How long a request may run before its work is cancelled and it is answered 503.
     public static let requestTimeout = Duration.seconds(10)
     /// How long a request may go unanswered at all: work that ignores cancellation is
-    /// abandoned then (`AbandoningResponderBuilder`).
+    /// abandoned then (`DeadlineResponderBuilder`).
     public static let abandonAfter = Duration.seconds(11)
     /// Largest body of a call between services (`/internal/`): a completion event at its bound.
     public static let maxInternalBodyBytes = ReportEventLimits.maximumEncodedBytes

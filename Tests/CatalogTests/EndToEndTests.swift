@@ -45,10 +45,15 @@ struct CatalogEndToEndTests {
         #expect(anonymous.status == 401)
         #expect(try await HTTPExchange.send(.GET, gateway.url + "/api/v1/jobsearch", headers: [("Authorization", "Bearer \(reader)")]).status == 404)
 
-        // The request id went on to the key service with the introspection call.
-        #expect(keyProcess.output.split(separator: "\n").contains {
-            $0.contains(#""request_id":"e2e-catalog-list""#) && $0.contains(#""route":"/internal/introspect""#)
-        })
+        // The request id went on to the key service with the introspection call (its log is
+        // written every few milliseconds: give the line a moment).
+        func introspectionLogged() -> Bool {
+            keyProcess.output.split(separator: "\n").contains {
+                $0.contains(#""request_id":"e2e-catalog-list""#) && $0.contains(#""route":"/internal/introspect""#)
+            }
+        }
+        for _ in 0..<40 where !introspectionLogged() { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(introspectionLogged())
         catalog.signal(SIGTERM)
         #expect(try await catalog.waitForExit(timeout: .seconds(15)) == 0)
         let lines = catalog.output.split(separator: "\n")

@@ -55,7 +55,7 @@ struct DatabaseFaultTests {
             return "late"
         }
         router.get("/quick") { _, _ in "quick" }
-        let app = Application(router: AbandoningResponderBuilder(router, deadline: .milliseconds(300)))
+        let app = Application(router: DeadlineResponderBuilder(router, cancelAfter: .milliseconds(200), abandonAfter: .milliseconds(300)))
         try await app.test(.live) { client in
             let started = ContinuousClock.now
             let response = try await client.execute(uri: "/stuck", method: .get, headers: [.requestId: "stuck-1"])
