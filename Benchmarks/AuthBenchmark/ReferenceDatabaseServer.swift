@@ -8,7 +8,7 @@ import Shared
 /// `auth-bench reference-db <port> <keys-database-url> <catalog-database-url> <pool>`: the
 /// ceiling of our own stack for database work. A minimal Hummingbird + PostgresNIO server, no
 /// middleware: `GET /jobs/{organization}/{id}` runs the catalog's job-by-id query and encodes a
-/// job as the catalog does; `POST /introspect` (`token=…`) digests the key, runs introspection's
+/// job as the catalog does (`/prepared/jobs/…`: the same as a named prepared statement); `POST /introspect` (`token=…`) digests the key, runs introspection's
 /// lookup and encodes an answer of the same fields.
 enum ReferenceDatabaseServer {
     /// The catalog's job, as it answers it.
@@ -39,6 +39,43 @@ enum ReferenceDatabaseServer {
         let plan: String
         let iat: Int
         let exp: Int?
+    }
+
+    /// The same job query as a named prepared statement (parsed and planned once per
+    /// connection), to measure what preparing each query costs.
+    struct JobByID: PostgresPreparedStatement {
+        static let sql = """
+            SELECT id, title, description, department, location, work_mode, seniority, contract_type,
+                   salary_min, salary_max, daily_rate, skills, status, created_at, updated_at
+            FROM jobs WHERE id = $1 AND organization_id = $2
+            """
+        typealias Row = Job
+        let id: UUID
+        let organizationId: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(id)
+            bindings.append(organizationId)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Job { try ReferenceDatabaseServer.job(row) }
+    }
+
+    /// A job from a row of the job query.
+    static func job(_ row: PostgresRow) throws -> Job {
+        let r = row.makeRandomAccess()
+        return Job(
+            id: try r["id"].decode(UUID.self).uuidString.lowercased(), title: try r["title"].decode(String.self),
+            description: try r["description"].decode(String?.self), department: try r["department"].decode(String?.self),
+            location: try r["location"].decode(String?.self), workMode: try r["work_mode"].decode(String?.self),
+            seniority: try r["seniority"].decode(String?.self), contractType: try r["contract_type"].decode(String?.self),
+            salaryMin: try r["salary_min"].decode(Int?.self), salaryMax: try r["salary_max"].decode(Int?.self),
+            dailyRate: try r["daily_rate"].decode(Int?.self), skills: try r["skills"].decode([String].self),
+            status: try r["status"].decode(String.self), createdAt: try r["created_at"].decode(Date.self),
+            updatedAt: try r["updated_at"].decode(Date.self)
+        )
     }
 
     struct Context: RequestContext {
@@ -75,19 +112,14 @@ enum ReferenceDatabaseServer {
                 """,
                 logger: logger
             )
-            for try await row in rows {
-                let r = row.makeRandomAccess()
-                return Job(
-                    id: try r["id"].decode(UUID.self).uuidString.lowercased(), title: try r["title"].decode(String.self),
-                    description: try r["description"].decode(String?.self), department: try r["department"].decode(String?.self),
-                    location: try r["location"].decode(String?.self), workMode: try r["work_mode"].decode(String?.self),
-                    seniority: try r["seniority"].decode(String?.self), contractType: try r["contract_type"].decode(String?.self),
-                    salaryMin: try r["salary_min"].decode(Int?.self), salaryMax: try r["salary_max"].decode(Int?.self),
-                    dailyRate: try r["daily_rate"].decode(Int?.self), skills: try r["skills"].decode([String].self),
-                    status: try r["status"].decode(String.self), createdAt: try r["created_at"].decode(Date.self),
-                    updatedAt: try r["updated_at"].decode(Date.self)
-                )
-            }
+            for try await row in rows { return try job(row) }
+            throw HTTPError(.notFound)
+        }
+        router.get("/prepared/jobs/{organization}/{id}") { _, context -> Job in
+            guard let organization = UUID(uuidString: context.parameters.get("organization") ?? ""),
+                  let id = UUID(uuidString: context.parameters.get("id") ?? "")
+            else { throw HTTPError(.badRequest) }
+            for try await job in try await catalog.execute(JobByID(id: id, organizationId: organization), logger: logger) { return job }
             throw HTTPError(.notFound)
         }
         router.post("/introspect") { request, context -> Introspection in

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Synchronization
 
@@ -44,12 +47,11 @@ public struct JSONLogHandler: LogHandler {
     /// The time now in UTC, as `2026-12-01T10:41:07.123Z`, made from the clock without a
     /// formatter (Foundation's ISO-8601 style cost a few microseconds a line).
     static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
+        let now = Date().timeIntervalSince1970
+        var seconds = time_t(now.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let milliseconds = Int(now.tv_nsec / 1_000_000)
+        let milliseconds = min(999, Int((now - now.rounded(.down)) * 1000))
         var text = ""
         text.reserveCapacity(24)
         func digits(_ value: Int, _ count: Int) {

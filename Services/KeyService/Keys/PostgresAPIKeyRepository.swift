@@ -94,16 +94,29 @@ struct PostgresAPIKeyRepository: APIKeyRepository {
         }
     }
 
-    func findActive(digest: Data) async throws -> ActiveKey? {
-        let rows = try await client.query(
-            """
+    /// Introspection's lookup, as a named prepared statement (parsed and planned once per
+    /// connection: every cache miss of every service runs it).
+    struct ActiveByDigest: PostgresPreparedStatement {
+        static let sql = """
             SELECT k.id, k.organization_id, k.scopes, k.created_at, k.expires_at, o.plan, o.rate_per_second, o.rate_per_minute
             FROM api_keys k JOIN organizations o ON o.id = k.organization_id
-            WHERE k.digest = \(digest) AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
-            """,
-            logger: logger
-        )
-        for try await (id, organizationId, scopes, createdAt, expiresAt, plan, perSecond, perMinute) in rows.decode((UUID, UUID, [String], Date, Date?, String, Int?, Int?).self) {
+            WHERE k.digest = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
+            """
+        typealias Row = (UUID, UUID, [String], Date, Date?, String, Int?, Int?)
+        let digest: Data
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            try bindings.append(digest)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    func findActive(digest: Data) async throws -> ActiveKey? {
+        let rows = try await client.execute(ActiveByDigest(digest: digest), logger: logger)
+        for try await (id, organizationId, scopes, createdAt, expiresAt, plan, perSecond, perMinute) in rows {
             // The column's CHECK allows only the four plans; anything else is refused, not guessed.
             guard let plan = Plan(rawValue: plan) else { throw StoredValueError(column: "plan", value: plan, type: "Plan") }
             let limits = plan.standardLimits.map { RateLimits(plan: plan, perSecond: $0.perSecond, perMinute: $0.perMinute) }
