@@ -58,6 +58,17 @@ struct RateLimiterTests {
         }
     }
 
+    @Test func aCrowdOnAKeyFarUnderItsLimitsIsNeverRefused() async {
+        // A fresh key with limits it cannot reach, and a crowd at once: every request waits for
+        // leases that the others keep spending; none may be refused for that.
+        let key = VerifiedKey(keyId: UUID(), organizationId: UUID(), scopes: [.jobsRead], rateLimits: RateLimits(plan: .ENTERPRISE, perSecond: 1_000_000, perMinute: 1_000_000))
+        let ledger = MemoryLedger()
+        let limiters = (0..<2).map { _ in RateLimiter(leaser: ledger, metrics: ServiceMetrics(), now: Self.frozen) }
+        let decisions = await Self.burst(limiters, key: key, count: 2000)
+        #expect(decisions.count == 2000)
+        #expect(decisions.filter { !$0.allowed }.count == 0)
+    }
+
     @Test func withoutTheLedgerEachInstanceCountsAloneUpToTheLimit() async {
         let ledger = MemoryLedger(reachable: false)
         let limiters = (0..<2).map { _ in RateLimiter(leaser: ledger, metrics: ServiceMetrics(), now: Self.frozen) }
