@@ -4,7 +4,8 @@ public struct TimeoutError: Error {
 }
 
 /// Runs `work`, cancelling it and throwing `TimeoutError` if it takes longer than `duration`.
-/// The one deadline of the code base: request timeouts and readiness probes both use it.
+/// For work inside a request (the readiness probe); whole requests have their deadline in
+/// `DeadlineResponderBuilder`, which needs no task group.
 public func withTimeout<T: Sendable>(_ duration: Duration, _ work: () async throws -> T) async throws -> T {
     try await withoutActuallyEscaping(work) { work in
         // The group waits for both children before it returns, so `work` never outlives this call.
