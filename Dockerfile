@@ -1,24 +1,27 @@
 # The four Evalyo services in one image; each container runs one of them:
 #   docker build -t evalyo/services .
 #   docker run evalyo/services catalog        (or key-service, interviews, reports)
+# Base images are pinned to exact versions (scripts/check-deploy refuses moving tags); replace
+# them by digests (FROM swift:6.3.1-noble@sha256:...) where your registry policy asks for it.
 # Build stage: the official Swift image, a release build with the Swift runtime linked in.
-FROM swift:6.3-noble AS build
+FROM swift:6.3.1-noble AS build
 WORKDIR /build
-# Dependencies first, so that a change in our sources does not fetch them again.
-COPY Package.swift ./
-RUN swift package resolve
+# Dependencies first, so that a change in our sources does not fetch them again; exactly the
+# versions and revisions in the committed Package.resolved, or the build fails.
+COPY Package.swift Package.resolved ./
+RUN swift package resolve --force-resolved-versions
 COPY Shared ./Shared
 COPY Services ./Services
 COPY Tests ./Tests
 # The key service reads its console page from its resource bundle, beside the executable.
-RUN swift build -c release --static-swift-stdlib \
+RUN swift build -c release --static-swift-stdlib --force-resolved-versions \
   && mkdir /staging \
   && bin="$(swift build -c release --show-bin-path)" \
   && for product in key-service catalog interviews reports; do cp "$bin/$product" /staging/; done \
   && cp -R "$bin"/*.resources /staging/
 
 # Run stage: a slim Ubuntu with only what the binaries need, as an unprivileged user.
-FROM ubuntu:noble
+FROM ubuntu:24.04
 RUN export DEBIAN_FRONTEND=noninteractive \
   && apt-get update -q \
   && apt-get install -q -y --no-install-recommends ca-certificates tzdata curl \

@@ -59,6 +59,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // TLS to PostgreSQL (sslmode, sslrootcert): already under postgres-nio, named for its types.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // Subcommands and their flags (`key-service create-admin --org --email --password`),
         // with usage text and errors for free; the Hummingbird template uses it too.
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -75,6 +77,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 // Request deadlines as timers on the event loops.
                 .product(name: "NIOPosix", package: "swift-nio"),
                 // SIGTERM and SIGINT start a shutdown the ServiceRuntime bounds.
@@ -188,6 +191,9 @@ let package = Package(
             dependencies: [
                 "TestSupport",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // HTTPS through the gateway, trusting a certificate authority made in the test.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 // Signs the leak reports a secret scanner would send.
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -7,10 +7,15 @@ public struct Gateway: Sendable {
     public let url: String
     /// The port it listens on (127.0.0.1).
     public let port: Int
+    /// `https://127.0.0.1:<port>` when it was given a certificate.
+    public let httpsURL: String?
 
-    /// Starts nginx in front of the given service ports (a port nothing listens on stands for a stopped service).
-    public init(keyServicePort: Int, catalogPort: Int, interviewsPort: Int? = nil, reportsPort: Int? = nil) throws {
+    /// Starts nginx in front of the given service ports (a port nothing listens on stands for a stopped service),
+    /// serving HTTPS with `certificates` when given (and plain HTTP then only redirecting).
+    public init(keyServicePort: Int, catalogPort: Int, interviewsPort: Int? = nil, reportsPort: Int? = nil,
+                certificates: TestCertificates? = nil) throws {
         let port = try freePort()
+        let httpsPort = try certificates.map { _ in try freePort() }
         let env = ProcessInfo.processInfo.environment
         let template = URL(fileURLWithPath: env["EVALYO_GATEWAY_TEMPLATE"] ?? "gateway/nginx.conf")
         prefix = FileManager.default.temporaryDirectory.appendingPathComponent("evalyo-gateway-\(UUID())")
@@ -25,6 +30,12 @@ public struct Gateway: Sendable {
             "127.0.0.1:\(port)", "127.0.0.1:\(keyServicePort)", "127.0.0.1:\(catalogPort)",
             "127.0.0.1:\(try interviewsPort ?? freePort())", "127.0.0.1:\(try reportsPort ?? freePort())",
         ]
+        if let certificates, let httpsPort {
+            render.environment = env.merging([
+                "GATEWAY_TLS_CERT": certificates.certificate, "GATEWAY_TLS_KEY": certificates.key,
+                "GATEWAY_TLS_LISTEN": "127.0.0.1:\(httpsPort)",
+            ]) { $1 }
+        }
         try render.run()
         render.waitUntilExit()
         guard render.terminationStatus == 0 else { throw TestSetupError("gateway/render.sh failed") }
@@ -35,6 +46,7 @@ public struct Gateway: Sendable {
         process.stopWhenTestsExit()
         self.port = port
         url = "http://127.0.0.1:\(port)"
+        httpsURL = httpsPort.map { "https://127.0.0.1:\($0)" }
     }
 
     /// Everything nginx logged of the requests so far.

@@ -11,9 +11,9 @@ public struct HTTPExchange: Sendable {
 
     /// Sends one request and reads the whole answer. A body goes as `application/json` and a
     /// console request that changes state comes from the console's origin, as a browser's
-    /// would, unless `headers` name them.
+    /// would, unless `headers` name them. `client` is the shared one unless HTTPS needs its own trust.
     public static func send(
-        _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: String? = nil
+        _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: String? = nil, client: HTTPClient = .shared
     ) async throws -> HTTPExchange {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -25,7 +25,7 @@ public struct HTTPExchange: Sendable {
             request.headers.add(name: "Origin", value: "\(scheme)://\(host)" + (parts.port.map { ":\($0)" } ?? ""))
         }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: .seconds(30))
         let buffer = try await response.body.collect(upTo: 8 << 20)
         return HTTPExchange(status: Int(response.status.code), headers: response.headers, body: String(buffer: buffer))
     }

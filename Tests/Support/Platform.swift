@@ -21,8 +21,11 @@ public struct Platform: Sendable {
 
     /// Starts every process; returns once each answers `/readyz` and the gateway `/healthz`.
     /// `resourceEnvironment` is added to the settings of the three resource services.
-    /// `keyServiceEnvironment` is added to the key service's.
-    public static func launch(resourceEnvironment: [String: String] = [:], keyServiceEnvironment: [String: String] = [:]) async throws -> Platform {
+    /// `keyServiceEnvironment` is added to the key service's. With `gatewayCertificates` the
+    /// gateway serves HTTPS too (`gateway.httpsURL`).
+    public static func launch(
+        resourceEnvironment: [String: String] = [:], keyServiceEnvironment: [String: String] = [:], gatewayCertificates: TestCertificates? = nil
+    ) async throws -> Platform {
         let (keyProcess, keyService) = try await KeyServiceFixture.launch(environment: keyServiceEnvironment)
         let (catalogProcess, catalog) = try await CatalogFixture.launch(keyService: keyService, environment: resourceEnvironment)
         let introspection = [
@@ -39,7 +42,7 @@ public struct Platform: Sendable {
         ]) { $1 })
         let gateway = try Gateway(
             keyServicePort: port(of: keyService.baseURL), catalogPort: port(of: catalog.baseURL),
-            interviewsPort: interviewsPort, reportsPort: reportsPort
+            interviewsPort: interviewsPort, reportsPort: reportsPort, certificates: gatewayCertificates
         )
         try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")
         return Platform(

@@ -76,6 +76,28 @@ pg_create_db() {
   fi
 }
 
+# make_certificates DIR NAME...: a throwaway certificate authority (DIR/ca.crt, DIR/ca.key) and a
+# server certificate it signs (DIR/tls.crt, DIR/tls.key, ECDSA P-256, 825 days) naming each NAME,
+# a host name or an IP address. For development and tests; production brings its own.
+make_certificates() {
+  local dir=$1 sans="" name
+  shift
+  for name in "$@"; do
+    if [[ $name =~ ^[0-9.]+$ || $name == *:* ]]; then sans+="${sans:+,}IP:$name"; else sans+="${sans:+,}DNS:$name"; fi
+  done
+  mkdir -p "$dir"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 -subj "/CN=Evalyo development CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+    2>/dev/null || die "openssl could not make a certificate authority"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$1" -keyout "$dir/tls.key" -out "$dir/tls.csr" 2>/dev/null \
+    || die "openssl could not make a key"
+  printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n' "$sans" >"$dir/tls.ext"
+  openssl x509 -req -in "$dir/tls.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 825 -extfile "$dir/tls.ext" \
+    -out "$dir/tls.crt" 2>/dev/null || die "openssl could not sign the certificate"
+  rm -f "$dir/tls.csr" "$dir/tls.ext" "$dir/ca.srl"
+  chmod 600 "$dir/tls.key" "$dir/ca.key"
+}
+
 # A random secret of 48 hex digits (services refuse secrets under 32 characters).
 random_secret() {
   od -An -tx1 -N24 /dev/urandom | tr -d ' \n'
