@@ -105,23 +105,24 @@ public final class RateLimiter: Sendable {
     /// Admits or refuses one request of `key`; nil when the key has no limit at all.
     public func admit(_ key: VerifiedKey, requestId: String) async -> Decision? {
         guard !key.rateLimits.isUnlimited else { return nil }
-        let second = Int64(now().timeIntervalSince1970.rounded(.down))
         // Each round either decides or waits for one lease. A crowd arriving at once can spend
         // each lease before a waiter looks again, and the next lease is sized for the crowd
         // that waits, so rounds are many: four let a burst of 2000 on a key far under its
-        // limits refuse up to a fifth of it (RateLimiterTests).
+        // limits refuse up to a fifth of it (RateLimiterTests). Each round reads the clock
+        // again: a request that waited is admitted in the second it is admitted in.
         for _ in 0..<Self.maximumRounds {
+            let now = Int64(now().timeIntervalSince1970.rounded(.down))
             let step: Step = state.withLock { state in
-                let step = Self.step(&state.keys[key.keyId, default: KeyState(limits: key.rateLimits)], key: key, second: second) { want in
+                let step = Self.step(&state.keys[key.keyId, default: KeyState(limits: key.rateLimits)], key: key, second: now) { want, second in
                     Task { await self.fetch(key, second: second, want: want, requestId: requestId) }
                 }
-                Self.pruneIfDue(&state, second: second)
+                Self.pruneIfDue(&state, second: now)
                 return step
             }
             switch step {
             case .decided(let decision, let fetchAhead):
                 if let fetchAhead {
-                    Task { await self.fetchAhead(key, second: second + 1, want: fetchAhead, requestId: requestId) }
+                    Task { await self.fetchAhead(key, second: fetchAhead.second, want: fetchAhead.want, requestId: requestId) }
                 }
                 if !decision.allowed { limited[key.rateLimits.plan]?.increment() }
                 return decision
@@ -141,24 +142,31 @@ public final class RateLimiter: Sendable {
 
     /// What a request does next: it is decided, or it waits for a lease on its way.
     enum Step {
-        case decided(Decision, fetchAhead: Int?)
+        case decided(Decision, fetchAhead: (want: Int, second: Int64)?)
         case wait(Task<Void, Never>)
     }
 
     /// One look at a key's state, in place, under the lock: admit from the lease, refuse, or
-    /// start (or join) a lease for this second with `startLease`.
-    static func step(_ entry: inout KeyState, key: VerifiedKey, second: Int64, startLease: (Int) -> Task<Void, Never>) -> Step {
+    /// start (or join) a lease for this second with `startLease` (how many, for which second).
+    /// A key's state never goes back to an earlier second: a request whose clock read lags
+    /// another's (read before the lock, or on a clock stepped back) counts in the key's current
+    /// second. Rolled back, the key would drop the current second's lease, and the two seconds
+    /// would keep discarding each other's leases until requests ran out of rounds (false 429s).
+    static func step(
+        _ entry: inout KeyState, key: VerifiedKey, second now: Int64, startLease: (_ want: Int, _ second: Int64) -> Task<Void, Never>
+    ) -> Step {
         if entry.limits != key.rateLimits { entry.limits = key.rateLimits }
+        let second = max(now, entry.second)
         roll(&entry, to: second)
         if entry.allowance > 0 || (entry.alone && fitsAlone(entry)) {
             if entry.allowance > 0 { entry.allowance -= 1 }
             entry.spent += 1
             entry.minuteSpent += 1
             // A key busy in two seconds running is likely to be busy in the next one.
-            var fetchAhead: Int?
+            var fetchAhead: (want: Int, second: Int64)?
             if !entry.alone, entry.spentBefore > 0, entry.ahead == nil, !entry.fetchingAhead {
                 entry.fetchingAhead = true
-                fetchAhead = leaseSize(entry)
+                fetchAhead = (leaseSize(entry), second + 1)
             }
             return .decided(decision(entry, allowed: true), fetchAhead: fetchAhead)
         }
@@ -167,7 +175,7 @@ public final class RateLimiter: Sendable {
         }
         entry.waiting += 1
         if let task = entry.leasing { return .wait(task) }
-        let task = startLease(leaseSize(entry))
+        let task = startLease(leaseSize(entry), second)
         entry.leasing = task
         return .wait(task)
     }
