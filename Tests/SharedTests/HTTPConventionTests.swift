@@ -30,6 +30,7 @@ struct HTTPConventionTests {
             _ = try context.parameters.uuid("id")
             return Widget(title: "one", count: 1, tags: nil)
         }
+        router.post("/actions") { _, _ -> HTTPResponse.Status in .accepted }
         router.get("/boom") { _, _ -> String in
             struct Secret: Error {}
             throw Secret()
@@ -58,13 +59,30 @@ struct HTTPConventionTests {
         try await Self.makeApplication().test(.router) { client in
             do { let response = try await client.execute(uri: "/widgets", method: .delete)
                 #expect(response.status == .methodNotAllowed)
-                #expect(response.headers[.allow] == "GET, POST")
+                #expect(response.headers[.allow] == "GET, HEAD, POST")
                 #expect(try Self.error(response).code == "METHOD_NOT_ALLOWED")
             }
             do { let response = try await client.execute(uri: "/widgets/\(UUID())", method: .post)
                 #expect(response.status == .methodNotAllowed)
-                #expect(response.headers[.allow] == "GET")
+                #expect(response.headers[.allow] == "GET, HEAD")
             }
+        }
+    }
+
+    @Test func headAnswersEveryGetRouteWithItsHeadersAndNoBody() async throws {
+        try await Self.makeApplication().test(.live) { client in
+            for uri in ["/widgets?limit=5", "/widgets/\(UUID())", "/healthz", "/widgets/not-an-id"] {
+                let get = try await client.execute(uri: uri, method: .get)
+                let head = try await client.execute(uri: uri, method: .head)
+                #expect(head.status == get.status, "\(uri)")
+                #expect(head.body.readableBytes == 0, "\(uri)")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "\(uri)")
+                #expect(head.headers[.contentLength] == get.headers[.contentLength], "\(uri)")
+                #expect(head.headers[.requestId] != nil && head.headers[.contentTypeOptions] == "nosniff", "\(uri)")
+            }
+            // A path without GET has no HEAD either: 405 with its Allow, not 404.
+            let postOnly = try await client.execute(uri: "/actions", method: .head)
+            #expect(postOnly.status == .methodNotAllowed && postOnly.headers[.allow] == "POST")
         }
     }
 

@@ -11,7 +11,8 @@ struct GatewayTests {
         try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")
         defer { Task { await gateway.stop() } }
 
-        for path in ["/", "/api/v1", "/api/v1/jobsx", "/api/v2/jobs", "/internal/introspect", "/internal/facts"] {
+        // (Paths under /api/ go to a service, which checks the key first: see the next test.)
+        for path in ["/", "/api", "/apix/v1/jobs", "/internal/introspect", "/internal/facts"] {
             let answer = try await HTTPExchange.send(.GET, gateway.url + path)
             #expect(answer.status == 404 && answer.errorCode == "NOT_FOUND", "\(path): \(answer.body)")
             #expect(answer.headers.first(name: "Content-Type")?.hasPrefix("application/json") == true)
@@ -23,6 +24,27 @@ struct GatewayTests {
         #expect(hugeHeader.status == 400 && hugeHeader.errorCode == "VALIDATION_ERROR", "\(hugeHeader.body)")
         let hugeBody = try await HTTPExchange.send(.POST, gateway.url + "/api/v1/jobs", body: String(repeating: "c", count: (1 << 20) + 1))
         #expect(hugeBody.status == 413 && hugeBody.errorCode == "PAYLOAD_TOO_LARGE")
+    }
+
+    @Test func unknownPathsUnderTheAPIAre401WithoutAKeyThen404() async throws {
+        let platform = try await Platform.launch()
+        let key = try await platform.keyService.newOrganization().key(["jobs:read"]).key
+        for path in ["/api/v1", "/api/v1/nope", "/api/v1/jobsx", "/api/v2/jobs", "/api/v1/me/x"] {
+            let anonymous = try await HTTPExchange.send(.GET, platform.gateway.url + path)
+            #expect(anonymous.status == 401 && anonymous.errorCode == "UNAUTHORIZED", "\(path): \(anonymous.body)")
+            let wrongKey = try await HTTPExchange.send(.GET, platform.gateway.url + path, headers: [("Authorization", "Bearer evk_nope")])
+            #expect(wrongKey.status == 401, "\(path)")
+            let known = try await HTTPExchange.send(.GET, platform.gateway.url + path, headers: [("Authorization", "Bearer \(key)")])
+            #expect(known.status == 404 && known.errorCode == "NOT_FOUND", "\(path): \(known.body)")
+        }
+        // HEAD on GET routes, through the gateway: the GET's status and headers, no body.
+        let get = try await HTTPExchange.send(.GET, platform.gateway.url + "/api/v1/jobs", headers: [("Authorization", "Bearer \(key)")])
+        let head = try await HTTPExchange.send(.HEAD, platform.gateway.url + "/api/v1/jobs", headers: [("Authorization", "Bearer \(key)")])
+        #expect(head.status == 200 && head.body.isEmpty)
+        #expect(head.headers["Content-Type"] == get.headers["Content-Type"] && head.headers["X-RateLimit-Limit"] == get.headers["X-RateLimit-Limit"])
+        let anonymousHead = try await HTTPExchange.send(.HEAD, platform.gateway.url + "/api/v1/jobs")
+        #expect(anonymousHead.status == 401 && anonymousHead.body.isEmpty)
+        _ = await platform.stop()
     }
 
     @Test(arguments: [

@@ -76,8 +76,11 @@ struct WholeStoryTests {
             let hidden = try await client.send(.GET, path, key: otherOrganization)
             #expect(hidden.status == 404 && hidden.errorCode == "NOT_FOUND", "\(path): \(hidden.body)")
         }
+        // An unknown path under /api/: the key first (401 without one), then 404.
         let unknownPath = try await HTTPExchange.send(.GET, api + "/api/v2/jobs")
-        #expect(unknownPath.status == 404 && unknownPath.errorCode == "NOT_FOUND")
+        #expect(unknownPath.status == 401 && unknownPath.errorCode == "UNAUTHORIZED")
+        let unknownWithKey = try await client.send(.GET, "/api/v2/jobs", key: reporting)
+        #expect(unknownWithKey.status == 404 && unknownWithKey.errorCode == "NOT_FOUND")
 
         // Revocation: every service refuses the key (push revocation; the cache bound is 10 s).
         let paths = ["/api/v1/jobs", "/api/v1/interviews", "/api/v1/reports"]
