@@ -41,6 +41,9 @@ struct InterviewLifecycleTests {
                 (["candidateId": candidate], .badRequest, "VALIDATION_ERROR"),
                 (["candidateId": "nope", "jobId": job], .badRequest, "VALIDATION_ERROR"),
                 (["candidateId": candidate, "jobId": job, "expiresAt": "tomorrow"], .badRequest, "VALIDATION_ERROR"),
+                // Blank is not a date-time either (the document's format); beyond a year is the business rule.
+                (["candidateId": candidate, "jobId": job, "expiresAt": ""], .badRequest, "VALIDATION_ERROR"),
+                (["candidateId": candidate, "jobId": job, "expiresAt": "2099-01-01T00:00:00Z"], .unprocessableContent, "INVALID_EXPIRY"),
                 (["candidateId": candidate, "jobId": job, "sendInvite": "yes"], .badRequest, "VALIDATION_ERROR"),
             ]
             for (body, status, code) in cases {

@@ -13,16 +13,18 @@ public final class ChildProcess: @unchecked Sendable {
         URL(fileURLWithPath: ProcessInfo.processInfo.environment["EVALYO_BIN_DIR"] ?? ".build/debug")
     }
 
-    /// Starts `executable` with `arguments` and exactly `environment` (plus PATH).
-    public init(_ executable: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// Starts `executable` with `arguments` and exactly `environment` (plus this process's PATH
+    /// unless it names one), in `directory` when given.
+    public init(_ executable: URL, arguments: [String] = [], environment: [String: String] = [:], directory: URL? = nil) throws {
         outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("evalyo-\(UUID()).log")
         _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
         let output = try FileHandle(forWritingTo: outputURL)
         process.executableURL = executable
         process.arguments = arguments
         var env = environment
-        env["PATH"] = ProcessInfo.processInfo.environment["PATH"]
+        env["PATH"] = environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"]
         process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
         process.standardOutput = output
         process.standardError = output
         try process.run()

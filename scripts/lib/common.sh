@@ -154,9 +154,21 @@ wait_http() {
 # A virtual environment under .build/ with scripts/python/requirements.txt installed (once per
 # change of that file); prints its bin directory.
 python_tools() {
-  local venv=$PWD/.build/python-tools requirements=scripts/python/requirements.txt
+  python_venv python-tools scripts/python/requirements.txt
+}
+
+# python_client_tools: the same for the generated client's check (openapi-python-client, mypy),
+# kept apart so that their dependencies never move schemathesis's.
+python_client_tools() {
+  python_venv python-client scripts/python/client-requirements.txt
+}
+
+# python_venv NAME REQUIREMENTS: a virtual environment in .build/NAME with exactly those
+# packages (made again when the list changes); prints its bin directory.
+python_venv() {
+  local venv=$PWD/.build/$1 requirements=$2
   if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
-    say "Installing the Python test tools into .build/python-tools (from PyPI)" >&2
+    say "Installing $(basename "$requirements") into .build/$1 (from PyPI)" >&2
     rm -rf "$venv"
     python3 -m venv "$venv" >&2
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements" >&2 || die "pip install failed"

@@ -47,15 +47,27 @@ def nullable_of(schema):
     return schema
 
 
+# Every enumeration is one named component, referenced wherever it is used (a nullable one as
+# anyOf [$ref, null]): a generated client then has one type per enumeration, not one per use.
+ENUMS = {}
+
+
 def enum(*values, nullable=False):
-    schema = {"type": "string", "enum": list(values)}
-    return {"type": ["string", "null"], "enum": list(values) + [None]} if nullable else schema
+    name = ENUM_NAMES.get(tuple(values))
+    if name is None:
+        raise SystemExit(f"openapi.py: name the enumeration {values} in ENUM_NAMES")
+    ENUMS[name] = {"type": "string", "enum": list(values)}
+    return {"anyOf": [ref(name), {"type": "null"}]} if nullable else ref(name)
 
 
 def integer(minimum, maximum, nullable=False):
     return {"type": ["integer", "null"] if nullable else "integer", "minimum": minimum, "maximum": maximum}
 
 
+# Shared/HTTP/EmailAddress.swift's rule: white space (to ECMA-262, Python and Unicode alike)
+# around it only, one @, a domain of two or more non-empty labels.
+BLANK = r"\t\n\u000b\f\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+EMAIL_PATTERN = rf"^[{BLANK}]*[^@{BLANK}\u0000]+@[^@.{BLANK}\u0000]+(\.[^@.{BLANK}\u0000]+)+[{BLANK}]*$"
 UUID_PATTERN = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 UUID = {"type": "string", "format": "uuid", "pattern": UUID_PATTERN}
 UUID_OR_NULL = {"type": ["string", "null"], "format": "uuid", "pattern": UUID_PATTERN}
@@ -100,6 +112,13 @@ TONES = ("professional", "friendly", "formal", "casual", "empathetic")
 TEST_TYPES = ("KNOWLEDGE", "TECHNICAL", "PERSONALITY", "LOGIC")
 DIFFICULTIES = ("BEGINNER", "INTERMEDIATE", "ADVANCED", "EXPERT")
 INTERVIEW_STATUSES = ("DRAFT", "INVITED", "IN_PROGRESS", "COMPLETED", "CANCELLED", "EXPIRED")
+ENUM_NAMES = {
+    WORK_MODES: "WorkMode", SENIORITIES: "Seniority", CONTRACTS: "ContractType", JOB_STATUSES: "JobStatus",
+    CAMPAIGN_STATUSES: "CampaignStatus", STAGE_TYPES: "StageType", MEMBER_STATUSES: "MembershipStatus",
+    PROVIDERS: "AgentProvider", TONES: "AgentTone", TEST_TYPES: "TestType", DIFFICULTIES: "TestDifficulty",
+    INTERVIEW_STATUSES: "InterviewStatus", ("AGENT", "CANDIDATE"): "TurnRole", ("INTERVIEW", "TEST"): "ReportType",
+    ("STARTER", "PRO", "BUSINESS", "ENTERPRISE"): "Plan", VOICES: "AgentVoice",
+}
 LANGUAGE = {"type": "string", "maxLength": 10, "pattern": r"^\s*([A-Za-z]{2,3}(-[A-Za-z]{2})?)?\s*$",
             "description": "A language code such as fr or en-GB; fr when blank"}
 
@@ -118,7 +137,7 @@ JOB_FIELDS = {
     "status": enum(*JOB_STATUSES),
 }
 CANDIDATE_FIELDS = {
-    "email": {"type": "string", "maxLength": 320, "pattern": r"^\s*[^@\s\u0000]+@[^@\s.\u0000][^@\s\u0000]*\.[^@\s\u0000]*[^@\s.\u0000]\s*$",
+    "email": {"type": "string", "maxLength": 320, "pattern": EMAIL_PATTERN,
               "description": "An email address, unique within the organization"},
     "firstName": optional_text(),
     "lastName": optional_text(),
@@ -151,7 +170,7 @@ STAGE_FIELDS = {
 AGENT_FIELDS = {
     "name": text(),
     "provider": enum(*PROVIDERS),
-    "voice": {"type": ["string", "null"], "enum": list(VOICES) + [None], "description": "A voice of the agent's provider"},
+    "voice": enum(*VOICES, nullable=True) | {"description": "A voice of the agent's provider"},
     "tone": enum(*TONES),
     "language": LANGUAGE,
     "instructions": optional_text(20000),
@@ -169,8 +188,8 @@ TEST_FIELDS = {
     "isPublished": {"type": "boolean"},
 }
 
-TURN = view({"sequence": {"type": "integer"}, "role": enum("AGENT", "CANDIDATE"), "content": {"type": "string"}, "createdAt": TIMESTAMP})
-CRITERION = obj({"name": {"type": "string"}, "score": {"type": ["integer", "null"]}, "comment": {"type": ["string", "null"]}}, ["name"])
+TURN_SCHEMA = view({"sequence": {"type": "integer"}, "role": enum("AGENT", "CANDIDATE"), "content": {"type": "string"}, "createdAt": TIMESTAMP})
+CRITERION_SCHEMA = obj({"name": {"type": "string"}, "score": {"type": ["integer", "null"]}, "comment": {"type": ["string", "null"]}}, ["name"])
 STAGE_VIEW = view({
     "id": UUID, "campaignId": UUID, "name": {"type": "string"}, "type": enum(*STAGE_TYPES), "position": {"type": "integer"},
     "agentId": UUID_OR_NULL, "testId": UUID_OR_NULL, "passThreshold": {"type": ["integer", "null"]},
@@ -182,14 +201,16 @@ MEMBER = view({
 })
 
 SCHEMAS = {
-    "Error": obj({
-        "error": obj({
-            "code": {"type": "string", "description": "VALIDATION_ERROR, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT-family codes, business-rule codes, RATE_LIMITED, ..."},
-            "message": {"type": "string"},
-            "details": {"type": "array", "items": obj({"field": {"type": "string"}, "message": {"type": "string"}}, ["field", "message"])},
-            "requiredScope": {"type": "string", "description": "On 403: the scope the operation needs"},
-        }, ["code", "message"]),
-    }, ["error"]),
+    # Every error answer: {"error": {...}}. Named ErrorResponse (not Error) so that a generated
+    # client's variable for the answer does not shadow its `error` field.
+    "ErrorResponse": obj({"error": ref("ErrorDetail")}, ["error"]),
+    "ErrorDetail": obj({
+        "code": {"type": "string", "description": "VALIDATION_ERROR, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT-family codes, business-rule codes, RATE_LIMITED, ..."},
+        "message": {"type": "string"},
+        "details": {"type": "array", "items": ref("FieldError")},
+        "requiredScope": {"type": "string", "description": "On 403: the scope the operation needs"},
+    }, ["code", "message"]),
+    "FieldError": obj({"field": {"type": "string"}, "message": {"type": "string"}}, ["field", "message"]),
     "Pagination": view({"page": {"type": "integer", "minimum": 1}, "pageSize": {"type": "integer", "minimum": 1, "maximum": 100},
                         "total": {"type": "integer", "minimum": 0}, "totalPages": {"type": "integer", "minimum": 0}}),
     "Job": view({"id": UUID, "title": {"type": "string"}, "description": {"type": ["string", "null"]}, "department": {"type": ["string", "null"]},
@@ -219,7 +240,8 @@ SCHEMAS = {
     "Membership": view({"campaignId": UUID, "candidateId": UUID, "stageId": UUID_OR_NULL, "status": enum(*MEMBER_STATUSES),
                         "addedAt": TIMESTAMP, "updatedAt": TIMESTAMP}),
     "MembershipInput": obj({"candidateId": UUID, "stageId": UUID_OR_NULL | {"description": "First stage by default"}}, ["candidateId"]),
-    "MembershipPatch": obj({"stageId": UUID, "status": enum(*MEMBER_STATUSES)}, description="stageId, status or both"),
+    # A move or a status change: an empty body changes nothing and is refused (400), as stated here.
+    "MembershipPatch": obj({"stageId": UUID, "status": enum(*MEMBER_STATUSES)}, description="stageId, status or both") | {"minProperties": 1},
     "Pipeline": view({"campaignId": UUID,
                       "stages": {"type": "array", "items": view({"stage": STAGE_VIEW, "candidates": {"type": "array", "items": MEMBER}})},
                       "unassigned": {"type": "array", "items": MEMBER}}),
@@ -239,23 +261,27 @@ SCHEMAS = {
                         "score": {"type": ["integer", "null"]}, "passed": {"type": ["boolean", "null"]}, "invitedAt": TIMESTAMP_OR_NULL,
                         "completedAt": TIMESTAMP_OR_NULL, "createdAt": TIMESTAMP}),
     "InterviewInput": obj({"candidateId": UUID, "jobId": UUID, "campaignId": UUID_OR_NULL, "stageId": UUID_OR_NULL, "agentId": UUID_OR_NULL,
-                           "expiresAt": {"type": ["string", "null"], "format": "date-time", "description": "7 days ahead by default; not in the past"},
+                           "expiresAt": {"type": ["string", "null"], "format": "date-time",
+                                         "description": "7 days ahead by default; in the future and within a year, else 422 INVALID_EXPIRY"},
                            "sendInvite": {"type": ["boolean", "null"], "description": "true by default: INVITED, else DRAFT"}},
                           ["candidateId", "jobId"]),
     "Interview": obj({"id": UUID, "candidateId": UUID, "jobId": UUID, "campaignId": UUID_OR_NULL, "stageId": UUID_OR_NULL, "agentId": UUID_OR_NULL,
                       "status": enum(*INTERVIEW_STATUSES), "expiresAt": TIMESTAMP, "invitedAt": TIMESTAMP_OR_NULL, "startedAt": TIMESTAMP_OR_NULL,
                       "completedAt": TIMESTAMP_OR_NULL, "cancelledAt": TIMESTAMP_OR_NULL, "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP,
-                      "evaluation": {"oneOf": [{"type": "null"}, obj({
-                          "score": {"type": "integer"}, "recommendation": {"type": ["string", "null"]}, "summary": {"type": ["string", "null"]},
-                          "strengths": {"type": "array", "items": {"type": "string"}}, "weaknesses": {"type": "array", "items": {"type": "string"}},
-                          "criteria": {"type": "array", "items": CRITERION}}, ["score"])]},
-                      "transcript": {"type": "array", "items": TURN, "description": "In GET one, once completed"}},
-                     ["id", "candidateId", "jobId", "status", "expiresAt", "createdAt", "updatedAt"]),
+                      "evaluation": {"anyOf": [ref("InterviewEvaluation"), {"type": "null"}], "description": "Once completed"},
+                      "transcript": {"type": "array", "items": ref("TranscriptTurn"), "description": "In GET one, once completed"}},
+                     # Every field is always there (null when empty) but the transcript.
+                     ["id", "candidateId", "jobId", "campaignId", "stageId", "agentId", "status", "expiresAt", "invitedAt", "startedAt",
+                      "completedAt", "cancelledAt", "createdAt", "updatedAt", "evaluation"]),
+    "InterviewEvaluation": obj({
+        "score": {"type": "integer"}, "recommendation": {"type": ["string", "null"]}, "summary": {"type": ["string", "null"]},
+        "strengths": {"type": "array", "items": {"type": "string"}}, "weaknesses": {"type": "array", "items": {"type": "string"}},
+        "criteria": {"type": "array", "items": ref("Criterion")}}, ["score"]),
     "Report": view({"id": UUID, "type": enum("INTERVIEW", "TEST"), "interviewId": UUID_OR_NULL, "assignmentId": UUID_OR_NULL, "testId": UUID_OR_NULL,
                     "candidateId": UUID, "jobId": UUID_OR_NULL, "campaignId": UUID_OR_NULL, "score": {"type": "integer"},
                     "passed": {"type": ["boolean", "null"]}, "recommendation": {"type": ["string", "null"]}, "summary": {"type": ["string", "null"]},
                     "strengths": {"type": "array", "items": {"type": "string"}}, "weaknesses": {"type": "array", "items": {"type": "string"}},
-                    "criteria": {"type": "array", "items": CRITERION}, "transcript": {"type": "array", "items": TURN},
+                    "criteria": {"type": "array", "items": ref("Criterion")}, "transcript": {"type": "array", "items": ref("TranscriptTurn")},
                     "completedAt": TIMESTAMP, "generatedAt": TIMESTAMP}),
 }
 SCHEMAS["Me"] = view({
@@ -268,11 +294,18 @@ SCHEMAS["Me"] = view({
         "perMinute": {"type": ["integer", "null"], "description": "null: no limit per minute"},
     }),
 }, description="The key a request carries: GET /api/v1/me")
+SCHEMAS["TranscriptTurn"] = TURN_SCHEMA
+SCHEMAS["Criterion"] = CRITERION_SCHEMA
 SCHEMAS["CampaignWithStages"] = {"allOf": [ref("Campaign"), obj({"stages": {"type": "array", "items": ref("Stage")}}, ["stages"])]}
 
 
+PAGES = {}
+
+
 def page_of(name):
-    return obj({"data": {"type": "array", "items": ref(name)}, "pagination": ref("Pagination")}, ["data", "pagination"])
+    """A page of `name`, as the named component `<name>Page` (one class per list in a client)."""
+    PAGES[f"{name}Page"] = obj({"data": {"type": "array", "items": ref(name)}, "pagination": ref("Pagination")}, ["data", "pagination"])
+    return ref(f"{name}Page")
 
 
 # ---- responses and parameters -----------------------------------------------------------------
@@ -317,7 +350,7 @@ IDEMPOTENCY_KEY = {
 
 def error(description, *extra_headers):
     return {"description": description, "headers": headers(*extra_headers),
-            "content": {"application/json": {"schema": ref("Error")}}}
+            "content": {"application/json": {"schema": ref("ErrorResponse")}}}
 
 
 ERRORS = {
@@ -330,6 +363,7 @@ ERRORS = {
     "415": error("UNSUPPORTED_MEDIA_TYPE: the body is not sent with Content-Type: application/json (a charset=utf-8 parameter is allowed)"),
     "422": error("A business rule refuses the request (the code says which)"),
     "429": error("RATE_LIMITED: the key's plan allows no more now", "Retry-After"),
+    "500": error("INTERNAL_ERROR: a fault of the platform, logged with the request id (never the client's doing)"),
     "503": error("SERVICE_UNAVAILABLE: the key cannot be verified, or a dependency is down; retry", "Retry-After"),
 }
 
@@ -348,15 +382,16 @@ def query(name, schema, required=False, description=None):
     return parameter
 
 
-def operation(method, path, scope, summary, tag, ok, body=None, params=(), errors=(), created=False):
-    """One operation: its scope as the security requirement's role, and every status it can answer."""
+def operation(method, path, scope, summary, tag, ok, body=None, params=(), errors=(), created=False, name=None):
+    """One operation: its scope as the security requirement's role, and every status it can answer.
+    `name` is its operationId (a generated client's function: createJob → create_job)."""
     status = "201" if created else ("204" if ok is None else "200")
     extra = (["Location"] if created else []) + (["Idempotent-Replayed"] if method == "post" else [])
     success = {"description": summary, "headers": headers(*extra)}
     if ok is not None:
         success["content"] = {"application/json": {"schema": ok}}
     responses = {status: success}
-    codes = ["401", "429", "503"] + (["403"] if scope else []) + list(errors)
+    codes = ["401", "429", "500", "503"] + (["403"] if scope else []) + list(errors)
     if method == "post":
         codes += ["400", "409", "422"]
     if "{" in path:
@@ -367,7 +402,7 @@ def operation(method, path, scope, summary, tag, ok, body=None, params=(), error
         codes += ["400"]
     for code in sorted(set(codes)):
         responses[code] = {"$ref": f"#/components/responses/E{code}"}
-    op = {"operationId": f"{method}{''.join(part.strip('{}').title() for part in path.split('/')[3:])}", "summary": summary,
+    op = {"operationId": name or f"{method}{''.join(part.strip('{}').title() for part in path.split('/')[3:])}", "summary": summary,
           "tags": [tag], "security": [{"apiKey": [scope] if scope else []}], "responses": responses}
     if scope:
         op["x-scope"] = scope
@@ -384,15 +419,16 @@ def crud(resource, tag, name, scope, filters=(), patch=True, delete_errors=()):
     base = f"/api/v1/{resource}"
     item = f"{base}/{{id}}"
     ops = [
-        operation("get", base, f"{scope}:read", f"List {resource}, newest first", tag, page_of(name), params=[PAGE, PAGE_SIZE, *filters]),
+        operation("get", base, f"{scope}:read", f"List {resource}, newest first", tag, page_of(name), params=[PAGE, PAGE_SIZE, *filters],
+                  name=f"list{tag}"),
         operation("post", base, f"{scope}:write", f"Create a {tag.lower().rstrip('s')}", tag, ref(name), body=ref(f"{name}Input"), created=True,
-                  errors=CREATE_ERRORS.get(resource, ())),
-        operation("get", item, f"{scope}:read", f"Read one", tag, ref(name)),
+                  errors=CREATE_ERRORS.get(resource, ()), name=f"create{name}"),
+        operation("get", item, f"{scope}:read", f"Read one", tag, ref(name), name=f"get{name}"),
     ]
     if patch:
         ops.append(operation("patch", item, f"{scope}:write", "Change the fields given (null clears an optional one)", tag, ref(name),
-                             body=ref(f"{name}Patch"), errors=CREATE_ERRORS.get(resource, ())))
-    ops.append(operation("delete", item, f"{scope}:write", "Delete", tag, None, errors=delete_errors))
+                             body=ref(f"{name}Patch"), errors=CREATE_ERRORS.get(resource, ()), name=f"update{name}"))
+    ops.append(operation("delete", item, f"{scope}:write", "Delete", tag, None, errors=delete_errors, name=f"delete{name}"))
     return ops
 
 
@@ -406,51 +442,52 @@ OPERATIONS = [
                    query("campaignId", UUID), query("tags", {"type": "string", "maxLength": 1000, "pattern": r"^[^,\u0000]{0,50}(,[^,\u0000]{0,50}){0,19}$"},
                          description="Comma-separated, at most 20 of at most 50 characters; all must match")]),
     operation("get", "/api/v1/campaigns", "campaigns:read", "List campaigns, newest first", "Campaigns", page_of("Campaign"),
-              params=[PAGE, PAGE_SIZE, query("status", enum(*CAMPAIGN_STATUSES)), query("jobId", UUID)]),
-    operation("post", "/api/v1/campaigns", "campaigns:write", "Create a campaign", "Campaigns", ref("Campaign"), body=ref("CampaignInput"),
-              created=True, errors=["422"]),
-    operation("get", "/api/v1/campaigns/{id}", "campaigns:read", "Read one, with its stages in order", "Campaigns", ref("CampaignWithStages")),
+              params=[PAGE, PAGE_SIZE, query("status", enum(*CAMPAIGN_STATUSES)), query("jobId", UUID)], name="listCampaigns"),
+    operation("post", "/api/v1/campaigns", "campaigns:write", "Create a campaign (its stages: none yet)", "Campaigns", ref("CampaignWithStages"),
+              body=ref("CampaignInput"),
+              created=True, errors=["422"], name="createCampaign"),
+    operation("get", "/api/v1/campaigns/{id}", "campaigns:read", "Read one, with its stages in order", "Campaigns", ref("CampaignWithStages"), name="getCampaign"),
     operation("patch", "/api/v1/campaigns/{id}", "campaigns:write", "Change the fields given", "Campaigns", ref("Campaign"),
-              body=ref("CampaignPatch"), errors=["422"]),
-    operation("delete", "/api/v1/campaigns/{id}", "campaigns:write", "Delete, with its stages and memberships", "Campaigns", None),
-    operation("get", "/api/v1/campaigns/{id}/pipeline", "campaigns:read", "Each stage with the candidates in it", "Campaigns", ref("Pipeline")),
+              body=ref("CampaignPatch"), errors=["422"], name="updateCampaign"),
+    operation("delete", "/api/v1/campaigns/{id}", "campaigns:write", "Delete, with its stages and memberships", "Campaigns", None, name="deleteCampaign"),
+    operation("get", "/api/v1/campaigns/{id}/pipeline", "campaigns:read", "Each stage with the candidates in it", "Campaigns", ref("Pipeline"), name="getCampaignPipeline"),
     operation("post", "/api/v1/campaigns/{id}/candidates", "campaigns:write", "Add a candidate (first stage by default)", "Campaigns",
-              ref("Membership"), body=ref("MembershipInput"), created=True, errors=["409", "422"]),
+              ref("Membership"), body=ref("MembershipInput"), created=True, errors=["409", "422"], name="addCampaignCandidate"),
     operation("patch", "/api/v1/campaigns/{id}/candidates/{candidateId}", "campaigns:write", "Move a candidate or change its status",
-              "Campaigns", ref("Membership"), body=ref("MembershipPatch"), errors=["422"]),
+              "Campaigns", ref("Membership"), body=ref("MembershipPatch"), errors=["422"], name="updateCampaignCandidate"),
     operation("delete", "/api/v1/campaigns/{id}/candidates/{candidateId}", "campaigns:write", "Remove a candidate from the campaign",
-              "Campaigns", None),
+              "Campaigns", None, name="removeCampaignCandidate"),
     operation("get", "/api/v1/stages", "stages:read", "List a campaign's stages in order", "Stages", page_of("Stage"),
-              params=[query("campaignId", UUID, required=True), PAGE, PAGE_SIZE]),
+              params=[query("campaignId", UUID, required=True), PAGE, PAGE_SIZE], name="listStages"),
     operation("post", "/api/v1/stages", "stages:write", "Create a stage (positions stay dense)", "Stages", ref("Stage"), body=ref("StageInput"),
-              created=True, errors=["422"]),
-    operation("get", "/api/v1/stages/{id}", "stages:read", "Read one", "Stages", ref("Stage")),
+              created=True, errors=["422"], name="createStage"),
+    operation("get", "/api/v1/stages/{id}", "stages:read", "Read one", "Stages", ref("Stage"), name="getStage"),
     operation("patch", "/api/v1/stages/{id}", "stages:write", "Change the fields given (a new position moves the others)", "Stages", ref("Stage"),
-              body=ref("StagePatch"), errors=["422"]),
-    operation("delete", "/api/v1/stages/{id}", "stages:write", "Delete an empty stage", "Stages", None, errors=["409"]),
+              body=ref("StagePatch"), errors=["422"], name="updateStage"),
+    operation("delete", "/api/v1/stages/{id}", "stages:write", "Delete an empty stage", "Stages", None, errors=["409"], name="deleteStage"),
     *crud("agents", "Agents", "Agent", "agents"),
     *crud("tests", "Tests", "Test", "tests", filters=[query("type", enum(*TEST_TYPES)), query("difficulty", enum(*DIFFICULTIES)),
                                                       query("isPublished", {"type": "boolean"})]),
     operation("post", "/api/v1/tests/{id}/assign", "tests:write", "Assign a published test to a candidate", "Tests", ref("Assignment"),
-              body=ref("AssignmentInput"), created=True, errors=["409", "422"]),
+              body=ref("AssignmentInput"), created=True, errors=["409", "422"], name="assignTest"),
     operation("get", "/api/v1/tests/{id}/assignments", "tests:read", "The test's assignments", "Tests", page_of("Assignment"),
-              params=[PAGE, PAGE_SIZE]),
+              params=[PAGE, PAGE_SIZE], name="listTestAssignments"),
     operation("get", "/api/v1/interviews", "interviews:read", "List interviews, newest first", "Interviews", page_of("Interview"),
               params=[PAGE, PAGE_SIZE, query("status", enum(*INTERVIEW_STATUSES)), query("jobId", UUID), query("campaignId", UUID),
-                      query("candidateId", UUID)]),
+                      query("candidateId", UUID)], name="listInterviews"),
     operation("post", "/api/v1/interviews", "interviews:write", "Invite a candidate to an interview", "Interviews", ref("Interview"),
-              body=ref("InterviewInput"), created=True, errors=["422"]),
+              body=ref("InterviewInput"), created=True, errors=["422"], name="createInterview"),
     operation("get", "/api/v1/interviews/{id}", "interviews:read", "Read one, with its evaluation and transcript once completed", "Interviews",
-              ref("Interview")),
+              ref("Interview"), name="getInterview"),
     operation("post", "/api/v1/interviews/{id}/cancel", "interviews:write", "Cancel a DRAFT or INVITED interview", "Interviews",
-              ref("Interview"), errors=["409"]),
+              ref("Interview"), errors=["409"], name="cancelInterview"),
     operation("get", "/api/v1/me", None, "Which key am I: the key's id, organization, scopes, expiry and rate limits (any valid key, "
-              "no scope; it counts against the key's limits)", "Keys", ref("Me")),
+              "no scope; it counts against the key's limits)", "Keys", ref("Me"), name="getMe"),
     operation("get", "/api/v1/reports", "reports:read", "List reports, newest first", "Reports", page_of("Report"),
-              params=[PAGE, PAGE_SIZE, query("candidateId", UUID), query("campaignId", UUID), query("type", enum("INTERVIEW", "TEST"))]),
-    operation("get", "/api/v1/reports/{id}", "reports:read", "Read one", "Reports", ref("Report")),
-    operation("get", "/api/v1/reports/interviews/{interviewId}", "reports:read", "The report of a completed interview", "Reports", ref("Report")),
-    operation("get", "/api/v1/reports/tests/{assignmentId}", "reports:read", "The report of a completed test assignment", "Reports", ref("Report")),
+              params=[PAGE, PAGE_SIZE, query("candidateId", UUID), query("campaignId", UUID), query("type", enum("INTERVIEW", "TEST"))], name="listReports"),
+    operation("get", "/api/v1/reports/{id}", "reports:read", "Read one", "Reports", ref("Report"), name="getReport"),
+    operation("get", "/api/v1/reports/interviews/{interviewId}", "reports:read", "The report of a completed interview", "Reports", ref("Report"), name="getInterviewReport"),
+    operation("get", "/api/v1/reports/tests/{assignmentId}", "reports:read", "The report of a completed test assignment", "Reports", ref("Report"), name="getTestReport"),
 ]
 
 
@@ -480,7 +517,7 @@ def document():
         "components": {
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "evk_ + 36 characters",
                                            "description": "An API key from the console; its scopes are fixed at creation"}},
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **dict(sorted(PAGES.items())), **dict(sorted(ENUMS.items()))},
             "responses": {f"E{code}": response for code, response in ERRORS.items()},
             "headers": HEADERS,
             "parameters": {"IdempotencyKey": IDEMPOTENCY_KEY},

@@ -31,8 +31,11 @@ struct CandidateInput: ResourceInput {
     /// The candidate after applying these fields to `current` (a new one when nil), validated whole.
     func apply(to current: Candidate?, id: UUID, now: Date) throws -> Candidate {
         var v = FieldValidator()
-        let email = v.required(self.email.applied(to: current?.email), "email", max: 320)
-        if let email, !email.isEmpty, !Self.looksLikeEmail(email) { v.fail("email", "must be an email address") }
+        var email = v.required(self.email.applied(to: current?.email), "email", max: 320)
+        if let raw = self.email.applied(to: current?.email), email?.isEmpty == false {
+            email = EmailAddress.parse(raw)
+            if email == nil { v.fail("email", "must be an email address") }
+        }
         let locale = v.optional(self.locale.applied(to: current?.locale), "locale", max: 10) ?? "fr"
         if !LanguageCode.isValid(locale) { v.fail("locale", "must be a language code such as fr or en-GB") }
         let candidate = Candidate(
@@ -50,13 +53,6 @@ struct CandidateInput: ResourceInput {
         )
         try v.check()
         return candidate
-    }
-
-    /// One `@`, something on each side, a dot in the domain, no spaces.
-    static func looksLikeEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
-            && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace)
     }
 }
 

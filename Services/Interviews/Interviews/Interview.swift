@@ -75,14 +75,17 @@ struct InterviewInput: Decodable, Sendable {
     let expiresAt: String?
     let sendInvite: Bool?
 
-    /// The expiry: 7 days ahead by default; a date that is not in the future is 422 `INVALID_EXPIRY`.
+    /// The expiry: 7 days ahead by default (null or absent). A string that is not a date-time,
+    /// blank included, is 400 as the document's `format` says; a date-time that is not in the
+    /// future, or more than a year ahead, is 422 `INVALID_EXPIRY` (a rule no schema can state).
     func expiry(now: Date) throws -> Date {
         guard let expiresAt else { return now.addingTimeInterval(7 * 24 * 3600) }
         var v = FieldValidator()
         let date = v.date(expiresAt, "expiresAt")
+        if date == nil, expiresAt.allSatisfy(\.isWhitespace) { v.fail("expiresAt", "must be a date-time such as 2027-01-31T18:00:00Z") }
         try v.check()
         guard let date, date > now else { throw APIError.unprocessable("INVALID_EXPIRY", "expiresAt must be in the future") }
-        guard date < now.addingTimeInterval(366 * 24 * 3600) else { throw APIError.invalidField("expiresAt", "must be within a year") }
+        guard date < now.addingTimeInterval(366 * 24 * 3600) else { throw APIError.unprocessable("INVALID_EXPIRY", "expiresAt must be within a year") }
         return date
     }
 }

@@ -24,7 +24,7 @@ struct CreateAdmin: AsyncParsableCommand {
     func validate() throws {
         let name = org.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 100 else { throw ValidationError("--org must be 1 to 100 characters") }
-        guard Self.looksLikeEmail(email) else { throw ValidationError("--email must be an email address") }
+        guard EmailAddress.parse(email) != nil, email.count <= 320 else { throw ValidationError("--email must be an email address") }
         guard (8...72).contains(password.utf8.count) else { throw ValidationError("--password must be 8 to 72 bytes (bcrypt's limit)") }
     }
 
@@ -58,12 +58,5 @@ struct CreateAdmin: AsyncParsableCommand {
 
     static func fail(_ message: String) {
         FileHandle.standardError.write(Data("key-service create-admin: \(message)\n".utf8))
-    }
-
-    /// A deliberately loose check: one `@`, something on each side, a dot in the domain, no spaces.
-    static func looksLikeEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
-            && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace) && text.count <= 320
     }
 }

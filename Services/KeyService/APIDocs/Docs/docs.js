@@ -22,6 +22,7 @@
     const schema = resolve(doc, raw);
     if (raw && raw.$ref && resolve(doc, raw).properties) return raw.$ref.split("/").pop();
     if (schema.oneOf) return schema.oneOf.map((s) => describe(doc, s)).join(" or ");
+    if (schema.anyOf) return schema.anyOf.map((s) => describe(doc, s)).join(" or ");
     if (schema.allOf) return schema.allOf.map((s) => describe(doc, s)).join(" + ");
     const types = [].concat(schema.type || "any").join(" or ");
     const parts = [types === "array" ? `array of ${describe(doc, schema.items)}` : types];
