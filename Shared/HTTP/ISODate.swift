@@ -10,6 +10,11 @@ public enum ISODate {
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) { return date }
         return nil
     }
+
+    /// `2026-03-01`: the day of `date` in UTC, for fields that are days, not instants.
+    public static func day(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day())
+    }
 }
 
 extension FieldValidator {

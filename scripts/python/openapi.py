@@ -73,6 +73,7 @@ UUID = {"type": "string", "format": "uuid", "pattern": UUID_PATTERN}
 UUID_OR_NULL = {"type": ["string", "null"], "format": "uuid", "pattern": UUID_PATTERN}
 TIMESTAMP = {"type": "string", "format": "date-time"}
 TIMESTAMP_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+DAY_OR_NULL = {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD (the day, in UTC)"}
 DATE_OR_NULL = {"type": ["string", "null"], "format": "date", "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|\s*)$",
                 "description": "YYYY-MM-DD (a full date-time is accepted too); blank or null clears it"}
 
@@ -231,7 +232,7 @@ SCHEMAS = {
     "StageInput": obj(STAGE_FIELDS, ["campaignId", "name", "type"]),
     "StagePatch": obj({k: v for k, v in STAGE_FIELDS.items() if k != "campaignId"}),
     "Campaign": view({"id": UUID, "jobId": UUID, "name": {"type": "string"}, "description": {"type": ["string", "null"]},
-                      "status": enum(*CAMPAIGN_STATUSES), "startDate": TIMESTAMP_OR_NULL, "endDate": TIMESTAMP_OR_NULL,
+                      "status": enum(*CAMPAIGN_STATUSES), "startDate": DAY_OR_NULL, "endDate": DAY_OR_NULL,
                       "targetCount": {"type": ["integer", "null"]}, "agentId": UUID_OR_NULL,
                       "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP}),
     "CampaignWithStages": None,  # filled below
@@ -325,13 +326,17 @@ HEADERS = {
 
 
 def headers(*extra):
-    result = {name: {"$ref": f"#/components/headers/{name}"} for name in HEADERS}
+    """The headers every answer carries, and `extra` ones of this answer."""
+    result = {name: {"$ref": f"#/components/headers/{name}"} for name in COMMON_HEADERS}
     for name in extra:
         result[name] = {"$ref": f"#/components/headers/{name}"}
     return result
 
 
+# (Taken before the headers of particular answers are added below.)
+COMMON_HEADERS = list(HEADERS)
 HEADERS["Location"] = {"description": "The new resource's path", "schema": {"type": "string"}}
+HEADERS["Allow"] = {"description": "The methods the path serves", "schema": {"type": "string"}}
 HEADERS["Retry-After"] = {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
 HEADERS["WWW-Authenticate"] = {"description": "Bearer realm=\"evalyo\" (RFC 6750)", "schema": {"type": "string"}}
 HEADERS["Idempotent-Replayed"] = {"description": "true when this is the kept answer to an earlier request with the same Idempotency-Key",
@@ -359,6 +364,8 @@ ERRORS = {
     "403": error("FORBIDDEN: the key lacks the scope (requiredScope names it)", "WWW-Authenticate"),
     "404": error("NOT_FOUND: no such resource in the key's organization"),
     "409": error("A conflict with the resource's current state"),
+    "405": error("METHOD_NOT_ALLOWED: a documented path asked with a method it does not serve; Allow lists those it does "
+                 "(GET paths answer HEAD too)", "Allow"),
     "413": error("PAYLOAD_TOO_LARGE: a body over 1 MiB"),
     "415": error("UNSUPPORTED_MEDIA_TYPE: the body is not sent with Content-Type: application/json (a charset=utf-8 parameter is allowed)"),
     "422": error("A business rule refuses the request (the code says which)"),

@@ -79,8 +79,9 @@ struct CampaignView: ResponseEncodable, Sendable {
     let name: String
     @Nullable var description: String?
     let status: String
-    @Nullable var startDate: Date?
-    @Nullable var endDate: Date?
+    /// Days, as they are sent (`2026-04-01`), not instants.
+    @Nullable var startDate: String?
+    @Nullable var endDate: String?
     @Nullable var targetCount: Int?
     @Nullable var agentId: String?
     let createdAt: Date
@@ -93,8 +94,8 @@ struct CampaignView: ResponseEncodable, Sendable {
         name = campaign.name
         description = campaign.description
         status = campaign.status.rawValue
-        startDate = campaign.startDate
-        endDate = campaign.endDate
+        startDate = campaign.startDate.map(ISODate.day)
+        endDate = campaign.endDate.map(ISODate.day)
         targetCount = campaign.targetCount
         agentId = campaign.agentId?.apiString
         createdAt = campaign.createdAt
