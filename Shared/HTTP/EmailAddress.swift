@@ -1,5 +1,5 @@
 /// The one rule for an email address, the same as the OpenAPI document's pattern for `email`
-/// (scripts/python/openapi.py): trimmed of white space, something before one `@`, and a domain
+/// (scripts/python/openapi.py's EMAIL_PATTERN and BLANK): trimmed of white space, something before one `@`, and a domain
 /// of two or more non-empty labels (`x@example..com` is refused), with no white space, `@` or
 /// NUL inside. "White space" is every character that any of JSON Schema's regular expressions
 /// (ECMA-262 `\s`), Python's (which a generator of test data may use) or Unicode's White_Space
@@ -26,6 +26,4 @@ public enum EmailAddress {
         }
     }
 
-    /// The same set as a regular-expression class body, for the document's pattern.
-    public static let blankClass = #"\t\n\u000b\f\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"#
 }

@@ -19,8 +19,13 @@ public enum ISODate {
 
 extension FieldValidator {
     /// A date field, when present; a 400 naming it when it is not a date.
-    public mutating func date(_ value: String?, _ field: String) -> Date? {
-        guard let value, !value.allSatisfy(\.isWhitespace) else { return nil }
+    /// Blank is nil (it clears the field) unless `blankAllowed` is false, where it is a 400 too.
+    public mutating func date(_ value: String?, _ field: String, blankAllowed: Bool = true) -> Date? {
+        guard let value else { return nil }
+        if value.allSatisfy(\.isWhitespace) {
+            if !blankAllowed { fail(field, "must be an ISO-8601 date or date-time") }
+            return nil
+        }
         guard value.count <= 40, let date = ISODate.parse(value) else {
             fail(field, "must be an ISO-8601 date or date-time")
             return nil

@@ -107,6 +107,35 @@ struct RateLimitTests {
         _ = await platform.stop()
     }
 
+    @Test func aCrowdOnAKeyFarUnderItsLimitsIsNeverRefusedAcrossSeconds() async throws {
+        // 48 clients at once for four seconds, on two catalog instances, with a key whose limits
+        // (1 000 000 a second and a minute) the run cannot reach: every request waits on the
+        // real ledger's leases at each second's turn, and none may be refused for it (the bench
+        // saw false 429s there before the limiter stopped rolling a key back a second).
+        let platform = try await Platform.launch()
+        let (secondCatalogProcess, secondCatalog) = try await CatalogFixture.launch(keyService: platform.keyService)
+        let organization = try await platform.keyService.newOrganization(plan: ["enterprise", "--per-second", "1000000", "--per-minute", "1000000"])
+        let key = try await organization.key(["jobs:read"]).key
+        let urls = [platform.catalogURL + "/api/v1/me", secondCatalog.baseURL + "/api/v1/me"]
+        let end = ContinuousClock.now + .seconds(4)
+        let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for client in 0..<48 {
+                group.addTask {
+                    var seen: [Int] = []
+                    while ContinuousClock.now < end {
+                        seen.append(try await HTTPExchange.send(.GET, urls[client % 2], headers: [("Authorization", "Bearer \(key)")]).status)
+                    }
+                    return seen
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(statuses.count > 200, "\(statuses.count) requests in four seconds")
+        #expect(statuses.allSatisfy { $0 == 200 }, "\(Dictionary(grouping: statuses) { $0 }.mapValues(\.count))")
+        secondCatalogProcess.signal(SIGTERM)
+        _ = await platform.stop()
+    }
+
     @Test func anEnterpriseOrganizationWithoutLimitsIsNeverLimited() async throws {
         let platform = try await Platform.launch()
         let key = try await platform.keyService.newOrganization().key(["jobs:read"]).key

@@ -31,9 +31,10 @@ struct CandidateInput: ResourceInput {
     /// The candidate after applying these fields to `current` (a new one when nil), validated whole.
     func apply(to current: Candidate?, id: UUID, now: Date) throws -> Candidate {
         var v = FieldValidator()
-        var email = v.required(self.email.applied(to: current?.email), "email", max: 320)
-        if let raw = self.email.applied(to: current?.email), email?.isEmpty == false {
-            email = EmailAddress.parse(raw)
+        let rawEmail = self.email.applied(to: current?.email)
+        var email = v.required(rawEmail, "email", max: 320)
+        if let rawEmail, email?.isEmpty == false {
+            email = EmailAddress.parse(rawEmail)
             if email == nil { v.fail("email", "must be an email address") }
         }
         let locale = v.optional(self.locale.applied(to: current?.locale), "locale", max: 10) ?? "fr"

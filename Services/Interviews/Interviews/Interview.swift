@@ -81,8 +81,7 @@ struct InterviewInput: Decodable, Sendable {
     func expiry(now: Date) throws -> Date {
         guard let expiresAt else { return now.addingTimeInterval(7 * 24 * 3600) }
         var v = FieldValidator()
-        let date = v.date(expiresAt, "expiresAt")
-        if date == nil, expiresAt.allSatisfy(\.isWhitespace) { v.fail("expiresAt", "must be a date-time such as 2027-01-31T18:00:00Z") }
+        let date = v.date(expiresAt, "expiresAt", blankAllowed: false)
         try v.check()
         guard let date, date > now else { throw APIError.unprocessable("INVALID_EXPIRY", "expiresAt must be in the future") }
         guard date < now.addingTimeInterval(366 * 24 * 3600) else { throw APIError.unprocessable("INVALID_EXPIRY", "expiresAt must be within a year") }
