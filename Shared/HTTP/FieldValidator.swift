@@ -68,14 +68,19 @@ public struct FieldValidator: Sendable {
         return value
     }
 
-    /// An `http` or `https` URL of at most 2000 characters, when present.
+    /// An `http` or `https` URL (``WebAddress``) of at most 2000 characters, trimmed; blank becomes nil.
     public mutating func url(_ value: String?, _ field: String) -> String? {
-        guard let value = optional(value, field, max: 2000) else { return nil }
-        guard let url = URL(string: value), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+        guard let value else { return nil }
+        if Self.length(value) > 2000 {
+            fail(field, "must be at most 2000 characters")
+            return nil
+        }
+        if WhiteSpace.trimmed(value).isEmpty { return nil }
+        guard let address = WebAddress.parse(value) else {
             fail(field, "must be an http or https URL")
             return nil
         }
-        return value
+        return address
     }
 
     /// A text's length as JSON Schema's `maxLength` counts it (Unicode code points), before

@@ -24,7 +24,8 @@ struct CandidateTests {
 
     static let invalidBodies: [([String: any Sendable], String)] = [
         ([:], "email"), (["email": "not-an-email"], "email"), (["email": "a@b.c", "locale": "french!"], "locale"),
-        (["email": "a@b.c", "cvUrl": "ftp://x/cv.pdf"], "cvUrl"), (["email": "a@b.c", "tags": Array(repeating: "t", count: 51)], "tags"),
+        (["email": "a@b.c", "cvUrl": "ftp://x/cv.pdf"], "cvUrl"),
+        (["email": "a@b.c", "cvUrl": "http://cv.example.com/Uv \u{0B}\t*"], "cvUrl"), (["email": "a@b.c", "tags": Array(repeating: "t", count: 51)], "tags"),
         (["email": "a@b.c", "phone": String(repeating: "1", count: 51)], "phone"), (["email": ["a@b.c"]], "email"),
     ]
 

@@ -25,3 +25,27 @@ public enum OpenAPIDocument {
         return operations
     }
 }
+
+extension OpenAPIDocument {
+    /// A property's `pattern` in a component schema, compiled as JSON Schema reads it (the
+    /// whole string is searched; the document's patterns are anchored with `^` and `$`).
+    public static func pattern(schema: String, property: String) throws -> Pattern {
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        let properties = (schemas?[schema] as? [String: Any])?["properties"] as? [String: Any]
+        guard let pattern = (properties?[property] as? [String: Any])?["pattern"] as? String else {
+            throw CocoaError(.coderValueNotFound, userInfo: [NSDebugDescriptionErrorKey: "no pattern at \(schema).\(property)"])
+        }
+        return Pattern(expression: try NSRegularExpression(pattern: pattern))
+    }
+
+    /// A compiled pattern of the document.
+    public struct Pattern: @unchecked Sendable {
+        let expression: NSRegularExpression
+
+        /// Whether `text` matches (ICU's engine, which reads `\uXXXX` as ECMA-262 does).
+        public func matches(_ text: String) -> Bool {
+            expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        }
+    }
+}

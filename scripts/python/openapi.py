@@ -68,6 +68,12 @@ def integer(minimum, maximum, nullable=False):
 # around it only, one @, a domain of two or more non-empty labels.
 BLANK = r"\t\n\u000b\f\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 EMAIL_PATTERN = rf"^[{BLANK}]*[^@{BLANK}\u0000]+@[^@.{BLANK}\u0000]+(\.[^@.{BLANK}\u0000]+)+[{BLANK}]*$"
+# Shared/HTTP/WebAddress.swift's rule: white space around it only, http:// or https:// in any
+# case, dot-separated labels, a port of one to five digits, then a path, query and fragment in
+# RFC 3986's characters (pchar: unreserved, sub-delimiters, ":" and "@", or a percent-escape).
+PCHAR = r"[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2}"
+WEB_ADDRESS_PATTERN = (rf"^[{BLANK}]*([Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{{1,5}})?"
+                       rf"(/({PCHAR}|/)*)?(\?({PCHAR}|[/?])*)?(#({PCHAR}|[/?])*)?)?[{BLANK}]*$")
 UUID_PATTERN = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 UUID = {"type": "string", "format": "uuid", "pattern": UUID_PATTERN}
 UUID_OR_NULL = {"type": ["string", "null"], "format": "uuid", "pattern": UUID_PATTERN}
@@ -145,7 +151,7 @@ CANDIDATE_FIELDS = {
     "phone": optional_text(50),
     "locale": LANGUAGE | {"type": ["string", "null"], "description": "Language code, fr by default"},
     "cvUrl": {"type": ["string", "null"], "maxLength": 2000, "description": "An http or https URL",
-              "pattern": r"^\s*([Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,4})?(/[A-Za-z0-9._~/-]*)?)?\s*$"},
+              "pattern": WEB_ADDRESS_PATTERN},
     "tags": strings(50, 50),
     "source": optional_text(100),
 }
