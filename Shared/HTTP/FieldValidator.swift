@@ -17,7 +17,7 @@ public struct FieldValidator: Sendable {
             fail(field, "is required")
             return nil
         }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = WhiteSpace.trimmed(value)
         if trimmed.isEmpty { fail(field, "must not be empty") }
         else if Self.length(value) > max { fail(field, "must be at most \(max) characters") }
         else if Self.hasNUL(value) { fail(field, Self.noNUL) }
@@ -27,7 +27,7 @@ public struct FieldValidator: Sendable {
     /// An optional text of at most `max` characters, trimmed; blank becomes nil.
     public mutating func optional(_ value: String?, _ field: String, max: Int = 200) -> String? {
         guard let value else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = WhiteSpace.trimmed(value)
         if Self.length(value) > max { fail(field, "must be at most \(max) characters") }
         else if Self.hasNUL(value) { fail(field, Self.noNUL) }
         return trimmed.isEmpty ? nil : trimmed
@@ -46,7 +46,7 @@ public struct FieldValidator: Sendable {
         if values.count > maxCount { fail(field, "must have at most \(maxCount) entries") }
         var result: [String] = []
         for (index, value) in values.enumerated() {
-            let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = WhiteSpace.trimmed(value)
             if trimmed.isEmpty || Self.length(value) > maxLength {
                 fail("\(field)[\(index)]", "must be 1 to \(maxLength) characters")
             } else if Self.hasNUL(value) {

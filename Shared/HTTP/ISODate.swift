@@ -22,7 +22,7 @@ extension FieldValidator {
     /// Blank is nil (it clears the field) unless `blankAllowed` is false, where it is a 400 too.
     public mutating func date(_ value: String?, _ field: String, blankAllowed: Bool = true) -> Date? {
         guard let value else { return nil }
-        if value.allSatisfy(\.isWhitespace) {
+        if WhiteSpace.trimmed(value).isEmpty {
             if !blankAllowed { fail(field, "must be an ISO-8601 date or date-time") }
             return nil
         }

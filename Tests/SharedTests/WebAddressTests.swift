@@ -4,7 +4,8 @@ import TestSupport
 import Testing
 
 /// The server's URL rule (a candidate's `cvUrl`), case by case, and the OpenAPI document's
-/// pattern giving the same answer as the server for these and for thousands of random strings.
+/// patterns (URL, email, a required text, a language code) giving the same answer as the
+/// server for these and for thousands of random strings.
 @Suite("A web address is what the document's pattern says it is")
 struct WebAddressTests {
     static let accepted: [(String, String)] = [
@@ -33,13 +34,20 @@ struct WebAddressTests {
         // Blank is accepted by the pattern (it clears the field) and is nil to the rule.
         let known = Self.accepted.map(\.0) + Self.refused + ["", " \t"]
         for raw in known { #expect(url.matches(raw) == (WebAddress.parse(raw) != nil || WhiteSpace.trimmed(raw).isEmpty), "\(raw.debugDescription)") }
+        let title = try OpenAPIDocument.pattern(schema: "JobInput", property: "title")
+        let locale = try OpenAPIDocument.pattern(schema: "CandidateInput", property: "locale")
         var generator = SystemRandomNumberGenerator()
         let pieces = ["http", "HTTPS", "://", "s", ":", "/", "?", "#", "%", "2f", "@", ".", "a", "Z", "9", "-", "_", "~", "!", "'",
-                      " ", "\t", "\u{0B}", "\u{1C}", "\u{85}", "\u{A0}", "\u{FEFF}", "\u{2028}", "é", "[", "\\", "\0", "x.co", "b@c.d"]
+                      " ", "\t", "\u{0B}", "\u{1C}", "\u{85}", "\u{A0}", "\u{FEFF}", "\u{2028}", "é", "[", "\\", "\0", "x.co", "b@c.d", "fr", "en-GB", "\u{1F}", "\u{180E}", "\u{200B}"]
         for _ in 0..<5_000 {
             let raw = (0..<Int.random(in: 1...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
             #expect(url.matches(raw) == (WebAddress.parse(raw) != nil || WhiteSpace.trimmed(raw).isEmpty), "cvUrl \(raw.debugDescription)")
             #expect(email.matches(raw) == (EmailAddress.parse(raw) != nil), "email \(raw.debugDescription)")
+            var validator = FieldValidator()
+            _ = validator.required(raw, "title", max: 10_000)
+            #expect(title.matches(raw) == validator.details.isEmpty, "title \(raw.debugDescription)")
+            let code = WhiteSpace.trimmed(raw)
+            #expect(locale.matches(raw) == (code.isEmpty || LanguageCode.isValid(code)), "locale \(raw.debugDescription)")
         }
     }
 }

@@ -13,9 +13,12 @@ OUT = "Services/KeyService/APIDocs/Docs/openapi.json"
 
 # ---- building blocks --------------------------------------------------------------------------
 
+# White space as Shared/HTTP/WhiteSpace.swift has it: every character that ECMA-262's, Python's
+# or Unicode's white space includes, so that every reader of a pattern agrees with the server.
+BLANK = r"\t\n\u000b\f\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 # Texts are stored in PostgreSQL, which cannot hold the NUL character; the server trims them.
 NO_NUL = r"^[^\u0000]*$"
-NO_NUL_NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+NO_NUL_NOT_BLANK = rf"^[^\u0000]*[^{BLANK}\u0000][^\u0000]*$"
 
 def ref(name):
     return {"$ref": f"#/components/schemas/{name}"}
@@ -66,7 +69,6 @@ def integer(minimum, maximum, nullable=False):
 
 # Shared/HTTP/EmailAddress.swift's rule: white space (to ECMA-262, Python and Unicode alike)
 # around it only, one @, a domain of two or more non-empty labels.
-BLANK = r"\t\n\u000b\f\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 EMAIL_PATTERN = rf"^[{BLANK}]*[^@{BLANK}\u0000]+@[^@.{BLANK}\u0000]+(\.[^@.{BLANK}\u0000]+)+[{BLANK}]*$"
 # Shared/HTTP/WebAddress.swift's rule: white space around it only, http:// or https:// in any
 # case, dot-separated labels, a port of one to five digits, then a path, query and fragment in
@@ -80,7 +82,7 @@ UUID_OR_NULL = {"type": ["string", "null"], "format": "uuid", "pattern": UUID_PA
 TIMESTAMP = {"type": "string", "format": "date-time"}
 TIMESTAMP_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 DAY_OR_NULL = {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD (the day, in UTC)"}
-DATE_OR_NULL = {"type": ["string", "null"], "format": "date", "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}|\s*)$",
+DATE_OR_NULL = {"type": ["string", "null"], "format": "date", "pattern": rf"^([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}|[{BLANK}]*)$",
                 "description": "YYYY-MM-DD (a full date-time is accepted too); blank or null clears it"}
 
 
@@ -126,7 +128,7 @@ ENUM_NAMES = {
     INTERVIEW_STATUSES: "InterviewStatus", ("AGENT", "CANDIDATE"): "TurnRole", ("INTERVIEW", "TEST"): "ReportType",
     ("STARTER", "PRO", "BUSINESS", "ENTERPRISE"): "Plan", VOICES: "AgentVoice",
 }
-LANGUAGE = {"type": "string", "maxLength": 10, "pattern": r"^\s*([A-Za-z]{2,3}(-[A-Za-z]{2})?)?\s*$",
+LANGUAGE = {"type": "string", "maxLength": 10, "pattern": rf"^[{BLANK}]*([A-Za-z]{{2,3}}(-[A-Za-z]{{2}})?)?[{BLANK}]*$",
             "description": "A language code such as fr or en-GB; fr when blank"}
 
 JOB_FIELDS = {

@@ -154,7 +154,7 @@ struct APIKeyController: Sendable {
 
     /// The trimmed name, 1 to 100 characters without control characters.
     static func validName(_ raw: String) throws -> String {
-        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = WhiteSpace.trimmed(raw)
         guard !name.isEmpty else { throw APIError.invalidField("name", "is required") }
         guard name.count <= maxNameLength else { throw APIError.invalidField("name", "must be at most \(maxNameLength) characters") }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
