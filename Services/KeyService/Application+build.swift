@@ -16,8 +16,11 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     let ledger = RateLimitLedger(client: postgres, logger: logger)
     let expiries = KeyExpiryRecorder(keys: keys, interval: .seconds(1), logger: logger)
     let reporters = try settings.leakReporterKeysFile.map { try ReporterKeys(path: $0, logger: logger) }
+    // The throttle's own connections: a flood of sign-ins queues there, while introspection and
+    // rate-limit leases keep the main pool (README, "What a hostile client meets").
+    let signInPool = try ServiceRuntime.makePostgresClient(configuration: settings.service, poolSize: settings.signInPoolSize, logger: logger)
     let throttle = SignInThrottle(
-        client: postgres, failuresPerEmail: settings.signInFailuresPerEmail, attemptsPerAddress: settings.signInAttemptsPerMinute, logger: logger
+        client: signInPool, failuresPerEmail: settings.signInFailuresPerEmail, attemptsPerAddress: settings.signInAttemptsPerMinute, logger: logger
     )
     let passwords = PasswordChecker(threads: settings.passwordCheckThreads, queueLimit: settings.passwordCheckQueue)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics)
@@ -31,7 +34,7 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
         router: router,
         postgres: postgres,
         migrations: KeyServiceMigrations.all,
-        services: [usage, notifier, ledger, expiries, throttle, passwords] + (reporters.map { [ReporterKeysReloader(keys: $0)] } ?? []),
+        services: [signInPool, usage, notifier, ledger, expiries, throttle, passwords] + (reporters.map { [ReporterKeysReloader(keys: $0)] } ?? []),
         logger: logger
     )
 }
@@ -54,7 +57,7 @@ func buildRouter(
     try ConsolePageController().addRoutes(to: router.group("console"))
     try APIDocsController().addRoutes(to: router)
     let api = router.group("console/api")
-        .add(middleware: OriginCheckMiddleware(allowedOrigins: settings.allowedOrigins))
+        .add(middleware: OriginCheckMiddleware(allowedOrigins: settings.allowedOrigins, forwarding: settings.clientAddress))
     ConsoleSessionController(
         accounts: accounts, authenticator: authenticator, throttle: throttle, passwords: passwords,
         clientAddress: settings.clientAddress, bcryptCost: settings.bcryptCost,

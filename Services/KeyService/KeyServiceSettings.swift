@@ -27,6 +27,9 @@ struct KeyServiceSettings: Sendable {
     /// `SIGN_IN_ATTEMPTS_PER_MINUTE` (30) per client address.
     var signInFailuresPerEmail: Int
     var signInAttemptsPerMinute: Int
+    /// Database connections of the throttle's own pool (`SIGN_IN_DATABASE_POOL_SIZE`, default 2):
+    /// sign-ins that wait their turn wait there, never for a connection introspection needs.
+    var signInPoolSize: Int
     var passwordCheckQueue: Int
     /// The file of trusted secret scanners' public keys (`LEAK_REPORTER_KEYS_FILE`); none: no leak reports.
     var leakReporterKeysFile: String?
@@ -44,6 +47,7 @@ struct KeyServiceSettings: Sendable {
         self.clientAddress = try ClientAddress(environment: environment)
         self.signInFailuresPerEmail = try environment.integer("SIGN_IN_FAILURES_PER_EMAIL", default: 5, in: 1...1000)
         self.signInAttemptsPerMinute = try environment.integer("SIGN_IN_ATTEMPTS_PER_MINUTE", default: 30, in: 1...100_000)
+        self.signInPoolSize = try environment.integer("SIGN_IN_DATABASE_POOL_SIZE", default: 2, in: 1...50)
         self.passwordCheckThreads = try environment.integer("PASSWORD_CHECK_THREADS", default: 1, in: 1...64)
         self.passwordCheckQueue = try environment.integer("PASSWORD_CHECK_QUEUE", default: 8, in: 0...1000)
         if let path = environment.get("LEAK_REPORTER_KEYS_FILE"), !path.isEmpty {

@@ -68,7 +68,8 @@ public enum ServiceRuntime {
         }
     }
 
-    /// A router with request ids, metrics and access logs, the error shape, API-key
+    /// A router with request ids, metrics and access logs, the error shape, one spelling per
+    /// path (another is 404), API-key
     /// authentication of `/api/` (when `verifier` is given), the body limit and `/healthz`,
     /// `/readyz`, `/metrics` (and `GET /api/v1/me` with authentication). Outermost first: the request id is set before anything logs, every
     /// error is rendered before metrics read its status, and a key is checked (401) before
@@ -82,6 +83,7 @@ public enum ServiceRuntime {
         router.add(middleware: RequestIdMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: PathSpellingMiddleware())
         if let authentication {
             router.add(middleware: APIKeyAuthMiddleware(verifier: authentication.verifier, limiter: authentication.limiter))
         }
@@ -119,9 +121,9 @@ public enum ServiceRuntime {
         return (store, IdempotencyJanitor(store: store, interval: min(configuration.idempotencyRetention, .seconds(300))))
     }
 
-    /// The database pool for `configuration`.
-    public static func makePostgresClient(configuration: ServiceConfiguration, logger: Logger) throws -> PostgresClient {
-        let postgresConfiguration = try DatabaseURL.configuration(from: configuration.databaseURL, poolSize: configuration.databasePoolSize)
+    /// The database pool for `configuration`, of `poolSize` connections (default: its own setting).
+    public static func makePostgresClient(configuration: ServiceConfiguration, poolSize: Int? = nil, logger: Logger) throws -> PostgresClient {
+        let postgresConfiguration = try DatabaseURL.configuration(from: configuration.databaseURL, poolSize: poolSize ?? configuration.databasePoolSize)
         return PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
     }
 

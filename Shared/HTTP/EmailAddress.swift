@@ -13,4 +13,13 @@ public enum EmailAddress {
         guard !address.unicodeScalars.contains(where: { WhiteSpace.contains($0) || $0 == "\0" }) else { return nil }
         return address
     }
+
+    /// The one fold under which two spellings are the same address: ASCII letters to lower case,
+    /// nothing else. Console accounts are found, kept unique and counted by the sign-in throttle
+    /// under it. Unicode's folds disagree between Swift (`"İ".lowercased()` is "i" and U+0307)
+    /// and PostgreSQL's `lower()` under the database's locale ("i"), so each spelling of one
+    /// account would get its own sign-in tries; beyond ASCII, an address is matched as written.
+    public static func fold(_ address: String) -> String {
+        String(decoding: address.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
 }

@@ -123,6 +123,23 @@ struct ConsoleSessionTests {
         }
     }
 
+    /// The console's origin includes its scheme: behind a gateway serving HTTPS (which says so in
+    /// `X-Forwarded-Proto`), an `http://` page of the same host is another origin.
+    @Test func theOriginsSchemeMustBeTheOneTheConsoleIsServedOver() async throws {
+        try await KeyServiceHarness().run { client in
+            let cookie = try await client.signedInAdmin()
+            let body: [String: any Sendable] = ["name": "x", "scopes": ["jobs:read"]]
+            let proto = HTTPField.Name("X-Forwarded-Proto")!
+            let downgraded = try await client.console(.post, "/console/api/keys", cookie: cookie, body: body, headers: [.origin: "http://localhost", proto: "https"])
+            #expect(downgraded.status == .forbidden)
+            let secure = try await client.console(.post, "/console/api/keys", cookie: cookie, body: body, headers: [.origin: "https://localhost", proto: "https"])
+            #expect(secure.status == .created)
+            // Served over plain HTTP, an https:// origin of the host is not the console's either.
+            let upgraded = try await client.console(.post, "/console/api/keys", cookie: cookie, body: body, headers: [.origin: "https://localhost"])
+            #expect(upgraded.status == .forbidden)
+        }
+    }
+
     @Test func aStateChangeWithNeitherOriginNorSecFetchSiteIsRefused() async throws {
         try await KeyServiceHarness().run { client in
             let cookie = try await client.signedInAdmin()

@@ -60,6 +60,28 @@ struct RollingKeysTests {
         }
     }
 
+    /// The listing shows `expiresAt` to the second, so the key stops working at that second: a
+    /// roll late in a second (here at .5 to .8) used to leave the key working up to 0.8 s past
+    /// the time shown, which the services' one-second promise then added to.
+    @Test func theKeyStopsWorkingAtTheExpiryTheListingShows() async throws {
+        try await KeyServiceHarness().run { client in
+            let cookie = try await client.signedInAdmin()
+            let old = try await client.createKey(cookie: cookie)
+            while !(0.5..<0.8).contains(Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 1)) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let rolled = try await client.console(.post, "/console/api/keys/\(old.id.apiString)/roll", cookie: cookie, body: ["expiresInSeconds": 1])
+            #expect(rolled.status == .created)
+            let listed = json(try await client.console(.get, "/console/api/keys/\(old.id.apiString)", cookie: cookie))
+            let shown = try #require((listed["expiresAt"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+            let introspected = json(try await client.introspect(try #require(old.key)))
+            #expect(introspected["active"] as? Bool == true)
+            #expect(introspected["exp"] as? Int == Int(shown.timeIntervalSince1970))
+            try await Task.sleep(for: .seconds(shown.timeIntervalSinceNow + 0.05))
+            #expect(json(try await client.introspect(try #require(old.key)))["active"] as? Bool == false)
+        }
+    }
+
     @Test func theListFiltersByStatusAndNameAndShowsUsableKeysFirst() async throws {
         try await KeyServiceHarness().run { client in
             let cookie = try await client.signedInAdmin()

@@ -40,6 +40,36 @@ struct SignInThrottleTests {
         }
     }
 
+    /// The throttle, the lookup and uniqueness fold an email one way. Under PostgreSQL's `lower()`
+    /// (C.UTF-8) "İ" (U+0130) is "i" and the Kelvin sign is "k", while Swift's `lowercased()`
+    /// makes "i" and U+0307 of the first: each spelling got its own five tries at one account.
+    @Test(arguments: ["\u{130}", "\u{212A}"])
+    func everySpellingOfAnEmailIsOneAccountAndOneCount(spelling: String) async throws {
+        try await KeyServiceHarness().run { client in
+            let plain = spelling == "\u{130}" ? "i" : "k"
+            let email = "adm\(plain)n-\(UUID())@example.com"
+            try await client.createOrganization(email: email)
+            let variant = email.replacingOccurrences(of: "adm\(plain)n", with: "adm\(spelling)n")
+            let address = Self.address()
+            for _ in 1...5 {
+                #expect(try await Self.signIn(client, email: email.uppercased(), password: "wrong password", from: address).status == .unauthorized)
+            }
+            // The variant is not this account: it neither signs in with the right password nor
+            // escapes the count the account's own spellings share.
+            #expect(try await Self.signIn(client, email: variant, password: KeyServiceHarness.password, from: address).status == .unauthorized)
+            #expect(try await Self.signIn(client, email: email, password: KeyServiceHarness.password, from: address).status == .tooManyRequests)
+            #expect(try await Self.signIn(client, email: variant, password: KeyServiceHarness.password, from: "203.0.113.9").status == .unauthorized)
+            // And it is another address as far as uniqueness goes; the ASCII spellings are not.
+            try await client.createOrganization(email: variant)
+            await #expect(throws: AccountConflict.emailExists) { try await client.createOrganization(email: email.uppercased()) }
+        }
+    }
+
+    @Test func theFoldLowersASCIILettersOnly() {
+        #expect(EmailAddress.fold("Ada.LOVELACE+Tag@Example.COM") == "ada.lovelace+tag@example.com")
+        #expect(EmailAddress.fold("\u{130}\u{212A}\u{C9}SS@x.io") == "\u{130}\u{212A}\u{C9}ss@x.io")
+    }
+
     @Test func aSuccessClearsTheEarlierFailures() async throws {
         try await KeyServiceHarness().run { client in
             let email = try await client.createOrganization()

@@ -48,11 +48,26 @@ struct ClientAddress: Sendable {
     /// request with no network peer (an in-process test) is treated as coming from a proxy.
     func of(_ request: Request, context: AppRequestContext) -> String {
         let peer = context.remoteAddress?.ipAddress
-        let peerIsTrusted = peer.map { address in Self.parse(address).map { bytes in trusted.contains { $0.contains(bytes) } } ?? false } ?? true
-        if peerIsTrusted, let forwarded = request.headers[Self.realIP]?.trimmingCharacters(in: .whitespaces), Self.parse(forwarded) != nil {
+        if isFromTrustedProxy(context), let forwarded = request.headers[Self.realIP]?.trimmingCharacters(in: .whitespaces), Self.parse(forwarded) != nil {
             return forwarded
         }
         return peer ?? "unknown"
+    }
+
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+
+    /// The scheme the client used: `X-Forwarded-Proto` (`http` or `https`) from a trusted proxy,
+    /// which the gateway sets, else `http` (a client that reaches the service directly).
+    func scheme(of request: Request, context: AppRequestContext) -> String {
+        guard isFromTrustedProxy(context), let proto = request.headers[Self.forwardedProto]?.lowercased(), proto == "https" || proto == "http"
+        else { return "http" }
+        return proto
+    }
+
+    /// Whether the TCP peer is a trusted proxy; a request with none (an in-process test) is.
+    func isFromTrustedProxy(_ context: AppRequestContext) -> Bool {
+        guard let peer = context.remoteAddress?.ipAddress else { return true }
+        return Self.parse(peer).map { bytes in trusted.contains { $0.contains(bytes) } } ?? false
     }
 
     /// The bytes of an IPv4 or IPv6 address in text form, or nil.

@@ -16,8 +16,8 @@ struct PostgresConsoleAccountRepository: ConsoleAccountRepository {
                 try await connection.query("INSERT INTO organizations (id, name) VALUES (\(organizationId), \(name))", logger: logger)
                 try await connection.query(
                     """
-                    INSERT INTO console_users (id, organization_id, email, password_hash)
-                    VALUES (\(userId), \(organizationId), \(adminEmail), \(passwordHash))
+                    INSERT INTO console_users (id, organization_id, email, email_fold, password_hash)
+                    VALUES (\(userId), \(organizationId), \(adminEmail), \(EmailAddress.fold(adminEmail)), \(passwordHash))
                     """,
                     logger: logger
                 )
@@ -34,7 +34,7 @@ struct PostgresConsoleAccountRepository: ConsoleAccountRepository {
             """
             SELECT u.id, u.email, o.id, o.name, u.password_hash
             FROM console_users u JOIN organizations o ON o.id = u.organization_id
-            WHERE lower(u.email) = lower(\(email))
+            WHERE u.email_fold = \(EmailAddress.fold(email))
             """,
             logger: logger
         )

@@ -9,7 +9,9 @@ import Shared
 /// restarts and replicas: after 5 failed attempts for one email from one client address within
 /// 15 minutes, and beyond 30 attempts a minute from one client address, an attempt is refused
 /// before its password is checked. Attempts of one address are admitted one at a time (an
-/// advisory lock), so concurrent requests cannot slip past the counts.
+/// advisory lock), so concurrent requests cannot slip past the counts. `client` is a small pool
+/// of the throttle's own: an attempt waiting for its address's lock holds one of those, never a
+/// connection that introspection or rate-limit leases need.
 struct SignInThrottle: Service {
     static let failureWindowSeconds = 15 * 60
     static let attemptWindowSeconds = 60
@@ -31,9 +33,9 @@ struct SignInThrottle: Service {
     let attemptsPerAddress: Int
     let logger: Logger
 
-    /// The digest an email is counted under: SHA-256 of its lower-cased form.
+    /// The digest an email is counted under: SHA-256 of its fold, the one accounts are found by.
     static func digest(email: String) -> Data {
-        Data(SHA256.hash(data: Data(email.lowercased().utf8)))
+        Data(SHA256.hash(data: Data(EmailAddress.fold(email).utf8)))
     }
 
     /// Admits an attempt (recording it as failed until `succeeded`) or says how long to wait.

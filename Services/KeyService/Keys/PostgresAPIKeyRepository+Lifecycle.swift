@@ -23,7 +23,7 @@ extension PostgresAPIKeyRepository {
             let successor = try await Self.insert(connection, token: token, organizationId: organizationId, name: name, scopes: scopes, rolledFrom: id, actor: actor, logger: logger)
             let expiry = try await connection.query(
                 """
-                UPDATE api_keys SET expires_at = now() + make_interval(secs => \(seconds)), rolled_to = \(successor.id)
+                UPDATE api_keys SET expires_at = date_trunc('second', now()) + make_interval(secs => \(seconds)), rolled_to = \(successor.id)
                 WHERE id = \(id) RETURNING expires_at
                 """,
                 logger: logger

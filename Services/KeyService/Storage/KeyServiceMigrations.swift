@@ -270,5 +270,24 @@ enum KeyServiceMigrations {
                 "CREATE INDEX sign_in_attempts_address_idx ON sign_in_attempts (client_address, attempted_at)",
             ]
         ),
+        Migration(
+            version: 9,
+            name: "one fold of console emails, and expiries on whole seconds",
+            statements: [
+                // An email is matched, counted by the sign-in throttle and kept unique under one
+                // fold, ASCII letters to lower case and nothing else (EmailAddress.fold, which
+                // writes this column). PostgreSQL's lower() follows the database's locale and
+                // folds more (U+0130 to "i" under C.UTF-8), which Swift's lowercased() does not.
+                "ALTER TABLE console_users ADD COLUMN email_fold TEXT",
+                "UPDATE console_users SET email_fold = translate(email, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')",
+                "ALTER TABLE console_users ALTER COLUMN email_fold SET NOT NULL",
+                "DROP INDEX console_users_email_key",
+                // No existing row conflicts: two emails equal under this fold are equal under lower().
+                "CREATE UNIQUE INDEX console_users_email_key ON console_users (email_fold)",
+                // A listing shows expiresAt to the second: a key expires on a whole second, so
+                // that it stops working at the instant shown. Moved earlier, never later.
+                "UPDATE api_keys SET expires_at = date_trunc('second', expires_at) WHERE expires_at IS NOT NULL",
+            ]
+        ),
     ]
 }
