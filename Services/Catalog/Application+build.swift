@@ -3,14 +3,34 @@ import Logging
 import PostgresNIO
 import Shared
 
+/// What the catalog talks to: the key service, and the interviews service's facts. `main` makes
+/// the HTTP ones from settings; tests pass fakes.
+struct CatalogDependencies: Sendable {
+    var keyService: KeyServiceClients
+    var interviews: any InterviewsFactsSource
+
+    /// The real services, at the addresses and with the credentials of `settings`.
+    static func http(_ settings: CatalogSettings, logger: Logger) -> CatalogDependencies {
+        CatalogDependencies(
+            keyService: .http(settings.auth, logger: logger),
+            interviews: HTTPInterviewsFacts(
+                client: InternalServiceClient(
+                    baseURL: settings.interviewsURL, clientId: settings.interviewsClientId, clientSecret: settings.interviewsClientSecret,
+                    timeout: settings.interviewsTimeout
+                )
+            )
+        )
+    }
+}
+
 /// The catalog: jobs, candidates, campaigns, stages and campaign membership behind API keys.
-/// `keyService` is how keys are verified and limited: over HTTP in `main`, in-process fakes in tests.
-func buildApplication(settings: CatalogSettings, keyService: KeyServiceClients, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
+func buildApplication(settings: CatalogSettings, dependencies: CatalogDependencies, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
+    let keyService = dependencies.keyService
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
     let authentication = ServiceRuntime.makeAuthentication(keyService, auth: settings.auth, metrics: metrics, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
     let (idempotency, janitor) = ServiceRuntime.makeIdempotency(postgres: postgres, configuration: settings.service, logger: logger)
-    buildRoutes(ScopedRoutes(router: router, idempotency: idempotency), postgres: postgres, logger: logger)
+    buildRoutes(ScopedRoutes(router: router, idempotency: idempotency), postgres: postgres, interviews: dependencies.interviews, logger: logger)
     FactsController(postgres: postgres, logger: logger).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
     return ServiceRuntime.makeApplication(
         name: "catalog", configuration: settings.service, router: router, postgres: postgres,
@@ -20,7 +40,7 @@ func buildApplication(settings: CatalogSettings, keyService: KeyServiceClients, 
 
 /// Declares every public route of the catalog with the scope it needs.
 @discardableResult
-func buildRoutes(_ routes: ScopedRoutes, postgres: PostgresClient, logger: Logger) -> ScopedRoutes {
+func buildRoutes(_ routes: ScopedRoutes, postgres: PostgresClient, interviews: any InterviewsFactsSource, logger: Logger) -> ScopedRoutes {
     let jobs = JobRepository(client: postgres, logger: logger)
     let candidates = CandidateRepository(client: postgres, logger: logger)
     let campaigns = CampaignRepository(client: postgres, logger: logger)
@@ -28,8 +48,8 @@ func buildRoutes(_ routes: ScopedRoutes, postgres: PostgresClient, logger: Logge
     let memberships = MembershipRepository(client: postgres, logger: logger)
     JobController(jobs: jobs).addRoutes(to: routes)
     CandidateController(candidates: candidates).addRoutes(to: routes)
-    CampaignController(campaigns: campaigns, stages: stages).addRoutes(to: routes)
-    StageController(stages: stages).addRoutes(to: routes)
+    CampaignController(campaigns: campaigns, stages: stages, interviews: interviews).addRoutes(to: routes)
+    StageController(stages: stages, interviews: interviews).addRoutes(to: routes)
     MembershipController(memberships: memberships, campaigns: campaigns, stages: stages).addRoutes(to: routes)
     return routes
 }

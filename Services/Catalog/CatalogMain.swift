@@ -8,7 +8,7 @@ struct CatalogMain {
         try await ServiceRuntime.run(
             service: "catalog", settings: { try CatalogSettings(environment: Environment()) }, configuration: \.service,
             build: { settings, metrics, logger in
-                try buildApplication(settings: settings, keyService: .http(settings.auth, logger: logger), metrics: metrics, logger: logger)
+                try buildApplication(settings: settings, dependencies: .http(settings, logger: logger), metrics: metrics, logger: logger)
             }
         )
     }

@@ -40,6 +40,7 @@ func buildApplication(settings: InterviewsSettings, dependencies: InterviewsDepe
     RuntimeController(
         interviews: InterviewRepository(client: postgres, logger: logger), tests: CandidateTestRepository(client: postgres, logger: logger)
     ).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
+    FactsController(postgres: postgres, logger: logger).addRoutes(to: router.internalRoutes(callers: settings.factsCallers))
     let relay = OutboxRelay(postgres: postgres, reports: dependencies.reports, pollInterval: settings.outboxPollInterval, metrics: metrics, logger: logger)
     return ServiceRuntime.makeApplication(
         name: "interviews", configuration: settings.service, router: router, postgres: postgres,

@@ -8,6 +8,8 @@ struct InterviewsSettings: Sendable {
     var auth: AuthConfiguration
     /// Who may call `/internal/` here (`INTERNAL_CLIENTS`): the agent runtime.
     var internalCallers: InternalCallers
+    /// Who may ask `/internal/facts` (`FACTS_CLIENTS`): the catalog, and nothing else with it.
+    var factsCallers: InternalCallers
     /// `CATALOG_URL`, default the local catalog.
     var catalogURL: String
     /// `CATALOG_CLIENT_ID` / `CATALOG_CLIENT_SECRET`: this service's entry in the catalog's `INTERNAL_CLIENTS`.
@@ -27,6 +29,7 @@ struct InterviewsSettings: Sendable {
         service = try ServiceConfiguration(environment: environment, defaultPort: 8083, defaultDatabase: "evalyo_interviews")
         auth = try AuthConfiguration(environment: environment, serviceName: "interviews")
         internalCallers = try InternalCallers(environment: environment)
+        factsCallers = try InternalCallers(environment: environment, variable: "FACTS_CLIENTS")
         catalogURL = environment.get("CATALOG_URL") ?? "http://127.0.0.1:8082"
         catalogClientId = environment.get("CATALOG_CLIENT_ID") ?? "interviews"
         catalogClientSecret = try environment.secret("CATALOG_CLIENT_SECRET", purpose: "this service's secret for the catalog's internal endpoints")

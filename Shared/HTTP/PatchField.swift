@@ -19,6 +19,12 @@ public enum PatchField<Value: Sendable>: Sendable {
         return false
     }
 
+    /// The new value, when the body gives one (neither absent nor null).
+    public var value: Value? {
+        if case .value(let value) = self { return value }
+        return nil
+    }
+
     /// Whether the body named the field at all.
     public var isPresent: Bool {
         if case .absent = self { return false }

@@ -15,6 +15,8 @@ struct CatalogHarness {
     let keyService: FakeKeyService
     let clients: KeyServiceClients
     let settings: CatalogSettings
+    /// The agents and tests a campaign or stage may name.
+    let interviews = FakeInterviews()
 
     /// The catalog in front of a fake key service.
     init(environment extra: [String: String] = [:]) async throws {
@@ -40,7 +42,7 @@ struct CatalogHarness {
         var values = [
             "DATABASE_URL": try await TestDatabase.create(), "INTROSPECTION_URL": introspectionURL,
             "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId, "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret,
-            "DATABASE_POOL_SIZE": "4",
+            "DATABASE_POOL_SIZE": "4", "INTERVIEWS_CLIENT_SECRET": "catalog-interviews-secret-0123456789abc",
         ]
         values.merge(extra) { $1 }
         return try CatalogSettings(environment: Environment(values: values))
@@ -50,10 +52,13 @@ struct CatalogHarness {
     func run(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         var logger = Logger(label: "catalog")
         logger.logLevel = .warning
-        let app = try buildApplication(settings: settings, keyService: clients, metrics: ServiceMetrics(), logger: logger)
+        let app = try buildApplication(
+            settings: settings, dependencies: CatalogDependencies(keyService: clients, interviews: interviews), metrics: ServiceMetrics(), logger: logger
+        )
         let keyService = self.keyService
+        let interviews = self.interviews
         try await app.test(.router) { client in
-            try await body(Client(client: client, keyService: keyService))
+            try await body(Client(client: client, keyService: keyService, interviews: interviews))
         }
     }
 
@@ -61,6 +66,7 @@ struct CatalogHarness {
     struct Client: Sendable {
         let client: any TestClientProtocol
         let keyService: FakeKeyService
+        let interviews: FakeInterviews
 
         /// A new organization and a key with every scope in it.
         func organization() async throws -> (FakeOrganization, String) {

@@ -16,7 +16,7 @@ struct CatalogEndToEndTests {
             environment: [
                 "DATABASE_URL": try await TestDatabase.create(), "PORT": String(catalogPort), "HOST": "127.0.0.1",
                 "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
-                "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret,
+                "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERVIEWS_CLIENT_SECRET": CatalogFixture.interviewsClient.secret,
             ]
         )
         catalog.stopWhenTestsExit()

@@ -14,7 +14,7 @@ struct ScopeMatrixTests {
     /// The catalog's route table, as `buildRoutes` declares it.
     static func table() throws -> [ScopedRoute] {
         let postgres = PostgresClient(configuration: try DatabaseURL.configuration(from: "postgres://u:p@127.0.0.1:1/none"))
-        return buildRoutes(ScopedRoutes(router: Router(context: AppRequestContext.self)), postgres: postgres, logger: Logger(label: "test")).table
+        return buildRoutes(ScopedRoutes(router: Router(context: AppRequestContext.self)), postgres: postgres, interviews: FakeInterviews(), logger: Logger(label: "test")).table
     }
 
     @Test func theTableCoversTheContractAndReadsNeedReadScopes() throws {

@@ -7,6 +7,8 @@ public actor CatalogFixture {
     /// The credentials a service under test uses for the catalog's `/internal/` endpoints.
     public static let clientId = "interviews"
     public static let clientSecret = "interviews-test-secret-0123456789abc"
+    /// The catalog's credentials for the interviews service's `/internal/facts` (its `FACTS_CLIENTS`).
+    public static let interviewsClient = (id: "catalog", secret: "catalog-interviews-secret-0123456789abc")
 
     public struct Running: Sendable {
         public let baseURL: String
@@ -32,6 +34,8 @@ public actor CatalogFixture {
                 "DATABASE_URL": try await TestDatabase.create(), "PORT": String(port), "HOST": "127.0.0.1", "LOG_LEVEL": "warning",
                 "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
                 "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERNAL_CLIENTS": "\(clientId):\(clientSecret)",
+                // No interviews service unless the caller names one: a campaign naming an agent is then 503.
+                "INTERVIEWS_URL": "http://127.0.0.1:1", "INTERVIEWS_CLIENT_ID": interviewsClient.id, "INTERVIEWS_CLIENT_SECRET": interviewsClient.secret,
             ].merging(extra) { $1 }
         )
         process.stopWhenTestsExit()

@@ -27,7 +27,11 @@ public struct Platform: Sendable {
         resourceEnvironment: [String: String] = [:], keyServiceEnvironment: [String: String] = [:], gatewayCertificates: TestCertificates? = nil
     ) async throws -> Platform {
         let (keyProcess, keyService) = try await KeyServiceFixture.launch(environment: keyServiceEnvironment)
-        let (catalogProcess, catalog) = try await CatalogFixture.launch(keyService: keyService, environment: resourceEnvironment)
+        // The catalog and the interviews service ask each other for facts: the latter's port is chosen first.
+        let interviewsPort = try freePort()
+        let (catalogProcess, catalog) = try await CatalogFixture.launch(
+            keyService: keyService, environment: ["INTERVIEWS_URL": "http://127.0.0.1:\(interviewsPort)"].merging(resourceEnvironment) { $1 }
+        )
         let introspection = [
             "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
             "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "HOST": "127.0.0.1", "LOG_LEVEL": "info",
@@ -35,11 +39,12 @@ public struct Platform: Sendable {
         let (reportsProcess, reportsPort, _) = try await start("reports", introspection.merging([
             "INTERNAL_CLIENTS": "\(reportsClient.id):\(reportsClient.secret)",
         ]) { $1 })
-        let (interviewsProcess, interviewsPort, interviewsDatabase) = try await start("interviews", introspection.merging([
+        let (interviewsProcess, _, interviewsDatabase) = try await start("interviews", introspection.merging([
             "CATALOG_URL": catalog.baseURL, "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
             "INTERNAL_CLIENTS": runtimeClient, "REPORTS_URL": "http://127.0.0.1:\(reportsPort)",
             "REPORTS_CLIENT_ID": reportsClient.id, "REPORTS_CLIENT_SECRET": reportsClient.secret,
-        ]) { $1 })
+            "FACTS_CLIENTS": "\(CatalogFixture.interviewsClient.id):\(CatalogFixture.interviewsClient.secret)",
+        ]) { $1 }, port: interviewsPort)
         let gateway = try Gateway(
             keyServicePort: port(of: keyService.baseURL), catalogPort: port(of: catalog.baseURL),
             interviewsPort: interviewsPort, reportsPort: reportsPort, certificates: gatewayCertificates
@@ -53,8 +58,8 @@ public struct Platform: Sendable {
     }
 
     /// Starts one service executable on a fresh database and a free port, and waits until it is ready.
-    private static func start(_ executable: String, _ environment: [String: String]) async throws -> (ChildProcess, Int, String) {
-        let port = try freePort()
+    private static func start(_ executable: String, _ environment: [String: String], port: Int? = nil) async throws -> (ChildProcess, Int, String) {
+        let port = try port ?? freePort()
         let database = try await TestDatabase.create()
         let process = try ChildProcess(
             ChildProcess.binDirectory.appendingPathComponent(executable),

@@ -23,7 +23,7 @@ OUTSIDE = "outside"
 EXPECTED = {(OUTSIDE, "gateway", 8080), (OUTSIDE, "gateway", 8443)}
 EXPECTED |= {("gateway", name, port) for name, ports in PODS.items() if name != "gateway" for port in ports}
 EXPECTED |= {(name, "key-service", 8081) for name in ("catalog", "interviews", "reports")}
-EXPECTED |= {("interviews", "catalog", 8082), ("interviews", "reports", 8084)}
+EXPECTED |= {("interviews", "catalog", 8082), ("interviews", "reports", 8084), ("catalog", "interviews", 8083)}
 EXPECTED |= {(name, "postgres", 5432) for name in PODS if name != "gateway"}
 
 

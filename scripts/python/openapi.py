@@ -165,15 +165,15 @@ CAMPAIGN_FIELDS = {
     "startDate": DATE_OR_NULL,
     "endDate": DATE_OR_NULL | {"description": "YYYY-MM-DD, not before startDate"},
     "targetCount": integer(0, 1000000, nullable=True),
-    "agentId": UUID_OR_NULL,
+    "agentId": UUID_OR_NULL | {"description": "An agent of the same organization, else 422 AGENT_NOT_FOUND"},
 }
 STAGE_FIELDS = {
     "campaignId": UUID,
     "name": text(),
     "type": enum(*STAGE_TYPES),
     "position": integer(0, 10000) | {"description": "0-based; last by default"},
-    "agentId": UUID_OR_NULL,
-    "testId": UUID_OR_NULL,
+    "agentId": UUID_OR_NULL | {"description": "An agent of the same organization, else 422 AGENT_NOT_FOUND"},
+    "testId": UUID_OR_NULL | {"description": "A test of the same organization, else 422 TEST_NOT_FOUND"},
     "passThreshold": integer(0, 100, nullable=True),
 }
 AGENT_FIELDS = {
@@ -204,10 +204,14 @@ STAGE_VIEW = view({
     "agentId": UUID_OR_NULL, "testId": UUID_OR_NULL, "passThreshold": {"type": ["integer", "null"]},
     "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP,
 })
-MEMBER = view({
-    "candidateId": UUID, "email": {"type": "string"}, "firstName": {"type": ["string", "null"]}, "lastName": {"type": ["string", "null"]},
+# A candidate in a campaign's pipeline. Who they are (email and names, all three or none) is there
+# only for a key that also holds candidates:read: campaigns:read alone shows where each stands.
+PERSONAL = "Only for a key that also holds candidates:read"
+MEMBER = obj({
+    "candidateId": UUID, "email": {"type": "string", "description": PERSONAL},
+    "firstName": {"type": ["string", "null"], "description": PERSONAL}, "lastName": {"type": ["string", "null"], "description": PERSONAL},
     "status": enum(*MEMBER_STATUSES), "addedAt": TIMESTAMP, "updatedAt": TIMESTAMP,
-})
+}, required=["candidateId", "status", "addedAt", "updatedAt"])
 
 SCHEMAS = {
     # Every error answer: {"error": {...}}. Named ErrorResponse (not Error) so that a generated

@@ -6,13 +6,14 @@ import Shared
 struct CampaignController: Sendable {
     let campaigns: CampaignRepository
     let stages: StageRepository
+    let interviews: any InterviewsFactsSource
 
     /// The routes and the scope each needs.
     func addRoutes(to routes: ScopedRoutes) {
         routes.get("/api/v1/campaigns", .campaignsRead, use: list)
         routes.post("/api/v1/campaigns", .campaignsWrite, use: create)
         routes.get("/api/v1/campaigns/{id}", .campaignsRead, use: get)
-        routes.patchItem("/api/v1/campaigns/{id}", .campaignsWrite, in: campaigns, with: CampaignInput.self, as: { CampaignView($0) }, notFound: Self.notFound)
+        routes.patch("/api/v1/campaigns/{id}", .campaignsWrite, use: update)
         // Deleting a campaign deletes its stages and memberships.
         routes.deleteItem("/api/v1/campaigns/{id}", .campaignsWrite, from: campaigns, notFound: Self.notFound)
     }
@@ -28,8 +29,20 @@ struct CampaignController: Sendable {
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<CampaignView> {
         let input = try await request.decodeJSON(as: CampaignInput.self, context: context)
         let campaign = try input.apply(to: nil, id: UUID(), now: Date())
+        try await interviews.check(agentId: campaign.agentId, context: context)
         try await campaigns.create(campaign, organizationId: context.organizationId)
         return created(CampaignView(campaign, stages: []), at: "/api/v1/campaigns/\(campaign.id.apiString)")
+    }
+
+    /// Changes the fields sent; a new `agentId` must be an agent of the organization.
+    @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> CampaignView {
+        let id = try context.parameters.uuid("id")
+        let input = try await request.decodeJSON(as: CampaignInput.self, context: context)
+        try await interviews.check(agentId: input.agentId.value, context: context)
+        let now = Date()
+        guard let campaign = try await campaigns.update(id: id, organizationId: context.organizationId, { try input.apply(to: $0, id: id, now: now) })
+        else { throw Self.notFound }
+        return CampaignView(campaign)
     }
 
     /// The campaign with its stages in order.

@@ -58,11 +58,18 @@ struct MembershipView: ResponseEncodable, Sendable {
 
 /// `GET /api/v1/campaigns/{id}/pipeline`: each stage in order with the candidates in it.
 struct PipelineView: ResponseEncodable, Sendable {
+    /// A candidate in the campaign, named by id. Their personal fields (email and names) are
+    /// there only for a key that may also read candidates: `campaigns:read` alone shows where
+    /// each candidate stands, not who they are.
     struct Member: Encodable, Sendable {
+        struct Person: Sendable {
+            let email: String
+            let firstName: String?
+            let lastName: String?
+        }
+
         let candidateId: String
-        let email: String
-        @Nullable var firstName: String?
-        @Nullable var lastName: String?
+        let person: Person?
         let status: String
         let addedAt: Date
         let updatedAt: Date
@@ -71,15 +78,36 @@ struct PipelineView: ResponseEncodable, Sendable {
 
         enum CodingKeys: String, CodingKey { case candidateId, email, firstName, lastName, status, addedAt, updatedAt }
 
-        init(_ membership: Membership, email: String, firstName: String?, lastName: String?) {
+        init(_ membership: Membership, person: Person) {
             candidateId = membership.candidateId.apiString
-            self.email = email
-            self.firstName = firstName
-            self.lastName = lastName
+            self.person = person
             status = membership.status.rawValue
             addedAt = membership.addedAt
             updatedAt = membership.updatedAt
             stageId = membership.stageId
+        }
+
+        init(_ member: Member, showingPerson: Bool) {
+            candidateId = member.candidateId
+            person = showingPerson ? member.person : nil
+            status = member.status
+            addedAt = member.addedAt
+            updatedAt = member.updatedAt
+            stageId = member.stageId
+        }
+
+        /// The personal fields are all there (names null when unknown) or all absent.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(candidateId, forKey: .candidateId)
+            if let person {
+                try container.encode(person.email, forKey: .email)
+                try container.encode(person.firstName, forKey: .firstName)
+                try container.encode(person.lastName, forKey: .lastName)
+            }
+            try container.encode(status, forKey: .status)
+            try container.encode(addedAt, forKey: .addedAt)
+            try container.encode(updatedAt, forKey: .updatedAt)
         }
     }
 

@@ -16,13 +16,17 @@ struct MembershipController: Sendable {
         routes.delete("/api/v1/campaigns/{id}/candidates/{candidateId}", .campaignsWrite, use: remove)
     }
 
-    /// Each stage in order with its candidates, and those without a stage.
+    /// Each stage in order with its candidates, and those without a stage; who each candidate is
+    /// only for a key that also holds `candidates:read`.
     @Sendable func pipeline(_ request: Request, context: APIRequestContext) async throws -> PipelineView {
         let id = try context.parameters.uuid("id")
         let organizationId = context.organizationId
         guard try await campaigns.find(id: id, organizationId: organizationId) != nil else { throw CampaignController.notFound }
         let stageList = try await stages.all(campaignId: id, organizationId: organizationId)
-        let members = try await memberships.members(campaignId: id, organizationId: organizationId)
+        let showingPeople = context.key.scopes.contains(.candidatesRead)
+        let members = try await memberships.members(campaignId: id, organizationId: organizationId).map {
+            PipelineView.Member($0, showingPerson: showingPeople)
+        }
         return PipelineView(
             campaignId: id.apiString,
             stages: stageList.map { stage in

@@ -100,8 +100,11 @@ struct MembershipRepository: Sendable {
             let membership = try Self.membership(row)
             let r = row.makeRandomAccess()
             return PipelineView.Member(
-                membership, email: try r["email"].decode(String.self),
-                firstName: try r["first_name"].decode(String?.self), lastName: try r["last_name"].decode(String?.self)
+                membership,
+                person: .init(
+                    email: try r["email"].decode(String.self), firstName: try r["first_name"].decode(String?.self),
+                    lastName: try r["last_name"].decode(String?.self)
+                )
             )
         }
     }

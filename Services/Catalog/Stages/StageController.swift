@@ -5,6 +5,7 @@ import Shared
 /// `/api/v1/stages`: the steps of the organization's campaigns.
 struct StageController: Sendable {
     let stages: StageRepository
+    let interviews: any InterviewsFactsSource
 
     /// The routes and the scope each needs.
     func addRoutes(to routes: ScopedRoutes) {
@@ -29,6 +30,7 @@ struct StageController: Sendable {
     @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<StageView> {
         let input = try await request.decodeJSON(as: StageInput.self, context: context)
         let (draft, position) = try input.apply(to: nil, id: UUID(), now: Date())
+        try await interviews.check(agentId: draft.agentId, testId: draft.testId, context: context)
         let stage = try await stages.create(draft, position: position, organizationId: context.organizationId)
         return created(StageView(stage), at: "/api/v1/stages/\(stage.id.apiString)")
     }
@@ -39,10 +41,12 @@ struct StageController: Sendable {
         return StageView(stage)
     }
 
-    /// Changes fields; a new `position` moves the stage and shifts those in between.
+    /// Changes fields; a new `position` moves the stage and shifts those in between; a new
+    /// `agentId` or `testId` must be the organization's.
     @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> StageView {
         let id = try context.parameters.uuid("id")
         let input = try await request.decodeJSON(as: StageInput.self, context: context)
+        try await interviews.check(agentId: input.agentId.value, testId: input.testId.value, context: context)
         let now = Date()
         guard let stage = try await stages.update(id: id, organizationId: context.organizationId, { try input.apply(to: $0, id: id, now: now) }) else {
             throw Self.notFound

@@ -28,19 +28,16 @@ struct CatalogFacts: Decodable, Sendable, Equatable {
 
 /// `CatalogFactsSource` over HTTP: the catalog's `GET /internal/facts`.
 struct HTTPCatalogFacts: CatalogFactsSource {
-    let client: InternalServiceClient
+    let facts: InternalFacts
+
+    init(client: InternalServiceClient) {
+        facts = InternalFacts(client: client, service: "catalog")
+    }
 
     func facts(organizationId: UUID, candidateId: UUID?, jobId: UUID?, campaignId: UUID?, stageId: UUID?, requestId: String) async throws -> CatalogFacts {
-        var query = "organizationId=\(organizationId.apiString)"
-        if let candidateId { query += "&candidateId=\(candidateId.apiString)" }
-        if let jobId { query += "&jobId=\(jobId.apiString)" }
-        if let campaignId { query += "&campaignId=\(campaignId.apiString)" }
-        if let stageId { query += "&stageId=\(stageId.apiString)" }
-        do {
-            let data = try await client.send(.get, "/internal/facts?" + query, requestId: requestId)
-            return try JSONDecoder().decode(CatalogFacts.self, from: data)
-        } catch {
-            throw APIError.unavailable("The catalog cannot be reached to check this request; retry shortly", retryAfter: 2)
-        }
+        try await facts.ask(
+            CatalogFacts.self, organizationId: organizationId,
+            ids: ["candidateId": candidateId, "jobId": jobId, "campaignId": campaignId, "stageId": stageId], requestId: requestId
+        )
     }
 }
