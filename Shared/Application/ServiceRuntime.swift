@@ -111,7 +111,8 @@ public enum ServiceRuntime {
             maxInactiveEntries: auth.negativeCacheMaxEntries, metrics: metrics
         )
         let watcher = RevocationWatcher(verifier: verifier, source: clients.revocations, metrics: metrics, logger: logger)
-        return Authentication(verifier: verifier, revocations: watcher, limiter: RateLimiter(leaser: clients.leaser, metrics: metrics))
+        let limiter = RateLimiter(leaser: clients.leaser, metrics: metrics, leaseWait: auth.leaseWait, logger: logger)
+        return Authentication(verifier: verifier, revocations: watcher, limiter: limiter)
     }
 
     /// Kept answers for `Idempotency-Key` retries in the service's database, and the janitor

@@ -18,6 +18,9 @@ public struct AuthConfiguration: Sendable {
     /// `AUTH_NEGATIVE_CACHE_MAX_ENTRIES`, default 200000: answers for unknown, revoked and expired
     /// keys, bounded apart so that a flood of them never evicts an active key.
     public var negativeCacheMaxEntries: Int
+    /// `RATE_LIMIT_LEASE_WAIT_MS`, default 100: the longest a request waits for a rate-limit
+    /// lease before its key is counted by this instance alone (`RateLimiter`).
+    public var leaseWait: Duration
 
     /// The key service's base URL and the introspection path, split once for the clients that
     /// call its `/internal/` endpoints (introspection and the revocation feed).
@@ -37,5 +40,6 @@ public struct AuthConfiguration: Sendable {
         cacheTTL = .seconds(try environment.integer("AUTH_CACHE_TTL", default: 10, in: 0...60))
         cacheMaxEntries = try environment.integer("AUTH_CACHE_MAX_ENTRIES", default: 100_000, in: 1...10_000_000)
         negativeCacheMaxEntries = try environment.integer("AUTH_NEGATIVE_CACHE_MAX_ENTRIES", default: 200_000, in: 1...10_000_000)
+        leaseWait = .milliseconds(try environment.integer("RATE_LIMIT_LEASE_WAIT_MS", default: 100, in: 10...5000))
     }
 }

@@ -53,7 +53,8 @@ public struct HTTPRateLimitLeaser: RateLimitLeaser {
             )
             return try JSONDecoder().decode(RateLimitLease.self, from: answer)
         } catch {
-            logger.warning("cannot lease a rate-limit budget; counting locally", metadata: ["error": "\(String(describing: error))", "key_id": "\(key.apiString)"])
+            // The limiter logs the switch to counting alone, once; not every failed lease.
+            logger.debug("cannot lease a rate-limit budget", metadata: ["error": "\(String(describing: error))", "key_id": "\(key.apiString)"])
             return nil
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Metrics
 import Synchronization
 
@@ -15,6 +16,13 @@ import Synchronization
 /// second: with N instances a key can be refused up to (N - 1) × lease size requests early
 /// (the lease size is at most half the per-second limit). When the key service cannot be reached,
 /// each instance counts alone: a key can then get up to N times its limits until it is back.
+///
+/// A request never waits longer than `leaseWait` (`RATE_LIMIT_LEASE_WAIT_MS`, 100 ms) for a
+/// lease: a ledger that refuses connections, or one that hangs (a paused process, its database
+/// stalled, packets dropped), is given up for that second, and the instance counts alone. While
+/// it does, no request waits for the ledger at all: one lease at a time is still sent in the
+/// background, and the first that is answered brings every key back to the ledger. The switch
+/// is one log line and the `rate_limit_counting_alone` gauge, not a line per request.
 public final class RateLimiter: Sendable {
     /// What this instance knows of one key.
     struct KeyState {
@@ -44,24 +52,44 @@ public final class RateLimiter: Sendable {
     struct State {
         var keys: [UUID: KeyState] = [:]
         var admissionsSincePrune = 0
+        /// The ledger did not answer the last lease in time: every key counts alone.
+        var countingAlone = false
+        /// A lease sent while counting alone, to learn when the ledger answers again.
+        var probing = false
     }
 
     let leaser: any RateLimitLeaser
     let now: @Sendable () -> Date
+    /// The longest a request waits for a lease before its key counts alone for that second.
+    let leaseWait: Duration
+    let logger: Logger
     private let state = Mutex(State())
     private let limited: [Plan: Counter]
     private let leases: Counter
     private let leaseFailures: Counter
+    private let leaseTimeouts: Counter
+    private let alone: Gauge
 
-    public init(leaser: any RateLimitLeaser, metrics: ServiceMetrics, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(
+        leaser: any RateLimitLeaser, metrics: ServiceMetrics, leaseWait: Duration = .milliseconds(100),
+        logger: Logger = Logger(label: "rate-limiter"), now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.leaser = leaser
         self.now = now
+        self.leaseWait = leaseWait
+        self.logger = logger
         self.limited = Dictionary(uniqueKeysWithValues: Plan.allCases.map {
             ($0, Counter(label: "rate_limited_requests_total", dimensions: [("plan", $0.rawValue)], factory: metrics.factory))
         })
         self.leases = Counter(label: "rate_limit_leases_total", factory: metrics.factory)
         self.leaseFailures = Counter(label: "rate_limit_lease_failures_total", factory: metrics.factory)
+        self.leaseTimeouts = Counter(label: "rate_limit_lease_timeouts_total", factory: metrics.factory)
+        self.alone = Gauge(label: "rate_limit_counting_alone", factory: metrics.factory)
+        alone.record(0)
     }
+
+    /// Whether the instance counts alone, having given up on the ledger.
+    public var isCountingAlone: Bool { state.withLock { $0.countingAlone } }
 
     /// Admits or refuses one request of `key`; nil when the key has no limit at all.
     public func admit(_ key: VerifiedKey, requestId: String) async -> Decision? {
@@ -73,12 +101,19 @@ public final class RateLimiter: Sendable {
         // again: a request that waited is admitted in the second it is admitted in.
         for _ in 0..<Self.maximumRounds {
             let now = Int64(now().timeIntervalSince1970.rounded(.down))
-            let step: Step = state.withLock { state in
-                let step = Self.step(&state.keys[key.keyId, default: KeyState(limits: key.rateLimits)], key: key, second: now) { want, second in
+            let (step, probe): (Step, Bool) = state.withLock { state in
+                let step = Self.step(
+                    &state.keys[key.keyId, default: KeyState(limits: key.rateLimits)], key: key, second: now, countingAlone: state.countingAlone
+                ) { want, second in
                     Task { await self.fetch(key, second: second, want: want, requestId: requestId) }
                 }
                 Self.pruneIfDue(&state, second: now)
-                return step
+                let probe = state.countingAlone && !state.probing
+                if probe { state.probing = true }
+                return (step, probe)
+            }
+            if probe {
+                Task { await self.probe(key, second: now, requestId: requestId) }
             }
             switch step {
             case .decided(let decision, let fetchAhead):
@@ -114,11 +149,14 @@ public final class RateLimiter: Sendable {
     /// second. Rolled back, the key would drop the current second's lease, and the two seconds
     /// would keep discarding each other's leases until requests ran out of rounds (false 429s).
     static func step(
-        _ entry: inout KeyState, key: VerifiedKey, second now: Int64, startLease: (_ want: Int, _ second: Int64) -> Task<Void, Never>
+        _ entry: inout KeyState, key: VerifiedKey, second now: Int64, countingAlone: Bool = false,
+        startLease: (_ want: Int, _ second: Int64) -> Task<Void, Never>
     ) -> Step {
         if entry.limits != key.rateLimits { entry.limits = key.rateLimits }
         let second = max(now, entry.second)
         roll(&entry, to: second)
+        // The ledger is given up on: a second with nothing leased counts alone, without waiting.
+        if countingAlone, entry.allowance == 0, entry.leasing == nil { entry.alone = true }
         if entry.allowance > 0 || (entry.alone && fitsAlone(entry)) {
             if entry.allowance > 0 { entry.allowance -= 1 }
             entry.spent += 1
@@ -141,10 +179,21 @@ public final class RateLimiter: Sendable {
         return .wait(task)
     }
 
-    /// Leases for the current second and records the answer; waiting requests then look again.
+    /// Leases for the current second and records the answer; waiting requests then look again,
+    /// after `leaseWait` at the most: a lease that has not answered by then is given up for that
+    /// second (when it answers later, it still brings the instance back to the ledger).
     private func fetch(_ key: VerifiedKey, second: Int64, want: Int, requestId: String) async {
-        let lease = await leaser.lease(key: key.keyId, limits: key.rateLimits, second: second, want: want, requestId: requestId)
-        lease == nil ? leaseFailures.increment() : leases.increment()
+        let answer = await Self.withDeadline(leaseWait) { () -> RateLimitLease? in
+            let lease = await self.leaser.lease(key: key.keyId, limits: key.rateLimits, second: second, want: want, requestId: requestId)
+            lease == nil ? self.leaseFailures.increment() : self.leases.increment()
+            self.ledgerAnswered(lease != nil)
+            return lease
+        }
+        if answer == nil {
+            leaseTimeouts.increment()
+            ledgerAnswered(false)
+        }
+        let lease = answer ?? nil
         state.withLock { state in
             guard var entry = state.keys[key.keyId] else { return }
             entry.leasing = nil
@@ -159,10 +208,59 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// While counting alone: one lease, waited for by no request, to learn whether the ledger
+    /// answers again; its budget is used for the rest of the second.
+    private func probe(_ key: VerifiedKey, second: Int64, requestId: String) async {
+        let lease = await leaser.lease(key: key.keyId, limits: key.rateLimits, second: second, want: 1, requestId: requestId)
+        lease == nil ? leaseFailures.increment() : leases.increment()
+        state.withLock { state in
+            state.probing = false
+            if let lease, state.keys[key.keyId]?.second == second { Self.apply(lease, want: 1, to: &state.keys[key.keyId]!) }
+        }
+        ledgerAnswered(lease != nil)
+    }
+
+    /// Records whether the ledger answered a lease; logs and gauges a switch between the ledger
+    /// and counting alone, once per switch.
+    private func ledgerAnswered(_ answered: Bool) {
+        let switched = state.withLock { state in
+            guard state.countingAlone == answered else { return false }
+            state.countingAlone = !answered
+            return true
+        }
+        guard switched else { return }
+        alone.record(answered ? 0 : 1)
+        if answered {
+            logger.notice("rate-limit ledger answers again: keys are counted across instances")
+        } else {
+            logger.warning("rate-limit ledger does not answer within \(leaseWait): each key is counted by this instance alone until it does")
+        }
+    }
+
+    /// `work`'s answer, or nil when it has none within `limit` (the work goes on unawaited).
+    static func withDeadline<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async -> T) async -> T? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            let resumed = Mutex(false)
+            let resume: @Sendable (T?) -> Void = { value in
+                let first = resumed.withLock { resumed in
+                    defer { resumed = true }
+                    return !resumed
+                }
+                if first { continuation.resume(returning: value) }
+            }
+            Task { resume(await work()) }
+            Task {
+                try? await Task.sleep(for: limit)
+                resume(nil)
+            }
+        }
+    }
+
     /// Leases for the next second in the background and keeps it until that second comes.
     private func fetchAhead(_ key: VerifiedKey, second: Int64, want: Int, requestId: String) async {
         let lease = await leaser.lease(key: key.keyId, limits: key.rateLimits, second: second, want: want, requestId: requestId)
         lease == nil ? leaseFailures.increment() : leases.increment()
+        ledgerAnswered(lease != nil)
         state.withLock { state in
             guard var entry = state.keys[key.keyId] else { return }
             entry.fetchingAhead = false

@@ -99,6 +99,60 @@ struct RateLimiterTests {
         #expect(decisions.filter(\.allowed).count == 20)
     }
 
+    /// A ledger that hangs (a paused key service, its database stalled) or answers, at will.
+    final class HangingLedger: RateLimitLeaser {
+        let memory = MemoryLedger()
+        let hanging = Mutex(true)
+        let hang: Duration
+
+        init(hang: Duration = .seconds(2)) { self.hang = hang }
+
+        func lease(key: UUID, limits: RateLimits, second: Int64, want: Int, requestId: String) async -> RateLimitLease? {
+            if hanging.withLock({ $0 }) {
+                try? await Task.sleep(for: hang)
+                return nil
+            }
+            return await memory.lease(key: key, limits: limits, second: second, want: want, requestId: requestId)
+        }
+    }
+
+    /// Issue 30's first point: a hung ledger held every request of a limited key for the whole
+    /// deadline. Now a request waits `leaseWait` at most, once; then the instance counts alone
+    /// (still within the limits) and asks no request to wait until the ledger answers again.
+    @Test func aLedgerThatHangsHoldsNoRequestLongerThanTheLeaseWait() async throws {
+        let ledger = HangingLedger()
+        let time = Mutex(1_800_000_030.2)
+        let limiter = RateLimiter(leaser: ledger, metrics: ServiceMetrics(), leaseWait: .milliseconds(100), now: { Date(timeIntervalSince1970: time.withLock { $0 }) })
+        let clock = ContinuousClock()
+        let first = clock.now
+        let decisions = await Self.burst([limiter], key: Self.starter, count: 15)
+        #expect(clock.now - first < .milliseconds(700))
+        #expect(decisions.filter(\.allowed).count == 10)
+        #expect(limiter.isCountingAlone)
+        // The next seconds: nobody waits for the ledger at all, and the limits still hold.
+        for _ in 0..<3 {
+            time.withLock { $0 += 1 }
+            let started = clock.now
+            let second = await Self.burst([limiter], key: Self.starter, count: 12)
+            #expect(clock.now - started < .milliseconds(90))
+            #expect(second.filter(\.allowed).count == 10)
+        }
+        // The ledger answers again: a lease sent in the background brings the instance back.
+        ledger.hanging.withLock { $0 = false }
+        let deadline = clock.now + .seconds(6)
+        while limiter.isCountingAlone, clock.now < deadline {
+            time.withLock { $0 += 1 }
+            _ = await limiter.admit(Self.starter, requestId: "test")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(!limiter.isCountingAlone)
+        // Counted by the ledger again: two instances together get the limit, not twice it.
+        time.withLock { $0 += 1 }
+        let other = RateLimiter(leaser: ledger, metrics: ServiceMetrics(), leaseWait: .milliseconds(100), now: { Date(timeIntervalSince1970: time.withLock { $0 }) })
+        let shared = await Self.burst([limiter, other], key: Self.starter, count: 30)
+        #expect(shared.filter(\.allowed).count <= 10)
+    }
+
     @Test func theHeadersDescribeTheWindowWithFewerRequestsLeft() async {
         let ledger = MemoryLedger()
         let key = VerifiedKey(keyId: UUID(), organizationId: UUID(), scopes: [], rateLimits: RateLimits(plan: .ENTERPRISE, perSecond: 100, perMinute: 3))

@@ -21,12 +21,14 @@ public struct Platform: Sendable {
 
     /// Starts every process; returns once each answers `/readyz` and the gateway `/healthz`.
     /// `resourceEnvironment` is added to the settings of the three resource services.
-    /// `keyServiceEnvironment` is added to the key service's. With `gatewayCertificates` the
+    /// `keyServiceEnvironment` is added to the key service's, which uses `keyServiceDatabaseURL` when
+    /// given (a private PostgreSQL a test may pause). With `gatewayCertificates` the
     /// gateway serves HTTPS too (`gateway.httpsURL`).
     public static func launch(
-        resourceEnvironment: [String: String] = [:], keyServiceEnvironment: [String: String] = [:], gatewayCertificates: TestCertificates? = nil
+        resourceEnvironment: [String: String] = [:], keyServiceEnvironment: [String: String] = [:], keyServiceDatabaseURL: String? = nil,
+        gatewayCertificates: TestCertificates? = nil
     ) async throws -> Platform {
-        let (keyProcess, keyService) = try await KeyServiceFixture.launch(environment: keyServiceEnvironment)
+        let (keyProcess, keyService) = try await KeyServiceFixture.launch(databaseURL: keyServiceDatabaseURL, environment: keyServiceEnvironment)
         // The catalog and the interviews service ask each other for facts: the latter's port is chosen first.
         let interviewsPort = try freePort()
         let (catalogProcess, catalog) = try await CatalogFixture.launch(

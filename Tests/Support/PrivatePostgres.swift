@@ -21,6 +21,17 @@ public struct PrivatePostgres: Sendable {
     /// Starts it again.
     public func restart() async throws { try await shell("pg_start \(directory)/pg") }
 
+    /// Freezes the server and every backend of it (SIGSTOP): connections stay open and every
+    /// query hangs, as when the database's host stalls.
+    public func pause() async throws { try await signalAll("STOP") }
+
+    /// Lets a paused server go on (SIGCONT).
+    public func resume() async throws { try await signalAll("CONT") }
+
+    private func signalAll(_ signal: String) async throws {
+        try await shell("pid=$(head -1 \(directory)/pg/data/postmaster.pid) && pkill -\(signal) -P \"$pid\"; kill -\(signal) \"$pid\"")
+    }
+
     /// Stops it and removes its files.
     public func remove() async throws { try await shell("pg_stop \(directory)/pg; rm -rf \(directory) \(directory).log") }
 
