@@ -33,7 +33,7 @@ ENV PATH=/app/bin:$PATH HOST=0.0.0.0 LOG_LEVEL=info
 # Numeric, so that Kubernetes can check runAsNonRoot.
 USER 10001:10001
 WORKDIR /app
-# SIGTERM drains in-flight requests and exits 0 (contract §1).
+# SIGTERM drains in-flight requests and exits 0 (docs/architecture.md).
 STOPSIGNAL SIGTERM
 # The product to run is the command: key-service, catalog, interviews or reports.
 CMD ["key-service"]

@@ -5,12 +5,12 @@ would send, so that what it reports is about the API:
 
 - It sends the same generated request twice: when it runs a scenario again to shrink a failure,
   and when hypothesis draws the same values. With the same valid Idempotency-Key and body, the
-  second POST is, as the contract says, the first answer replayed, even when the resource it
+  second POST is, as the API guide says, the first answer replayed, even when the resource it
   created has since been deleted; its stateful checks then report "created resource not found".
   A valid key is made unique per call (an invalid one is left as drawn, to be refused with 400).
 - A link it inferred from a nullable field (an agent's `jobId`) puts the text "None" in a path
   when the field is null. A path parameter that schemathesis has no value for becomes a random
-  UUID: an id that names nothing, which the contract answers with 404.
+  UUID: an id that names nothing, which the API answers with 404.
 """
 import re
 import uuid

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Renders the gateway's nginx configuration from its template (POSIX sh, so that the gateway
-# container and scripts/run share it), with the two files it includes copied beside it:
+# container and scripts/run share it), with the files it includes copied beside it:
 #   render.sh TEMPLATE OUT LISTEN KEY_SERVICE CATALOG INTERVIEWS REPORTS   (each address host:port)
 # HTTPS when GATEWAY_TLS_CERT and GATEWAY_TLS_KEY name a certificate and its key (PEM files):
 #   GATEWAY_TLS_LISTEN  the HTTPS address (host:port; required then)
@@ -30,5 +30,5 @@ sed -e "$drop" -e "$keep" -e "s|__GATEWAY_LISTEN__|$3|g" -e "s|__KEY_SERVICE__|$
   -e "s|__GATEWAY_TLS_CERT__|${GATEWAY_TLS_CERT:-}|g" -e "s|__GATEWAY_TLS_KEY__|${GATEWAY_TLS_KEY:-}|g" \
   -e "s|__GATEWAY_HTTPS_PORT_SUFFIX__|$suffix|g" "$1" > "$2"
 if [ "$(cd "$template_dir" && pwd)" != "$(cd "$out_dir" && pwd)" ]; then
-  cp "$template_dir/api.conf" "$template_dir/errors.conf" "$out_dir/"
+  cp "$template_dir/api.conf" "$template_dir/errors.conf" "$template_dir/routes.conf" "$template_dir/allow.conf" "$out_dir/"
 fi

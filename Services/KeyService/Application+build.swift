@@ -17,7 +17,7 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     let expiries = KeyExpiryRecorder(keys: keys, interval: .seconds(1), logger: logger)
     let reporters = try settings.leakReporterKeysFile.map { try ReporterKeys(path: $0, logger: logger) }
     // The throttle's own connections: a flood of sign-ins queues there, while introspection and
-    // rate-limit leases keep the main pool (README, "What a hostile client meets").
+    // rate-limit leases keep the main pool (docs/design/hostile-clients.md).
     let signInPool = try ServiceRuntime.makePostgresClient(configuration: settings.service, poolSize: settings.signInPoolSize, logger: logger)
     let throttle = SignInThrottle(
         client: signInPool, failuresPerEmail: settings.signInFailuresPerEmail, attemptsPerAddress: settings.signInAttemptsPerMinute, logger: logger

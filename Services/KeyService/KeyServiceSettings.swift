@@ -23,7 +23,7 @@ struct KeyServiceSettings: Sendable {
     /// Threads that check console passwords (`PASSWORD_CHECK_THREADS`, default 1) and checks
     /// that may wait for them (`PASSWORD_CHECK_QUEUE`, default 8) before sign-ins get 503.
     var passwordCheckThreads: Int
-    /// Sign-in throttling (contract §12): `SIGN_IN_FAILURES_PER_EMAIL` (5 in 15 minutes) and
+    /// Sign-in throttling (docs/design/hostile-clients.md): `SIGN_IN_FAILURES_PER_EMAIL` (5 in 15 minutes) and
     /// `SIGN_IN_ATTEMPTS_PER_MINUTE` (30) per client address.
     var signInFailuresPerEmail: Int
     var signInAttemptsPerMinute: Int

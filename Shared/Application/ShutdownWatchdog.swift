@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Makes sure SIGTERM ends the process (contract §12): once shutdown begins it starts a clock on
+/// Makes sure SIGTERM ends the process (docs/design/hostile-clients.md): once shutdown begins it starts a clock on
 /// a thread of its own, and if the process is still there after the grace and a short
 /// allowance for cancellation, it logs what happened and exits with status 1. Work stuck where
 /// cancellation cannot reach it (a database call on a dead connection) is abandoned with it.

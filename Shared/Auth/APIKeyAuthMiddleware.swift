@@ -2,9 +2,9 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Authenticates every request under `/api/` with its API key (contract §3), before anything
+/// Authenticates every request under `/api/` with its API key (docs/api-guide.md, "Calling the API with a key"), before anything
 /// else looks at the request: an unknown path or a bad id under `/api/` is still 401 first.
-/// Then applies the key's rate limits (contract §4): 429 past them, and the `X-RateLimit-*`
+/// Then applies the key's rate limits (docs/api-guide.md, "Conventions"): 429 past them, and the `X-RateLimit-*`
 /// headers on every answer to an authenticated request, errors included.
 public struct APIKeyAuthMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
@@ -68,7 +68,7 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
     }
 }
 
-/// The 401 and 403 answers of contract §3, with their `WWW-Authenticate` headers.
+/// The 401 and 403 answers of docs/api-guide.md, "Calling the API with a key", with their `WWW-Authenticate` headers.
 public enum AuthError {
     static let realm = #"Bearer realm="evalyo""#
 

@@ -6,7 +6,7 @@ import Synchronization
 /// Verifies API keys through a `KeyIntrospector`, with a short-lived, bounded local cache.
 ///
 /// - The cache is keyed by the key's SHA-256 digest, never its plaintext.
-/// - Both answers are cached, each in a cache of its own (contract §12): "inactive" too, so a
+/// - Both answers are cached, each in a cache of its own (docs/design/hostile-clients.md): "inactive" too, so a
 ///   flood of well-formed but unknown keys (anyone can compute the checksum) does not become a
 ///   flood of introspection calls, and it can never evict an active key's answer, since the
 ///   two are bounded apart (`maxEntries` and `maxInactiveEntries`). Revocation is final, so an

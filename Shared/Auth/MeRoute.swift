@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// `GET /api/v1/me` (contract §9): which key a request carries, its scopes, its expiry and its
+/// `GET /api/v1/me` (docs/api-guide.md, "Rotating a key"): which key a request carries, its scopes, its expiry and its
 /// rate limits. Any valid key, no scope; it counts against the key's limits like any request,
 /// and it reads only the verified key: no database, and no network on a cached key.
 public enum MeRoute {

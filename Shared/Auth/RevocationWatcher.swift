@@ -4,7 +4,7 @@ import Metrics
 import ServiceLifecycle
 
 /// Follows the key service's revocation log and drops each revoked key from the local cache
-/// the moment it is revoked (contract §3: the target is under one second everywhere).
+/// the moment it is revoked (docs/api-guide.md, "Calling the API with a key": the target is under one second everywhere).
 ///
 /// It long-polls the log (`RevocationSource`) from its cursor, so after a disconnection or a restart
 /// of the key service it resumes exactly where it stopped and loses nothing. When it has no

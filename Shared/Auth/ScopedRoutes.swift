@@ -22,7 +22,7 @@ public final class ScopedRoutes: @unchecked Sendable {
     let idempotency: IdempotencyStore?
 
     /// Public routes on `router`, reachable only through `APIKeyAuthMiddleware`'s verified key;
-    /// every `POST` honours `Idempotency-Key` through `idempotency` (contract §11).
+    /// every `POST` honours `Idempotency-Key` through `idempotency` (docs/api-guide.md, "Safe retries").
     public init(router: Router<AppRequestContext>, idempotency: IdempotencyStore? = nil) {
         self.group = router.group(context: APIRequestContext.self)
         self.idempotency = idempotency

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// Settings every service reads from its environment (contract §1).
+/// Settings every service reads from its environment (docs/architecture.md).
 public struct ServiceConfiguration: Sendable {
     public var host: String
     public var port: Int

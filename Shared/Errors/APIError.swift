@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// An error in the contract's shape: `{"error": {"code", "message", "details"}}` (contract §4).
+/// An error in the API's error shape: `{"error": {"code", "message", "details"}}` (docs/api-guide.md, "Conventions").
 public struct APIError: Error, HTTPResponseError, Sendable {
     /// One problem with one field of the request.
     public struct Detail: Codable, Sendable, Equatable {
@@ -19,7 +19,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public let message: String
     public var details: [Detail]
     public var headers: HTTPFields
-    /// The scope a 403 names (contract §3).
+    /// The scope a 403 names (docs/api-guide.md, "Calling the API with a key").
     public var requiredScope: String?
 
     public init(
@@ -80,7 +80,7 @@ extension APIError {
         .validation("\(field) \(problem)", details: [Detail(field: field, message: problem)])
     }
 
-    /// 404 `NOT_FOUND`: also the answer for another organization's id (contract §3).
+    /// 404 `NOT_FOUND`: also the answer for another organization's id (docs/api-guide.md, "Calling the API with a key").
     public static func notFound(_ message: String = "Resource not found") -> APIError {
         APIError(.notFound, code: "NOT_FOUND", message: message)
     }
@@ -107,7 +107,7 @@ extension APIError {
     }
 
     /// 503 `SERVICE_UNAVAILABLE` with `Retry-After`.
-    /// 415: a body that is not declared `application/json` (contract §12).
+    /// 415: a body that is not declared `application/json` (docs/design/hostile-clients.md).
     public static let unsupportedMediaType = APIError(
         .unsupportedMediaType, code: "UNSUPPORTED_MEDIA_TYPE", message: "The request body must be sent with Content-Type: application/json"
     )
@@ -119,7 +119,7 @@ extension APIError {
     /// 500 `INTERNAL_ERROR`: says nothing of the cause, which goes to the log instead.
     public static let internalError = APIError(.internalServerError, code: "INTERNAL_ERROR", message: "Internal error; the request id identifies it in our logs")
 
-    /// The contract's code for a status that carries no more specific one.
+    /// The API's code for a status that carries no more specific one.
     public static func code(for status: HTTPResponse.Status) -> String {
         switch status.code {
         case 400: "VALIDATION_ERROR"

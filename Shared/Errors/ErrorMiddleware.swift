@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 import PostgresNIO
 
-/// Turns every error into the contract's JSON shape; nothing internal reaches the body.
+/// Turns every error into the API's JSON error shape; nothing internal reaches the body.
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
@@ -52,7 +52,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// Maps a framework error to the contract's code and a message fit for a client.
+    /// Maps a framework error to the API's code and a message fit for a client.
     static func translate(status: HTTPResponse.Status, message: String?, request: Request) -> APIError {
         switch status {
         case .notFound:

@@ -22,7 +22,7 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
         self.remoteAddress = source.channel.remoteAddress
     }
 
-    /// Bodies over 1 MiB are refused with 413 (contract §4).
+    /// Bodies over 1 MiB are refused with 413 (docs/api-guide.md, "Conventions").
     public var maxUploadSize: Int { RequestLimits.maxBodyBytes }
 
     /// ISO-8601 dates, and keys in a stable order so that answers read the same every time.

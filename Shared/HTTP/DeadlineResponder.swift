@@ -6,7 +6,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// Every request's deadline (contract §12: every request is answered within the request
+/// Every request's deadline (docs/design/hostile-clients.md: every request is answered within the request
 /// timeout, whatever its database call does), at the outside of the router:
 ///
 /// - at `cancelAfter` (10 s) the request's work is cancelled: its database lease or call to
@@ -71,7 +71,7 @@ public struct DeadlineResponderBuilder<Inner: HTTPResponderBuilder>: HTTPRespond
             }
         }
 
-        /// 503 in the contract's shape, with the request id the client sent (when plain).
+        /// 503 in the API's error shape, with the request id the client sent (when plain).
         static func abandoned(_ request: Request) -> Response {
             var response = APIError.unavailable("The request took too long; retry shortly", retryAfter: 2).response()
             response.headers[.requestId] = request.headers[.requestId].flatMap(RequestIdMiddleware.acceptable) ?? UUID().uuidString.lowercased()

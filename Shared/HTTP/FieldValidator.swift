@@ -58,7 +58,7 @@ public struct FieldValidator: Sendable {
         return result
     }
 
-    /// One of an enum's values (contract enums are UPPERCASE), when present.
+    /// One of an enum's values (the API's enums are UPPERCASE), when present.
     public mutating func oneOf<E: RawRepresentable & CaseIterable>(_ raw: String?, _ field: String, as type: E.Type) -> E? where E.RawValue == String {
         guard let raw else { return nil }
         guard let value = E(rawValue: raw) else {

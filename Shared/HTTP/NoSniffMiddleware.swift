@@ -6,7 +6,7 @@ extension HTTPField.Name {
     public static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
 }
 
-/// `X-Content-Type-Options: nosniff` on every answer, errors included (contract §12): a browser
+/// `X-Content-Type-Options: nosniff` on every answer, errors included (docs/design/hostile-clients.md): a browser
 /// never reads a JSON error, say, as a page or a script.
 public struct NoSniffMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// `?page=&pageSize=` of a list request (contract §4).
+/// `?page=&pageSize=` of a list request (docs/api-guide.md, "Conventions").
 public struct PageRequest: Sendable, Equatable {
     public static let maxPageSize = 100
     /// Bounds the offset a client can ask the database to skip.

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 extension Request {
-    /// Decodes a JSON body (contract §12): 415 without `Content-Type: application/json`, 400 for
+    /// Decodes a JSON body (docs/design/hostile-clients.md): 415 without `Content-Type: application/json`, 400 for
     /// anything but strict RFC 8259 JSON, and every decoding failure a 400 that names the field.
     public func decodeJSON<T: Decodable>(as type: T.Type, context: some RequestContext) async throws -> T {
         let buffer = try await self.body.collect(upTo: context.maxUploadSize)

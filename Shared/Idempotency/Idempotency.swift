@@ -13,7 +13,7 @@ extension HTTPField.Name {
 extension IdempotencyStore {
     /// Runs `handler` once for a key: the first request with it does the work and its answer is
     /// kept (unless 500 or above); a repeat within the retention gets that answer again.
-    /// Called after authentication, scope and rate limits, as contract §11 orders them.
+    /// Called after authentication, scope and rate limits, as docs/api-guide.md, "Safe retries" orders them.
     func run(
         _ request: Request, context: APIRequestContext, key: String,
         _ handler: (Request) async throws -> Response

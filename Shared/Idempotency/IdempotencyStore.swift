@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The answers of `POST` requests sent with an `Idempotency-Key` (contract §11), kept in the
+/// The answers of `POST` requests sent with an `Idempotency-Key` (docs/api-guide.md, "Safe retries"), kept in the
 /// service's own database beside the work they describe, by organization and key.
 ///
 /// A request claims its key with one statement before any work; a second request with the key

@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 
 /// Authenticates every request of an `/internal/` group with HTTP Basic client credentials
-/// (contract §1): 401 with `WWW-Authenticate: Basic` unless the caller is one of `callers`.
+/// (docs/architecture.md): 401 with `WWW-Authenticate: Basic` unless the caller is one of `callers`.
 /// The group's routes take an `InternalRequestContext`, which cannot be made without it.
 public struct InternalCallerMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext

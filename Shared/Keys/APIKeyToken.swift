@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// An API key in the contract's format (§2): `evk_` + 30 random base-62 characters + a 6-character
+/// An API key in the documented format (docs/api-guide.md): `evk_` + 30 random base-62 characters + a 6-character
 /// base-62 CRC-32 of those 30 characters; 40 characters in all.
 ///
 /// Its description never shows the secret part, so a key that reaches a log by mistake is redacted.

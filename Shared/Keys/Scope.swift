@@ -1,4 +1,4 @@
-/// The fifteen scopes an API key can hold (contract §2). A write scope does not imply its read scope.
+/// The fifteen scopes an API key can hold (docs/api-guide.md, "API keys"). A write scope does not imply its read scope.
 public enum Scope: String, CaseIterable, Codable, Sendable, Comparable {
     case interviewsRead = "interviews:read"
     case interviewsWrite = "interviews:write"

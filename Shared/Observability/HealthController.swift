@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import PostgresNIO
 
-/// `/healthz` (the process is up), `/readyz` (its database answers) and `/metrics` (contract §1).
+/// `/healthz` (the process is up), `/readyz` (its database answers) and `/metrics` (docs/architecture.md).
 public struct HealthController: Sendable {
     let postgres: PostgresClient
     let metrics: ServiceMetrics

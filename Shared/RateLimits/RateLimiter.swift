@@ -3,7 +3,7 @@ import Logging
 import Metrics
 import Synchronization
 
-/// Per-key rate limits that hold across every service and instance (contract §4).
+/// Per-key rate limits that hold across every service and instance (docs/api-guide.md, "Conventions").
 ///
 /// Fixed windows of one second and one minute, counted by the key service's ledger. An instance
 /// leases part of a key's budget for one second and admits requests from it locally: a request

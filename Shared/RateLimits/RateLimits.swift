@@ -1,4 +1,4 @@
-/// An organization's plan (contract §4): it sets the request limits of each of its keys.
+/// An organization's plan (docs/api-guide.md, "Conventions"): it sets the request limits of each of its keys.
 public enum Plan: String, Sendable, Codable, CaseIterable {
     case STARTER, PRO, BUSINESS, ENTERPRISE
 

@@ -7,7 +7,7 @@ import Testing
 
 @testable import Catalog
 
-@Suite("API-key authentication of the catalog (contract §3)")
+@Suite("API-key authentication of the catalog (docs/api-guide.md)")
 struct AuthenticationTests {
     @Test func aMissingOrForeignSchemeIs401WithoutInvalidToken() async throws {
         try await CatalogHarness().run { client in

@@ -60,7 +60,7 @@ struct CatalogEndToEndTests {
         #expect(lines.contains { $0.contains(#""request_id":"e2e-catalog-list""#) && $0.contains(#""status":"200""#) })
         #expect(!catalog.output.contains(reader.dropFirst(8)) && !catalog.output.contains(writer.dropFirst(8)))
 
-        // With the catalog stopped, the gateway answers for it in the contract's shape.
+        // With the catalog stopped, the gateway answers for it in the API's error shape.
         let down = try await HTTPExchange.send(.GET, gateway.url + "/api/v1/jobs", headers: [("Authorization", "Bearer \(reader)")])
         #expect(down.status == 503 && down.errorCode == "SERVICE_UNAVAILABLE")
         await gateway.stop()

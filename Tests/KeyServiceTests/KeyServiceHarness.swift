@@ -128,7 +128,7 @@ func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T 
     return try decoder.decode(T.self, from: Data(response.body.readableBytesView))
 }
 
-/// The error object of a response in the contract's shape.
+/// The error object of a response in the API's error shape.
 func errorOf(_ response: TestResponse) throws -> ContractError.Object {
     try decode(ContractError.self, response).error
 }

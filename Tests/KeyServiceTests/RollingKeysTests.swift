@@ -7,7 +7,7 @@ import Testing
 
 @testable import KeyService
 
-@Suite("Rolling keys and filtering the list (contract §9)")
+@Suite("Rolling keys and filtering the list (docs/api-guide.md)")
 struct RollingKeysTests {
     @Test func aRollGivesASuccessorWithTheSameNameAndScopesAndTheOldKeyAnExpiry() async throws {
         try await KeyServiceHarness().run { client in

@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import PostgresNIO
 import Shared
 import TestSupport
 import Testing
@@ -108,6 +110,76 @@ struct SignInThrottleTests {
             }
             #expect(statuses.filter { $0 == .unauthorized }.count == 5)
             #expect(statuses.filter { $0 == .tooManyRequests }.count == 15)
+        }
+    }
+
+    /// Sign-ins waiting for their address's turn wait on the throttle's own connections: with the
+    /// address's lock held elsewhere (another replica, say) and more sign-ins queued behind it
+    /// than the main pool has connections, introspection still answers. Before, every one of
+    /// them held a connection of the main pool while it waited, and introspection waited too.
+    @Test func signInsQueuedBehindAnAddressLeaveIntrospectionItsConnections() async throws {
+        let harness = try await KeyServiceHarness(environment: ["DATABASE_POOL_SIZE": "2"])
+        try await harness.run { client in
+            let key = try #require(try await client.createKey(cookie: try await client.signedInAdmin()).key)
+            let address = Self.address()
+            try await TestDatabase.withClient(harness.databaseURL) { postgres in
+                try await postgres.withConnection { connection in
+                    try await connection.query("SELECT pg_advisory_lock(\(SignInThrottle.lockSpace), hashtext(\(address)))", logger: Logger(label: "test"))
+                    let queued = Task {
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            for index in 0..<6 {
+                                group.addTask { _ = try await Self.signIn(client, email: "queued-\(index)@example.com", password: "wrong password", from: address) }
+                            }
+                            try await group.waitForAll()
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(300))
+                    // Introspection within three seconds, while all six still wait for the lock.
+                    let answered = await withTaskGroup(of: Bool.self) { group in
+                        group.addTask { (try? await client.introspect(key).status) == .ok }
+                        group.addTask {
+                            try? await Task.sleep(for: .seconds(3))
+                            return false
+                        }
+                        let first = await group.next() ?? false
+                        group.cancelAll()
+                        try? await connection.query("SELECT pg_advisory_unlock_all()", logger: Logger(label: "test"))
+                        await group.waitForAll()
+                        return first
+                    }
+                    #expect(answered, "introspection waited for a connection held by a queued sign-in")
+                    try await queued.value
+                }
+            }
+        }
+    }
+
+    /// A refused address is refused from memory until its Retry-After: a flood from it costs no
+    /// transaction (here, its advisory lock is held elsewhere, and the 429 comes all the same).
+    @Test func aRefusedAddressIsRefusedWithoutAskingTheDatabaseAgain() async throws {
+        let harness = try await KeyServiceHarness()
+        try await harness.run { client in
+            let address = Self.address()
+            for index in 1...30 { _ = try await Self.signIn(client, email: "flood-\(index)@example.com", password: "wrong password", from: address) }
+            #expect(try await Self.signIn(client, email: "flood-31@example.com", password: "wrong password", from: address).status == .tooManyRequests)
+            try await TestDatabase.withClient(harness.databaseURL) { postgres in
+                try await postgres.withConnection { connection in
+                    try await connection.query("SELECT pg_advisory_lock(\(SignInThrottle.lockSpace), hashtext(\(address)))", logger: Logger(label: "test"))
+                    let refused = await withTaskGroup(of: HTTPResponse.Status?.self) { group in
+                        group.addTask { try? await Self.signIn(client, email: "flood-32@example.com", password: "wrong password", from: address).status }
+                        group.addTask {
+                            try? await Task.sleep(for: .seconds(3))
+                            return nil
+                        }
+                        let first = await group.next() ?? nil
+                        group.cancelAll()
+                        try? await connection.query("SELECT pg_advisory_unlock_all()", logger: Logger(label: "test"))
+                        await group.waitForAll()
+                        return first
+                    }
+                    #expect(refused == .tooManyRequests)
+                }
+            }
         }
     }
 

@@ -1,6 +1,6 @@
 import Shared
 
-/// An error body in the contract's shape, `{"error": {"code", "message", "details"}}`, as a client reads it.
+/// An error body in the API's error shape, `{"error": {"code", "message", "details"}}`, as a client reads it.
 public struct ContractError: Decodable, Sendable {
     public struct Object: Decodable, Sendable {
         public let code: String

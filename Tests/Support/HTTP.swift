@@ -35,7 +35,7 @@ public struct HTTPExchange: Sendable {
         (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
     }
 
-    /// The `code` of an error body in the contract's shape.
+    /// The `code` of an error body in the API's error shape.
     public var errorCode: String? {
         (json["error"] as? [String: Any])?["code"] as? String
     }

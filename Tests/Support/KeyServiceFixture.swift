@@ -40,7 +40,7 @@ public actor KeyServiceFixture {
             environment: [
                 "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1", "CONSOLE_SECURE_COOKIE": "false",
                 "INTERNAL_CLIENTS": "\(clientId):\(clientSecret)", "BCRYPT_COST": "4", "LOG_LEVEL": logLevel,
-                // Every test's sign-ins come from 127.0.0.1; only the throttling tests keep the contract's 30.
+                // Every test's sign-ins come from 127.0.0.1; only the throttling tests keep the documented 30.
                 "SIGN_IN_ATTEMPTS_PER_MINUTE": "100000",
             ].merging(extra) { $1 }
         )

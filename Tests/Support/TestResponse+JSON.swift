@@ -11,7 +11,7 @@ public func items(_ response: TestResponse) -> [[String: Any]] {
     json(response)["data"] as? [[String: Any]] ?? []
 }
 
-/// The error object of a response in the contract's shape.
+/// The error object of a response in the API's error shape.
 public func apiError(_ response: TestResponse) -> ContractError.Object? {
     try? JSONDecoder().decode(ContractError.self, from: Data(response.body.readableBytesView)).error
 }

@@ -19,7 +19,7 @@ struct GatewayTLSTests {
     @Test func anAuthenticatedCallOverHTTPSTheRedirectAndStrictTransportSecurity() async throws {
         let certificates = try TestCertificates.make(naming: ["127.0.0.1", "localhost"])
         defer { certificates.remove() }
-        // Secure cookies on, as they should be behind HTTPS (contract §6's console).
+        // Secure cookies on, as they should be behind HTTPS (docs/api-guide.md, "The console"'s console).
         let platform = try await Platform.launch(keyServiceEnvironment: ["CONSOLE_SECURE_COOKIE": "true"], gatewayCertificates: certificates)
         let client = Self.client(trusting: certificates.authority)
         let https = try #require(platform.gateway.httpsURL)

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// What the nginx gateway answers by itself, with every service behind it down.
-@Suite("The gateway answers its own errors in the contract's shape")
+@Suite("The gateway answers its own errors in the API's error shape")
 struct GatewayTests {
     @Test func unknownPathsInternalPathsAndOversizedRequestsAreJSONErrors() async throws {
         let gateway = try Gateway(keyServicePort: try freePort(), catalogPort: try freePort())

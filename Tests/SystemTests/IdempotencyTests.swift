@@ -3,7 +3,7 @@ import NIOHTTP1
 import TestSupport
 import Testing
 
-/// `Idempotency-Key` on every POST (contract §11), against the real processes behind the gateway.
+/// `Idempotency-Key` on every POST (docs/api-guide.md, "Safe retries"), against the real processes behind the gateway.
 @Suite("Safe retries: a POST with an Idempotency-Key does its work once", .serialized)
 struct IdempotencyTests {
     /// The platform with answers kept `retention` seconds, an organization and a key with every scope.

@@ -3,7 +3,7 @@ import NIOHTTP1
 import TestSupport
 import Testing
 
-/// Rolling keys, "which key am I" and the IETF RateLimit headers (contract §9 and §11), against
+/// Rolling keys, "which key am I" and the IETF RateLimit headers (docs/api-guide.md, "Rotating a key" and "Rate limits"), against
 /// the real processes.
 @Suite("Key lifecycle: rolling with a grace period, /api/v1/me, standard rate-limit headers", .serialized)
 struct KeyLifecycleTests {

@@ -4,7 +4,7 @@ import NIOHTTP1
 import TestSupport
 import Testing
 
-/// Secret scanners' reports and revoke-all (contract §10), against the real processes.
+/// Secret scanners' reports and revoke-all (docs/api-guide.md, "Leaked keys"), against the real processes.
 @Suite("Leaked keys: a signed report revokes at once, and revoke-all revokes everything", .serialized)
 struct LeakedKeyTests {
     static let scopes = Platform.readScopes

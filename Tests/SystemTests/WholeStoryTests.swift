@@ -61,7 +61,7 @@ struct WholeStoryTests {
         let reports = try await client.send(.GET, "/api/v1/reports?candidateId=\(candidate)", key: reporting)
         #expect((reports.json["pagination"] as? [String: Any])?["total"] as? Int == 1)
 
-        // 401, 403 and 404 along the way, in the contract's shape.
+        // 401, 403 and 404 along the way, in the API's error shape.
         let anonymous = try await HTTPExchange.send(.GET, api + "/api/v1/reports")
         #expect(anonymous.status == 401 && anonymous.errorCode == "UNAUTHORIZED")
         #expect(anonymous.headers.first(name: "WWW-Authenticate") == #"Bearer realm="evalyo""#)

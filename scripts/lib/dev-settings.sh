@@ -37,7 +37,7 @@ write_dev_settings() {
   # The AI agent runtime's credentials for the interviews service's /internal/ endpoints.
   setting RUNTIME_CLIENT_ID "runtime"
   setting RUNTIME_CLIENT_SECRET "$(random_secret)"
-  # A development secret scanner (contract §10): its key pair and the list of trusted reporters.
+  # A development secret scanner (docs/api-guide.md, "Leaked keys"): its key pair and the list of trusted reporters.
   if [ ! -f "$reporter/public_keys.json" ]; then
     say "Making a development leak reporter in .data/leak-reporter (its private key signs test reports)"
     mkdir -p "$reporter"

@@ -1,4 +1,4 @@
-"""Writes the OpenAPI 3.1 description of Evalyo's public API (contract §3 to §5).
+"""Writes the OpenAPI 3.1 description of Evalyo's public API (docs/api-guide.md).
 
 usage: python3 scripts/python/openapi.py [OUT]   (default: the key service's bundled copy)
 
@@ -354,7 +354,7 @@ HEADERS["WWW-Authenticate"] = {"description": "Bearer realm=\"evalyo\" (RFC 6750
 HEADERS["Idempotent-Replayed"] = {"description": "true when this is the kept answer to an earlier request with the same Idempotency-Key",
                                   "schema": {"type": "string", "enum": ["true"]}}
 
-# Every POST takes it (contract §11, draft-ietf-httpapi-idempotency-key-header).
+# Every POST takes it (docs/api-guide.md, "Safe retries", draft-ietf-httpapi-idempotency-key-header).
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": False,
     "description": ("Makes a retry safe: the same key within 24 hours, in the same organization, with the same method, path and "
@@ -401,9 +401,18 @@ def query(name, schema, required=False, description=None):
     return parameter
 
 
+# The service that answers each tag's operations: the gateway's routes (gateway/routes.conf) and
+# the services' route-table tests read it from the document. "any": every resource service
+# answers it (the gateway sends it to the catalog).
+TAG_SERVICES = {"Keys": "any", "Jobs": "catalog", "Candidates": "catalog", "Campaigns": "catalog", "Stages": "catalog",
+                "Agents": "interviews", "Tests": "interviews", "Interviews": "interviews", "Reports": "reports"}
+
+
 def operation(method, path, scope, summary, tag, ok, body=None, params=(), errors=(), created=False, name=None):
     """One operation: its scope as the security requirement's role, and every status it can answer.
     `name` is its operationId (a generated client's function: createJob → create_job)."""
+    if tag not in TAG_SERVICES:
+        raise SystemExit(f"openapi.py: say in TAG_SERVICES which service answers the tag {tag!r}")
     status = "201" if created else ("204" if ok is None else "200")
     extra = (["Location"] if created else []) + (["Idempotent-Replayed"] if method == "post" else [])
     success = {"description": summary, "headers": headers(*extra)}
@@ -531,7 +540,7 @@ def document():
         },
         "servers": [{"url": "/", "description": "The gateway that serves this document"}],
         "security": [{"apiKey": []}],
-        "tags": [{"name": name} for name in ("Keys", "Jobs", "Candidates", "Campaigns", "Stages", "Agents", "Tests", "Interviews", "Reports")],
+        "tags": [{"name": name, "x-service": service} for name, service in TAG_SERVICES.items()],
         "paths": paths,
         "components": {
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "evk_ + 36 characters",

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// A recruiting campaign for one job, with its stages (contract §5, Catalog).
+/// A recruiting campaign for one job, with its stages (docs/api-guide.md, Catalog).
 struct Campaign: Sendable, Equatable {
     enum Status: String, CaseIterable, Sendable { case DRAFT, ACTIVE, PAUSED, COMPLETED, ARCHIVED }
 

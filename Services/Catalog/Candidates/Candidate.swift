@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// A person in the organization's talent pool (contract §5, Catalog).
+/// A person in the organization's talent pool (docs/api-guide.md, Catalog).
 struct Candidate: Sendable, Equatable {
     var id: UUID
     var email: String

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// A job opening (contract §5, Catalog).
+/// A job opening (docs/api-guide.md, Catalog).
 struct Job: Sendable, Equatable {
     enum WorkMode: String, CaseIterable, Sendable { case ONSITE, REMOTE, HYBRID }
     enum Seniority: String, CaseIterable, Sendable { case INTERN, JUNIOR, MID, SENIOR, LEAD, MANAGER, DIRECTOR }

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// A step of a campaign, at a dense 0-based position (contract §5, Catalog).
+/// A step of a campaign, at a dense 0-based position (docs/api-guide.md, Catalog).
 struct Stage: Sendable, Equatable {
     enum Kind: String, CaseIterable, Sendable { case AI_INTERVIEW, TEST, AI_PREQUALIFICATION, HUMAN_REVIEW }
 

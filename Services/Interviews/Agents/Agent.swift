@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// An AI interviewer: its voice, tone and instructions (contract §5, Interviews).
+/// An AI interviewer: its voice, tone and instructions (docs/api-guide.md, Interviews).
 struct Agent: Sendable, Equatable {
     enum Provider: String, CaseIterable, Sendable {
         case openai, elevenlabs

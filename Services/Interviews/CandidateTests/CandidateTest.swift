@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// A test candidates take (`/api/v1/tests`, contract §5): `CandidateTest` in code, since a type
+/// A test candidates take (`/api/v1/tests`, docs/api-guide.md): `CandidateTest` in code, since a type
 /// named `Test` would meet swift-testing's in every test file.
 struct CandidateTest: Sendable, Equatable {
     enum Kind: String, CaseIterable, Sendable { case KNOWLEDGE, TECHNICAL, PERSONALITY, LOGIC }

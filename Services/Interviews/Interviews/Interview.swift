@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// An AI interview of a candidate for a job (contract §5, Interviews).
+/// An AI interview of a candidate for a job (docs/api-guide.md, Interviews).
 struct Interview: Sendable {
     enum Status: String, CaseIterable, Sendable { case DRAFT, INVITED, IN_PROGRESS, COMPLETED, CANCELLED, EXPIRED }
 

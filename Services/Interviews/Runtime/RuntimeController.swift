@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// The agent runtime's internal endpoints (contract §5): it drives interviews and records test
+/// The agent runtime's internal endpoints (docs/api-guide.md): it drives interviews and records test
 /// results. Internal Basic credentials only; bodies are checked as strictly as the public API.
 struct RuntimeController: Sendable {
     let interviews: InterviewRepository

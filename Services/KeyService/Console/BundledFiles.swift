@@ -45,7 +45,7 @@ struct BundledFiles: Sendable {
         }
     }
 
-    /// The file `name`, or 404 in the contract's shape; revalidated on each load so an upgrade shows at once.
+    /// The file `name`, or 404 in the API's error shape; revalidated on each load so an upgrade shows at once.
     func response(_ name: String) throws -> Response {
         guard let file = files[name] else { throw APIError(.notFound, code: "NOT_FOUND", message: "No such file") }
         return Response(

@@ -4,7 +4,7 @@ import Hummingbird
 import NIOCore
 import Shared
 
-/// The address of the client a request comes from (contract §12: "the one the gateway saw").
+/// The address of the client a request comes from (docs/design/hostile-clients.md: "the one the gateway saw").
 /// The gateway overwrites `X-Real-IP` with the address of its own peer; that header is believed
 /// only when the request's TCP peer is a trusted proxy (`TRUSTED_PROXIES`: addresses and CIDR
 /// ranges, default loopback), so a client that reaches the service directly, or sends the

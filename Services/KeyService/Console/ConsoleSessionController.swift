@@ -67,6 +67,8 @@ struct ConsoleSessionController: Sendable {
             throw Self.wrongCredentials
         }
         let address = clientAddress.of(request, context: context)
+        // Nothing to check it with: 503 before the attempt is counted or costs a transaction.
+        guard !passwords.isFull else { throw PasswordChecker.busy }
         let attempt: Int64
         switch try await throttle.admit(address: address, email: body.email) {
         case .admitted(let id): attempt = id

@@ -6,7 +6,7 @@ import Logging
 import PostgresNIO
 import Shared
 
-/// `key-service create-admin --org <name> --email <email> --password <password>` (contract §6).
+/// `key-service create-admin --org <name> --email <email> --password <password>` (docs/api-guide.md, "The console").
 struct CreateAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create-admin",

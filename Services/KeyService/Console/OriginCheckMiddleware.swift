@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Shared
 
-/// Refuses state-changing console requests from another site (contracts §6 and §12). The session
+/// Refuses state-changing console requests from another site (docs/api-guide.md and docs/design/hostile-clients.md). The session
 /// cookie is already `SameSite=Strict`; this is the second lock. Such a request needs an `Origin`
 /// of the console's own (or an allowed) origin, or `Sec-Fetch-Site: same-origin`: a browser
 /// always sends one of them, and a script sends the console's origin itself. A request with

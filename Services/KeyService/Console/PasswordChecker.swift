@@ -5,7 +5,7 @@ import NIOPosix
 import ServiceLifecycle
 import Shared
 
-/// Runs bcrypt for console sign-ins where it cannot starve introspection (contract §12): on a
+/// Runs bcrypt for console sign-ins where it cannot starve introspection (docs/design/hostile-clients.md): on a
 /// thread pool of its own (`PASSWORD_CHECK_THREADS`, default 1: on two cores, one is always
 /// left to the event loops), with at most `queueLimit` checks waiting for it
 /// (`PASSWORD_CHECK_QUEUE`, default 8). A check beyond that is refused at once with 503 and
@@ -22,6 +22,9 @@ final class PasswordChecker: Service, Sendable {
         self.capacity = threads + queueLimit
         pool.start()
     }
+
+    /// Whether a check now would be refused: then a sign-in is 503 before it costs anything more.
+    var isFull: Bool { inFlight.withLockedValue { $0 >= capacity } }
 
     static let busy = APIError.unavailable("Too many sign-ins are being checked right now; retry in a moment", retryAfter: 1)
 

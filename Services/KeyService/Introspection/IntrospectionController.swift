@@ -3,7 +3,7 @@ import Hummingbird
 import Metrics
 import Shared
 
-/// `POST /internal/introspect` (RFC 7662; contract §7): tells a resource service whether a key
+/// `POST /internal/introspect` (RFC 7662; docs/architecture.md, "Who calls whom"): tells a resource service whether a key
 /// is active, for which organization and scopes. Only callers with internal credentials.
 struct IntrospectionController: Sendable {
     let keys: any APIKeyRepository
@@ -49,7 +49,7 @@ struct IntrospectionController: Sendable {
     }
 }
 
-/// The answer of RFC 7662 §2.2, with the contract's `org_id` and `token_type`.
+/// The answer of RFC 7662 §2.2, with our `org_id` and `token_type`.
 struct IntrospectionAnswer: ResponseEncodable, Sendable {
     let active: Bool
     let key: ActiveKey?
@@ -91,7 +91,7 @@ struct IntrospectionAnswer: ResponseEncodable, Sendable {
         try container.encode(key.organizationId.apiString, forKey: .orgId)
         try container.encode("api_key", forKey: .tokenType)
         try container.encode(Int(key.createdAt.timeIntervalSince1970), forKey: .iat)
-        // Contract §9: an expiring key's end, in whole seconds rounded up, so a cache bound by it
+        // docs/api-guide.md, "Rotating a key": an expiring key's end, in whole seconds rounded up, so a cache bound by it
         // refuses the key at most a second late and never early.
         if let expiresAt = key.expiresAt {
             try container.encode(Int(expiresAt.timeIntervalSince1970.rounded(.up)), forKey: .exp)

@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import Shared
 
-/// `/console/api/keys`: an organization's keys, for signed-in console users (contract §6).
+/// `/console/api/keys`: an organization's keys, for signed-in console users (docs/api-guide.md, "The console").
 struct APIKeyController: Sendable {
     static let maxNameLength = 100
 
@@ -98,7 +98,7 @@ struct APIKeyController: Sendable {
         return APIKeyView(record)
     }
 
-    /// Rolls a key (contract §9): 201 with its successor, shown once, with the same name and
+    /// Rolls a key (docs/api-guide.md, "Rotating a key"): 201 with its successor, shown once, with the same name and
     /// scopes; the old key expires after the grace asked for.
     @Sendable func roll(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<APIKeyView> {
         let user = try await authenticator.user(for: request)
@@ -130,7 +130,7 @@ struct APIKeyController: Sendable {
         let revoked: Int
     }
 
-    /// Incident response (contract §10): revokes every active and expiring key of the admin's
+    /// Incident response (docs/api-guide.md, "Leaked keys"): revokes every active and expiring key of the admin's
     /// organization, once its name is typed as confirmation.
     @Sendable func revokeAll(_ request: Request, context: AppRequestContext) async throws -> RevokedCount {
         let user = try await authenticator.user(for: request)

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// The list filters of `GET /console/api/keys` (contract §9): `status` and a `search` by name.
+/// The list filters of `GET /console/api/keys` (docs/api-guide.md, "Rotating a key"): `status` and a `search` by name.
 struct APIKeyFilters: Sendable, Equatable {
     /// ACTIVE includes expiring keys: both still work.
     var status: APIKeyStatus?

@@ -24,7 +24,7 @@ struct APIKeyRecord: Sendable, Equatable {
     /// Where a leaked key was found, as the report said.
     var leakURL: String?
 
-    /// Where the key stands at `now` (contract §9).
+    /// Where the key stands at `now` (docs/api-guide.md, "Rotating a key").
     func status(at now: Date = Date()) -> APIKeyStatus {
         if revokedAt != nil { return .REVOKED }
         guard let expiresAt else { return .ACTIVE }

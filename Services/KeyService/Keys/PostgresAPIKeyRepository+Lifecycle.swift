@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 import Shared
 
-/// Rolling keys and recording their expiry (contract §9).
+/// Rolling keys and recording their expiry (docs/api-guide.md, "Rotating a key").
 extension PostgresAPIKeyRepository {
     func roll(id: UUID, organizationId: UUID, expiresIn: Duration, token: APIKeyToken, actor: ConsoleUser) async throws -> (old: APIKeyRecord, new: APIKeyRecord)? {
         let seconds = Double(expiresIn.nanosecondsCount) / 1e9

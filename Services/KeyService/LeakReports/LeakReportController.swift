@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import Shared
 
-/// `POST /security/leaked-keys` (contract §10): a secret scanner reports tokens it found in
+/// `POST /security/leaked-keys` (docs/api-guide.md, "Leaked keys"): a secret scanner reports tokens it found in
 /// public; every key of ours among them that could still be used is revoked as leaked at once,
 /// and the answer labels each token, never repeating one. Signed by the reporter (ECDSA P-256
 /// over the raw body); no API key or session.

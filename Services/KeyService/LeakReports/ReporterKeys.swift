@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Synchronization
 
-/// The public keys of trusted secret scanners (contract §10), from `LEAK_REPORTER_KEYS_FILE` in
+/// The public keys of trusted secret scanners (docs/api-guide.md, "Leaked keys"), from `LEAK_REPORTER_KEYS_FILE` in
 /// the format GitHub publishes: `{"public_keys": [{"key_identifier", "key" (PEM), "is_current"}]}`.
 /// Read again when the file changes (checked at each report; reports are rare) or on SIGHUP.
 final class ReporterKeys: Sendable {

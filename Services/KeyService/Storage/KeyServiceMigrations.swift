@@ -52,7 +52,7 @@ enum KeyServiceMigrations {
                 // Introspection looks keys up by digest only.
                 "CREATE UNIQUE INDEX api_keys_digest_key ON api_keys (digest)",
                 "CREATE INDEX api_keys_organization_created_idx ON api_keys (organization_id, created_at DESC, id DESC)",
-                // The database itself refuses what the contract forbids: changing a key's secret,
+                // The database itself refuses what the API forbids: changing a key's secret,
                 // owner or scopes, and un-revoking it.
                 """
                 CREATE FUNCTION api_keys_guard_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -157,7 +157,7 @@ enum KeyServiceMigrations {
         Migration(
             version: 4,
             name: "CHECK constraint on the scopes a key holds",
-            // A key holds only the fifteen scopes of contract §2 (plans already have their CHECK).
+            // A key holds only the fifteen scopes of docs/api-guide.md, "API keys" (plans already have their CHECK).
             statements: [
                 "ALTER TABLE api_keys ADD CONSTRAINT api_keys_scopes_known_check CHECK (scopes <@ ARRAY['interviews:read', 'interviews:write', 'candidates:read', 'candidates:write', 'jobs:read', 'jobs:write', 'campaigns:read', 'campaigns:write', 'stages:read', 'stages:write', 'tests:read', 'tests:write', 'reports:read', 'agents:read', 'agents:write']::text[])",
             ]
@@ -254,7 +254,7 @@ enum KeyServiceMigrations {
             version: 8,
             name: "sign-in attempts, for throttling them across restarts and replicas",
             statements: [
-                // One row per password check (contract §12): who asked (the client address the
+                // One row per password check (docs/design/hostile-clients.md): who asked (the client address the
                 // gateway saw), for which email (its SHA-256, lower-cased: guesses are not kept),
                 // and whether it failed. A check in progress counts as failed until it succeeds.
                 // Rows older than 15 minutes are deleted; they no longer count.

@@ -1,4 +1,4 @@
-"""Generates real API keys (contract §2) for the benchmark, without the key service's API.
+"""Generates real API keys (docs/api-guide.md, "API keys") for the benchmark, without the key service's API.
 
 usage: keys.py COUNT KEYS_OUT SQL_OUT ORGANIZATION_ID
 Writes the keys one per line to KEYS_OUT (read by wrk), and to SQL_OUT a COPY of their
