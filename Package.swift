@@ -36,6 +36,17 @@ func service(_ name: String, path: String, extra: [Target.Dependency] = [], reso
     )
 }
 
+/// A service's router and storage tests, in `Tests/<name>Tests`: the service, `Shared`,
+/// `TestSupport` and Hummingbird's test client.
+func serviceTests(_ service: String, extra: [Target.Dependency] = []) -> Target {
+    .testTarget(
+        name: "\(service)Tests",
+        dependencies: [.byName(name: service), "Shared", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")] + extra,
+        path: "Tests/\(service)Tests",
+        swiftSettings: testSwiftSettings
+    )
+}
+
 let package = Package(
     name: "evalyo",
     platforms: [.macOS(.v15)],
@@ -140,51 +151,10 @@ let package = Package(
             path: "Tests/SharedTests",
             swiftSettings: testSwiftSettings
         ),
-        .testTarget(
-            name: "KeyServiceTests",
-            dependencies: [
-                "KeyService",
-                "Shared",
-                "TestSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            path: "Tests/KeyServiceTests",
-            swiftSettings: testSwiftSettings
-        ),
-        .testTarget(
-            name: "CatalogTests",
-            dependencies: [
-                "Catalog",
-                "Shared",
-                "TestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            path: "Tests/CatalogTests",
-            swiftSettings: testSwiftSettings
-        ),
-        .testTarget(
-            name: "InterviewsTests",
-            dependencies: [
-                "Interviews",
-                "Shared",
-                "TestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            path: "Tests/InterviewsTests",
-            swiftSettings: testSwiftSettings
-        ),
-        .testTarget(
-            name: "ReportsTests",
-            dependencies: [
-                "Reports",
-                "Shared",
-                "TestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ],
-            path: "Tests/ReportsTests",
-            swiftSettings: testSwiftSettings
-        ),
+        serviceTests("KeyService", extra: [.product(name: "AsyncHTTPClient", package: "async-http-client")]),
+        serviceTests("Catalog"),
+        serviceTests("Interviews"),
+        serviceTests("Reports"),
         // The whole platform as real processes behind the gateway, and the console in a browser.
         .testTarget(
             name: "SystemTests",

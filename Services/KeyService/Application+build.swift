@@ -9,8 +9,8 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
         logger.warning("INTERNAL_CLIENTS is empty: every introspection request will be refused")
     }
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
-    let keys = PostgresAPIKeyRepository(client: postgres, logger: logger)
-    let accounts = PostgresConsoleAccountRepository(client: postgres, logger: logger)
+    let keys = APIKeyRepository(client: postgres, logger: logger)
+    let accounts = ConsoleAccountRepository(client: postgres, logger: logger)
     let usage = UsageRecorder(keys: keys, interval: settings.usageFlushInterval, logger: logger)
     let notifier = RevocationNotifier(keys: keys, logger: logger)
     let ledger = RateLimitLedger(client: postgres, logger: logger)
@@ -43,8 +43,8 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
 func buildRouter(
     _ router: Router<AppRequestContext>,
     settings: KeyServiceSettings,
-    keys: some APIKeyRepository,
-    accounts: some ConsoleAccountRepository,
+    keys: APIKeyRepository,
+    accounts: ConsoleAccountRepository,
     usage: UsageRecorder,
     notifier: RevocationNotifier,
     ledger: RateLimitLedger,

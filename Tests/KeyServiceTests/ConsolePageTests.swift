@@ -33,4 +33,15 @@ struct ConsolePageTests {
             #expect(posted.status == .methodNotAllowed)
         }
     }
+
+    /// The page's scope checkboxes are the server's scopes, no more and no fewer: a scope added to
+    /// `Scope` without its checkbox (or the other way round) fails here, not in a browser.
+    @Test func thePageOffersExactlyTheServersScopes() async throws {
+        try await KeyServiceHarness().run { client in
+            let script = String(buffer: try await client.client.execute(uri: "/console/assets/console.js", method: .get).body)
+            let table = try #require(script.range(of: "const RESOURCES = [").map { String(script[$0.lowerBound...].prefix { $0 != ";" }) })
+            let offered = table.matches(of: /"([a-z]+:(?:read|write))"/).map { String($0.output.1) }
+            #expect(Set(offered) == Set(Scope.allCases.map(\.rawValue)) && offered.count == Scope.allCases.count, "\(offered)")
+        }
+    }
 }

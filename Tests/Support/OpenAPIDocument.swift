@@ -9,15 +9,19 @@ public enum OpenAPIDocument {
         URL(fileURLWithPath: ProcessInfo.processInfo.environment["EVALYO_OPENAPI"] ?? "Services/KeyService/APIDocs/Docs/openapi.json")
     }
 
-    /// Every operation as `METHOD /path [scope]` (the format of `ScopedRoute.description`),
-    /// for the paths that start with one of `prefixes`.
-    public static func operations(under prefixes: [String]) throws -> Set<String> {
+    /// Every operation `service` answers (its tag's `x-service`, which the gateway's routes are
+    /// generated from) as `METHOD /path [scope]`, the format of `ScopedRoute.description`: a
+    /// service's route table must be exactly this set, so no test counts routes by hand.
+    public static func operations(servedBy service: String) throws -> Set<String> {
         let document = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+        let tags = document["tags"] as? [[String: Any]] ?? []
+        let services = Dictionary(uniqueKeysWithValues: tags.compactMap { tag in (tag["name"] as? String).map { ($0, tag["x-service"] as? String) } })
         let paths = document["paths"] as? [String: [String: Any]] ?? [:]
         var operations: Set<String> = []
-        for (path, methods) in paths where prefixes.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) {
+        for (path, methods) in paths {
             for (method, raw) in methods {
                 let operation = raw as? [String: Any] ?? [:]
+                guard let tag = (operation["tags"] as? [String])?.first, services[tag] == service else { continue }
                 let security = (operation["security"] as? [[String: [String]]])?.first?["apiKey"]?.first ?? "none"
                 operations.insert("\(method.uppercased()) \(path) [\(security)]")
             }

@@ -7,7 +7,7 @@ import Shared
 struct ConsoleAuthenticator: Sendable {
     static let cookieName = "evalyo_session"
 
-    let accounts: any ConsoleAccountRepository
+    let accounts: ConsoleAccountRepository
 
     /// The signed-in user, or 401 when the cookie is missing, unknown or expired.
     func user(for request: Request) async throws -> ConsoleUser {

@@ -7,7 +7,7 @@ import Shared
 
 /// `/console/api/session`: sign in, see who is signed in, sign out.
 struct ConsoleSessionController: Sendable {
-    let accounts: any ConsoleAccountRepository
+    let accounts: ConsoleAccountRepository
     let authenticator: ConsoleAuthenticator
     let throttle: SignInThrottle
     let passwords: PasswordChecker
@@ -19,7 +19,7 @@ struct ConsoleSessionController: Sendable {
     let decoyHash: String
 
     init(
-        accounts: any ConsoleAccountRepository, authenticator: ConsoleAuthenticator, throttle: SignInThrottle, passwords: PasswordChecker,
+        accounts: ConsoleAccountRepository, authenticator: ConsoleAuthenticator, throttle: SignInThrottle, passwords: PasswordChecker,
         clientAddress: ClientAddress, bcryptCost: Int, sessionLifetime: Duration, secureCookie: Bool
     ) {
         self.accounts = accounts

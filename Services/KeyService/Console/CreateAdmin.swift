@@ -41,7 +41,7 @@ struct CreateAdmin: AsyncParsableCommand {
             group.addTask { await postgres.run() }
             defer { group.cancelAll() }
             try await MigrationRunner(client: postgres, migrations: KeyServiceMigrations.all, logger: logger).migrate()
-            let accounts = PostgresConsoleAccountRepository(client: postgres, logger: logger)
+            let accounts = ConsoleAccountRepository(client: postgres, logger: logger)
             do {
                 return try await accounts.createOrganization(name: org, adminEmail: email, passwordHash: hash)
             } catch AccountConflict.emailExists {

@@ -6,7 +6,7 @@ import Shared
 /// `POST /internal/introspect` (RFC 7662; docs/architecture.md, "Who calls whom"): tells a resource service whether a key
 /// is active, for which organization and scopes. Only callers with internal credentials.
 struct IntrospectionController: Sendable {
-    let keys: any APIKeyRepository
+    let keys: APIKeyRepository
     let usage: UsageRecorder
     let metrics: ServiceMetrics
 

@@ -9,7 +9,7 @@ import Shared
 /// at once. Sequences are given in commit order (the log's trigger), so `sequence > after`
 /// never passes over one that commits later.
 struct RevocationFeedController: Sendable {
-    let keys: any APIKeyRepository
+    let keys: APIKeyRepository
     let notifier: RevocationNotifier
 
     static let pollInterval = Duration.milliseconds(5)

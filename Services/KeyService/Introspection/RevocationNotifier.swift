@@ -10,12 +10,12 @@ import Synchronization
 /// of all of them within milliseconds. A read of the newest sequence once a second covers a
 /// notification lost while the listening connection was being replaced.
 final class RevocationNotifier: Service, Sendable {
-    let keys: any APIKeyRepository
+    let keys: APIKeyRepository
     let logger: Logger
     private let newest = Mutex<Int64>(0)
     static let fallbackInterval = Duration.seconds(1)
 
-    init(keys: any APIKeyRepository, logger: Logger) {
+    init(keys: APIKeyRepository, logger: Logger) {
         self.keys = keys
         self.logger = logger
     }

@@ -7,7 +7,7 @@ import Shared
 struct APIKeyController: Sendable {
     static let maxNameLength = 100
 
-    let keys: any APIKeyRepository
+    let keys: APIKeyRepository
     let authenticator: ConsoleAuthenticator
 
     /// Adds list, create, read, rename, roll and revoke.

@@ -3,7 +3,7 @@ import Shared
 
 /// `GET /console/api/audit-events`: who created, renamed or revoked which key, and when.
 struct AuditController: Sendable {
-    let keys: any APIKeyRepository
+    let keys: APIKeyRepository
     let authenticator: ConsoleAuthenticator
 
     /// Adds the list route.

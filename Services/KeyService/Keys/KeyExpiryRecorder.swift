@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// every second. Refusing the key needs nothing from it: introspection compares the expiry
 /// with the database's clock, and caches never outlive it.
 struct KeyExpiryRecorder: Service {
-    let keys: any APIKeyRepository
+    let keys: APIKeyRepository
     let interval: Duration
     let logger: Logger
 

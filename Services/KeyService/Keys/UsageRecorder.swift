@@ -7,12 +7,12 @@ import Synchronization
 /// notes each use in memory, and this service writes them all in one statement per interval,
 /// and once more on shutdown.
 final class UsageRecorder: Service, Sendable {
-    let keys: any APIKeyRepository
+    let keys: APIKeyRepository
     let interval: Duration
     let logger: Logger
     private let pending = Mutex<[UUID: Date]>([:])
 
-    init(keys: any APIKeyRepository, interval: Duration, logger: Logger) {
+    init(keys: APIKeyRepository, interval: Duration, logger: Logger) {
         self.keys = keys
         self.interval = interval
         self.logger = logger

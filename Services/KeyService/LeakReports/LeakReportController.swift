@@ -10,7 +10,7 @@ import Shared
 /// and the answer labels each token, never repeating one. Signed by the reporter (ECDSA P-256
 /// over the raw body); no API key or session.
 struct LeakReportController: Sendable {
-    let keys: any APIKeyRepository
+    let keys: APIKeyRepository
     /// Nil when `LEAK_REPORTER_KEYS_FILE` is not set: the endpoint then does not exist (404).
     let reporters: ReporterKeys?
 

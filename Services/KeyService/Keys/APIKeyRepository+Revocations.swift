@@ -6,7 +6,9 @@ import Shared
 /// Revoking keys (one, all of an organization, a leaked one) and the revocation log that every
 /// resource service follows. Each writer inserts into the log last, after its row locks: the
 /// log's trigger then holds its lock only until the commit (key-service migration 5).
-extension PostgresAPIKeyRepository {
+extension APIKeyRepository {
+    /// Revokes every active or expiring key of the organization at once (incident response),
+    /// recording `api_key.revoked` for each; returns how many.
     func revokeAll(organizationId: UUID, actor: ConsoleUser) async throws -> Int {
         try await client.transaction(logger: logger) { connection in
             // Every row lock first, then the log's lock (its trigger), as every writer does.
@@ -37,6 +39,8 @@ extension PostgresAPIKeyRepository {
         }
     }
 
+    /// Revokes the key with this digest as leaked, if it could still be used (true) and records
+    /// `key.leaked` with the reporter and the URL; false for an unknown, revoked or expired key.
     func revokeLeaked(digest: Data, url: String?, reporter: String) async throws -> Bool {
         try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query(
@@ -58,11 +62,13 @@ extension PostgresAPIKeyRepository {
         }
     }
 
+    /// The answer already given to the report whose body has this digest.
     func leakReportAnswer(bodyDigest: Data) async throws -> String? {
         try await client.query("SELECT answer FROM leak_reports WHERE body_digest = \(bodyDigest)", logger: logger)
             .collect().first?.decode(String.self)
     }
 
+    /// Keeps the answer given to a report, for its repeats.
     func recordLeakReport(bodyDigest: Data, reporter: String, answer: String) async throws {
         try await client.query(
             """
@@ -73,6 +79,7 @@ extension PostgresAPIKeyRepository {
         )
     }
 
+    /// Revokes the key once (later calls change nothing); nil if the organization has no such key.
     func revoke(id: UUID, organizationId: UUID, actor: ConsoleUser) async throws -> APIKeyRecord? {
         try await client.transaction(logger: logger) { connection in
             let revoked = try await connection.query(
@@ -95,6 +102,7 @@ extension PostgresAPIKeyRepository {
         }
     }
 
+    /// Log entries after `sequence`, in order (at most `limit`), and the newest sequence of all.
     func revocations(after sequence: Int64, limit: Int) async throws -> (events: [RevocationPage.Event], latest: Int64) {
         let rows = try await client.query(
             """
@@ -119,6 +127,8 @@ extension PostgresAPIKeyRepository {
         return (events, latest)
     }
 
+    /// Calls `newest` with each revocation's sequence as its transaction commits, by whichever
+    /// replica; returns only when the subscription breaks (throwing) or the task is cancelled.
     func followRevocations(_ newest: @Sendable (Int64) -> Void) async throws {
         // One pooled connection, held for as long as the subscription lasts.
         try await client.withConnection { connection in

@@ -5,7 +5,7 @@ import Shared
 
 /// `key-service` serves the key service; `create-admin` sets up an organization, `set-plan` its plan.
 @main
-struct KeyServiceCommand: AsyncParsableCommand {
+struct KeyServiceMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key-service",
         abstract: "Evalyo key service: organizations, console, API keys and introspection.",

@@ -4,7 +4,10 @@ import PostgresNIO
 import Shared
 
 /// Rolling keys and recording their expiry (docs/api-guide.md, "Rotating a key").
-extension PostgresAPIKeyRepository {
+extension APIKeyRepository {
+    /// Rolls the key: a successor `token` with the same name and scopes, the old key expiring
+    /// `expiresIn` from now; records `key.rolled`. Nil if the organization has no such key;
+    /// throws 409 `KEY_NOT_ROLLABLE` for a revoked, expired or already rolled one.
     func roll(id: UUID, organizationId: UUID, expiresIn: Duration, token: APIKeyToken, actor: ConsoleUser) async throws -> (old: APIKeyRecord, new: APIKeyRecord)? {
         let seconds = Double(expiresIn.nanosecondsCount) / 1e9
         return try await client.transaction(logger: logger) { connection in
@@ -40,6 +43,7 @@ extension PostgresAPIKeyRepository {
         }
     }
 
+    /// Records `key.expired` once for every rolled key whose expiry has passed; returns how many.
     func recordExpiries() async throws -> Int {
         // Once per key, whichever replica gets there first; an expiry that passed while every
         // replica was down is recorded when one is back.
