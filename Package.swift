@@ -11,7 +11,7 @@ let swiftSettings: [SwiftSetting] = [
 /// Tests import what they use through the targets they test; member-import strictness would
 /// only make them list every transitive module again.
 let testSwiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 /// The server libraries that `Shared` and every service import directly.
@@ -98,25 +98,30 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Organizations, console users and sessions, API keys, introspection.
-        service("KeyService", path: "Services/KeyService", extra: [
-            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            // SIGHUP reloads the leak reporters' keys.
-            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-        ], resources: [
-            // The console page, its script and style sheet: plain files, served from memory.
-            .copy("Console/Assets"),
-            // The OpenAPI document of the public API and the reference page read from it.
-            .copy("APIDocs/Docs"),
-        ]),
+        service(
+            "KeyService", path: "Services/KeyService",
+            extra: [
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                // SIGHUP reloads the leak reporters' keys.
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            resources: [
+                // The console page, its script and style sheet: plain files, served from memory.
+                .copy("Console/Assets"),
+                // The OpenAPI document of the public API and the reference page read from it.
+                .copy("APIDocs/Docs"),
+            ]),
         // Jobs, candidates, campaigns, stages and campaign membership.
         service("Catalog", path: "Services/Catalog"),
         // Agents, tests and assignments, interviews; the agent runtime's internal endpoints.
-        service("Interviews", path: "Services/Interviews", extra: [
-            // `interviews outbox list|redeliver`, the operator's command for parked events.
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        service(
+            "Interviews", path: "Services/Interviews",
+            extra: [
+                // `interviews outbox list|redeliver`, the operator's command for parked events.
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ]),
         // Reports of completed interviews and tests, written from delivered events.
         service("Reports", path: "Services/Reports"),
         // scripts/bench's in-process side: nanoseconds per cached verification and per rate-limit

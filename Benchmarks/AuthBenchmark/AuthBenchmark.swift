@@ -31,7 +31,8 @@ struct AuthBenchmark {
             }
             try await ReferenceDatabaseServer.run(port: port, keysURL: values[1], catalogURL: values[2], pool: pool)
         default:
-            FileHandle.standardError.write(Data("usage: auth-bench verify [iterations] | reference <port> | reference-db <port> <keys-url> <catalog-url> <pool>\n".utf8))
+            FileHandle.standardError.write(
+                Data("usage: auth-bench verify [iterations] | reference <port> | reference-db <port> <keys-url> <catalog-url> <pool>\n".utf8))
             exit(2)
         }
     }

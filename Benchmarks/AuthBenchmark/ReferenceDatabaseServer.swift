@@ -102,7 +102,7 @@ enum ReferenceDatabaseServer {
         let router = Router(context: Context.self)
         router.get("/jobs/{organization}/{id}") { _, context -> Job in
             guard let organization = UUID(uuidString: context.parameters.get("organization") ?? ""),
-                  let id = UUID(uuidString: context.parameters.get("id") ?? "")
+                let id = UUID(uuidString: context.parameters.get("id") ?? "")
             else { throw HTTPError(.badRequest) }
             let rows = try await catalog.query(
                 """
@@ -117,7 +117,7 @@ enum ReferenceDatabaseServer {
         }
         router.get("/prepared/jobs/{organization}/{id}") { _, context -> Job in
             guard let organization = UUID(uuidString: context.parameters.get("organization") ?? ""),
-                  let id = UUID(uuidString: context.parameters.get("id") ?? "")
+                let id = UUID(uuidString: context.parameters.get("id") ?? "")
             else { throw HTTPError(.badRequest) }
             for try await job in try await catalog.execute(JobByID(id: id, organizationId: organization), logger: logger) { return job }
             throw HTTPError(.notFound)
@@ -134,7 +134,9 @@ enum ReferenceDatabaseServer {
                 """,
                 logger: logger
             )
-            for try await (id, organizationId, scopes, createdAt, expiresAt, plan, _, _) in rows.decode((UUID, UUID, [String], Date, Date?, String, Int?, Int?).self) {
+            for try await (id, organizationId, scopes, createdAt, expiresAt, plan, _, _) in rows.decode(
+                (UUID, UUID, [String], Date, Date?, String, Int?, Int?).self)
+            {
                 return Introspection(
                     active: true, keyId: id.uuidString.lowercased(), organizationId: organizationId.uuidString.lowercased(), scopes: scopes,
                     plan: plan, iat: Int(createdAt.timeIntervalSince1970), exp: expiresAt.map { Int($0.timeIntervalSince1970.rounded(.up)) }

@@ -24,7 +24,9 @@ struct CatalogDependencies: Sendable {
 }
 
 /// The catalog: jobs, candidates, campaigns, stages and campaign membership behind API keys.
-func buildApplication(settings: CatalogSettings, dependencies: CatalogDependencies, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
+func buildApplication(settings: CatalogSettings, dependencies: CatalogDependencies, metrics: ServiceMetrics, logger: Logger) throws
+    -> some ApplicationProtocol
+{
     let keyService = dependencies.keyService
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
     let authentication = ServiceRuntime.makeAuthentication(keyService, auth: settings.auth, metrics: metrics, logger: logger)

@@ -31,7 +31,9 @@ struct InterviewsDependencies: Sendable {
 
 /// The interviews service: agents, tests and assignments, interviews, and the agent runtime's
 /// internal endpoints.
-func buildApplication(settings: InterviewsSettings, dependencies: InterviewsDependencies, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
+func buildApplication(settings: InterviewsSettings, dependencies: InterviewsDependencies, metrics: ServiceMetrics, logger: Logger) throws
+    -> some ApplicationProtocol
+{
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
     let authentication = ServiceRuntime.makeAuthentication(dependencies.keyService, auth: settings.auth, metrics: metrics, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
@@ -41,7 +43,8 @@ func buildApplication(settings: InterviewsSettings, dependencies: InterviewsDepe
         interviews: InterviewRepository(client: postgres, logger: logger), tests: CandidateTestRepository(client: postgres, logger: logger)
     ).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
     FactsController(postgres: postgres, logger: logger).addRoutes(to: router.internalRoutes(callers: settings.factsCallers))
-    let relay = OutboxRelay(postgres: postgres, reports: dependencies.reports, pollInterval: settings.outboxPollInterval, metrics: metrics, logger: logger)
+    let relay = OutboxRelay(
+        postgres: postgres, reports: dependencies.reports, pollInterval: settings.outboxPollInterval, metrics: metrics, logger: logger)
     return ServiceRuntime.makeApplication(
         name: "interviews", configuration: settings.service, router: router, postgres: postgres,
         migrations: InterviewsMigrations.all, services: [authentication.revocations, relay, janitor], logger: logger

@@ -67,15 +67,19 @@ struct OutboxCommand: AsyncParsableCommand {
                 print(String(decoding: try encoder.encode(parked), as: UTF8.self))
                 return
             }
-            guard !parked.isEmpty else { print("No parked events."); return }
+            guard !parked.isEmpty else {
+                print("No parked events.")
+                return
+            }
             print("EVENT ID                              TYPE       ATTEMPTS  BYTES     PARKED AT             REASON")
             for event in parked {
                 let when = ISO8601DateFormatter().string(from: event.parkedAt)
-                print([
-                    event.eventId, event.type.padding(toLength: 10, withPad: " ", startingAt: 0),
-                    String(event.attempts).padding(toLength: 9, withPad: " ", startingAt: 0),
-                    String(event.bytes).padding(toLength: 9, withPad: " ", startingAt: 0), when, event.reason,
-                ].joined(separator: " "))
+                print(
+                    [
+                        event.eventId, event.type.padding(toLength: 10, withPad: " ", startingAt: 0),
+                        String(event.attempts).padding(toLength: 9, withPad: " ", startingAt: 0),
+                        String(event.bytes).padding(toLength: 9, withPad: " ", startingAt: 0), when, event.reason,
+                    ].joined(separator: " "))
             }
         }
     }
@@ -97,7 +101,9 @@ struct OutboxCommand: AsyncParsableCommand {
         func run() async throws {
             let chosen = all ? nil : ids.compactMap(UUID.init(uuidString:))
             let moved = try await OutboxCommand.withDeadLetters { try await $0.redeliver(ids: chosen) }
-            print("Redelivering \(moved.count) event\(moved.count == 1 ? "" : "s")" + (moved.isEmpty ? "." : ": " + moved.map(\.apiString).joined(separator: ", ")))
+            print(
+                "Redelivering \(moved.count) event\(moved.count == 1 ? "" : "s")"
+                    + (moved.isEmpty ? "." : ": " + moved.map(\.apiString).joined(separator: ", ")))
             if moved.isEmpty && !all { throw ExitCode(4) }
         }
     }

@@ -36,7 +36,8 @@ struct InterviewsSettings: Sendable {
         catalogTimeout = .milliseconds(try environment.integer("CATALOG_TIMEOUT_MS", default: 2000, in: 50...30000))
         reportsURL = environment.get("REPORTS_URL") ?? "http://127.0.0.1:8084"
         reportsClientId = environment.get("REPORTS_CLIENT_ID") ?? "interviews"
-        reportsClientSecret = try environment.secret("REPORTS_CLIENT_SECRET", purpose: "this service's secret for delivering events to the reports service")
+        reportsClientSecret = try environment.secret(
+            "REPORTS_CLIENT_SECRET", purpose: "this service's secret for delivering events to the reports service")
         outboxPollInterval = .milliseconds(try environment.integer("OUTBOX_POLL_MS", default: 100, in: 10...10000))
     }
 }

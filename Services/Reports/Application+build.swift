@@ -5,7 +5,9 @@ import Shared
 
 /// The reports service: read-only reports behind API keys, written from delivered events.
 /// `keyService` is how keys are verified and limited: over HTTP in `main`, in-process fakes in tests.
-func buildApplication(settings: ReportsSettings, keyService: KeyServiceClients, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
+func buildApplication(settings: ReportsSettings, keyService: KeyServiceClients, metrics: ServiceMetrics, logger: Logger) throws
+    -> some ApplicationProtocol
+{
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
     let authentication = ServiceRuntime.makeAuthentication(keyService, auth: settings.auth, metrics: metrics, logger: logger)
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)

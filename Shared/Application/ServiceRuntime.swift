@@ -105,7 +105,9 @@ public enum ServiceRuntime {
 
     /// The verification cache, the revocation watcher and the rate limiter in front of `clients`,
     /// with the cache settings of `auth`.
-    public static func makeAuthentication(_ clients: KeyServiceClients, auth: AuthConfiguration, metrics: ServiceMetrics, logger: Logger) -> Authentication {
+    public static func makeAuthentication(_ clients: KeyServiceClients, auth: AuthConfiguration, metrics: ServiceMetrics, logger: Logger)
+        -> Authentication
+    {
         let verifier = KeyVerifier(
             introspector: clients.introspector, ttl: auth.cacheTTL, maxEntries: auth.cacheMaxEntries,
             maxInactiveEntries: auth.negativeCacheMaxEntries, metrics: metrics
@@ -117,14 +119,17 @@ public enum ServiceRuntime {
 
     /// Kept answers for `Idempotency-Key` retries in the service's database, and the janitor
     /// that forgets them after the retention: give the store to `ScopedRoutes`, run the janitor.
-    public static func makeIdempotency(postgres: PostgresClient, configuration: ServiceConfiguration, logger: Logger) -> (IdempotencyStore, IdempotencyJanitor) {
+    public static func makeIdempotency(postgres: PostgresClient, configuration: ServiceConfiguration, logger: Logger) -> (
+        IdempotencyStore, IdempotencyJanitor
+    ) {
         let store = IdempotencyStore(client: postgres, retention: configuration.idempotencyRetention, logger: logger)
         return (store, IdempotencyJanitor(store: store, interval: min(configuration.idempotencyRetention, .seconds(300))))
     }
 
     /// The database pool for `configuration`, of `poolSize` connections (default: its own setting).
     public static func makePostgresClient(configuration: ServiceConfiguration, poolSize: Int? = nil, logger: Logger) throws -> PostgresClient {
-        let postgresConfiguration = try DatabaseURL.configuration(from: configuration.databaseURL, poolSize: poolSize ?? configuration.databasePoolSize)
+        let postgresConfiguration = try DatabaseURL.configuration(
+            from: configuration.databaseURL, poolSize: poolSize ?? configuration.databasePoolSize)
         return PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
     }
 

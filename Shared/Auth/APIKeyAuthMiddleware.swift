@@ -52,7 +52,8 @@ public struct APIKeyAuthMiddleware: RouterMiddleware {
         guard decision.allowed else {
             throw APIError(
                 .tooManyRequests, code: "RATE_LIMITED",
-                message: "This key made its \(decision.limit) requests per \(decision.windowSeconds == 1 ? "second" : "minute"); retry in \(decision.retryAfter ?? 1) s",
+                message:
+                    "This key made its \(decision.limit) requests per \(decision.windowSeconds == 1 ? "second" : "minute"); retry in \(decision.retryAfter ?? 1) s",
                 headers: decision.headers
             )
         }

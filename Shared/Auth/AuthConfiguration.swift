@@ -35,7 +35,8 @@ public struct AuthConfiguration: Sendable {
     public init(environment: Environment, serviceName: String) throws {
         introspectionURL = environment.get("INTROSPECTION_URL") ?? "http://127.0.0.1:8081/internal/introspect"
         clientId = environment.get("INTROSPECTION_CLIENT_ID") ?? serviceName
-        clientSecret = try environment.secret("INTROSPECTION_CLIENT_SECRET", purpose: "this service's secret for the key service's introspection endpoint")
+        clientSecret = try environment.secret(
+            "INTROSPECTION_CLIENT_SECRET", purpose: "this service's secret for the key service's introspection endpoint")
         timeout = .milliseconds(try environment.integer("INTROSPECTION_TIMEOUT_MS", default: 2000, in: 50...30000))
         cacheTTL = .seconds(try environment.integer("AUTH_CACHE_TTL", default: 10, in: 0...60))
         cacheMaxEntries = try environment.integer("AUTH_CACHE_MAX_ENTRIES", default: 100_000, in: 1...10_000_000)

@@ -47,8 +47,8 @@ public struct HTTPKeyIntrospector: KeyIntrospector {
         }
         guard answer.active else { return nil }
         guard answer.token_type == "api_key",
-              let keyId = answer.client_id.flatMap(UUID.init(uuidString:)),
-              let organizationId = answer.org_id.flatMap(UUID.init(uuidString:))
+            let keyId = answer.client_id.flatMap(UUID.init(uuidString:)),
+            let organizationId = answer.org_id.flatMap(UUID.init(uuidString:))
         else {
             throw InternalCallFailure.malformedAnswer("active answer without a key id, organization or token type")
         }

@@ -60,7 +60,10 @@ public final class KeyVerifier: Sendable {
     public func verify(_ token: APIKeyToken, requestId: String) async throws -> VerifiedKey? {
         let digest = token.sha256
         let now = ContinuousClock.now
-        enum Lookup { case hit(VerifiedKey?), wait(Task<VerifiedKey?, any Error>) }
+        enum Lookup {
+            case hit(VerifiedKey?)
+            case wait(Task<VerifiedKey?, any Error>)
+        }
         let lookup: Lookup = state.withLock { state in
             if let key = state.active.value(for: digest, at: now) {
                 return .hit(key)

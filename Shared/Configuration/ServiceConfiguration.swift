@@ -29,7 +29,8 @@ public struct ServiceConfiguration: Sendable {
         self.port = try environment.integer("PORT", default: defaultPort, in: 1...65535)
         self.databaseURL = environment.get("DATABASE_URL") ?? "postgres://evalyo:evalyo@127.0.0.1:5433/\(defaultDatabase)"
         if let password = URLComponents(string: databaseURL)?.password, let mark = SecretPolicy.placeholderMark(in: password) {
-            throw ConfigurationError("DATABASE_URL's password is a placeholder (it contains \"\(mark)\"): generate real secrets with scripts/make-env")
+            throw ConfigurationError(
+                "DATABASE_URL's password is a placeholder (it contains \"\(mark)\"): generate real secrets with scripts/make-env")
         }
         self.databasePoolSize = try environment.integer("DATABASE_POOL_SIZE", default: 10, in: 1...500)
         let level = environment.get("LOG_LEVEL") ?? "info"

@@ -15,9 +15,9 @@ public enum DatabaseURL {
     /// Parses `url`, refusing what it cannot honour (an unknown mode, a missing CA file).
     public static func configuration(from url: String, poolSize: Int = 10) throws -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url),
-              components.scheme == "postgres" || components.scheme == "postgresql",
-              let host = components.host, !host.isEmpty,
-              let user = components.user, !user.isEmpty
+            components.scheme == "postgres" || components.scheme == "postgresql",
+            let host = components.host, !host.isEmpty,
+            let user = components.user, !user.isEmpty
         else {
             throw ConfigurationError("DATABASE_URL must look like postgres://user:password@host:port/database")
         }
@@ -56,7 +56,8 @@ public enum DatabaseURL {
         case "verify-full":
             // The host is checked against the certificate through SNI's name, which cannot be an address.
             guard !isAddress(host) else {
-                throw ConfigurationError("DATABASE_URL sslmode=verify-full needs the database's host name, as its certificate names it (got the address \(host))")
+                throw ConfigurationError(
+                    "DATABASE_URL sslmode=verify-full needs the database's host name, as its certificate names it (got the address \(host))")
             }
             return .require(try client(verification: .fullVerification, rootCertificate: rootCertificate))
         default:
@@ -84,7 +85,8 @@ public enum DatabaseURL {
 
     /// Whether `host` is an IPv4 or IPv6 address rather than a name.
     static func isAddress(_ host: String) -> Bool {
-        var v4 = in_addr(), v6 = in6_addr()
+        var v4 = in_addr()
+        var v6 = in6_addr()
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         return inet_pton(AF_INET, bare, &v4) == 1 || inet_pton(AF_INET6, bare, &v6) == 1
     }

@@ -88,7 +88,8 @@ extension APIError {
     /// 405 `METHOD_NOT_ALLOWED`, with the `Allow` header.
     public static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> APIError {
         let allow = allowed.map(\.rawValue).joined(separator: ", ")
-        return APIError(.methodNotAllowed, code: "METHOD_NOT_ALLOWED", message: "Method not allowed here; allowed: \(allow)", headers: [.allow: allow])
+        return APIError(
+            .methodNotAllowed, code: "METHOD_NOT_ALLOWED", message: "Method not allowed here; allowed: \(allow)", headers: [.allow: allow])
     }
 
     /// 409 with a conflict-family code such as `EMAIL_ALREADY_EXISTS`.
@@ -117,7 +118,8 @@ extension APIError {
     }
 
     /// 500 `INTERNAL_ERROR`: says nothing of the cause, which goes to the log instead.
-    public static let internalError = APIError(.internalServerError, code: "INTERNAL_ERROR", message: "Internal error; the request id identifies it in our logs")
+    public static let internalError = APIError(
+        .internalServerError, code: "INTERNAL_ERROR", message: "Internal error; the request id identifies it in our logs")
 
     /// The API's code for a status that carries no more specific one.
     public static func code(for status: HTTPResponse.Status) -> String {

@@ -40,7 +40,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return .validation("Text must not contain NUL characters")
         case let error as PSQLError where error.isTransientServerFailure:
             // PostgreSQL restarting, shutting down or out of connections: a passing condition.
-            logger.error("database unavailable", metadata: ["sqlstate": "\(error.serverInfo?[.sqlState] ?? "")", "error": "\(String(reflecting: error.code))"])
+            logger.error(
+                "database unavailable", metadata: ["sqlstate": "\(error.serverInfo?[.sqlState] ?? "")", "error": "\(String(reflecting: error.code))"])
             return .unavailable("The database is unavailable; retry shortly", retryAfter: 2)
         case let error as PSQLError where error.serverInfo == nil:
             // No answer from PostgreSQL (down, restarting, pool closed): a passing condition.

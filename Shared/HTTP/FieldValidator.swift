@@ -18,9 +18,13 @@ public struct FieldValidator: Sendable {
             return nil
         }
         let trimmed = WhiteSpace.trimmed(value)
-        if trimmed.isEmpty { fail(field, "must not be empty") }
-        else if Self.length(value) > max { fail(field, "must be at most \(max) characters") }
-        else if Self.hasNUL(value) { fail(field, Self.noNUL) }
+        if trimmed.isEmpty {
+            fail(field, "must not be empty")
+        } else if Self.length(value) > max {
+            fail(field, "must be at most \(max) characters")
+        } else if Self.hasNUL(value) {
+            fail(field, Self.noNUL)
+        }
         return trimmed
     }
 
@@ -28,8 +32,7 @@ public struct FieldValidator: Sendable {
     public mutating func optional(_ value: String?, _ field: String, max: Int = 200) -> String? {
         guard let value else { return nil }
         let trimmed = WhiteSpace.trimmed(value)
-        if Self.length(value) > max { fail(field, "must be at most \(max) characters") }
-        else if Self.hasNUL(value) { fail(field, Self.noNUL) }
+        if Self.length(value) > max { fail(field, "must be at most \(max) characters") } else if Self.hasNUL(value) { fail(field, Self.noNUL) }
         return trimmed.isEmpty ? nil : trimmed
     }
 
@@ -59,7 +62,8 @@ public struct FieldValidator: Sendable {
     }
 
     /// One of an enum's values (the API's enums are UPPERCASE), when present.
-    public mutating func oneOf<E: RawRepresentable & CaseIterable>(_ raw: String?, _ field: String, as type: E.Type) -> E? where E.RawValue == String {
+    public mutating func oneOf<E: RawRepresentable & CaseIterable>(_ raw: String?, _ field: String, as type: E.Type) -> E?
+    where E.RawValue == String {
         guard let raw else { return nil }
         guard let value = E(rawValue: raw) else {
             fail(field, "must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")

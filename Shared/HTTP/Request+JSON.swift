@@ -90,7 +90,8 @@ public enum JSONRequestDecoding {
         case is Date.Type: "an ISO-8601 date-time"
         case is [Any].Type: "an array"
         default:
-            String(describing: type).hasPrefix("Array") ? "an array" : (String(describing: type).hasPrefix("Dictionary") ? "an object" : "of another type")
+            String(describing: type).hasPrefix("Array")
+                ? "an array" : (String(describing: type).hasPrefix("Dictionary") ? "an object" : "of another type")
         }
     }
 }

@@ -54,7 +54,10 @@ public struct StrictJSON {
         guard depth <= Self.maximumDepth else { throw violation("nested more than \(Self.maximumDepth) levels deep") }
         index += 1
         skipWhitespace()
-        if current == UInt8(ascii: "}") { index += 1; return }
+        if current == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
         var keys = Set<ArraySlice<UInt8>>()
         while true {
             guard current == UInt8(ascii: "\"") else {
@@ -69,8 +72,12 @@ public struct StrictJSON {
             try value(depth: depth)
             skipWhitespace()
             switch current {
-            case UInt8(ascii: ","): index += 1; skipWhitespace()
-            case UInt8(ascii: "}"): index += 1; return
+            case UInt8(ascii: ","):
+                index += 1
+                skipWhitespace()
+            case UInt8(ascii: "}"):
+                index += 1
+                return
             default: throw violation("a comma or } is missing")
             }
         }
@@ -80,14 +87,21 @@ public struct StrictJSON {
         guard depth <= Self.maximumDepth else { throw violation("nested more than \(Self.maximumDepth) levels deep") }
         index += 1
         skipWhitespace()
-        if current == UInt8(ascii: "]") { index += 1; return }
+        if current == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
         while true {
             if current == UInt8(ascii: "]") { throw violation("a trailing comma is not JSON") }
             try value(depth: depth)
             skipWhitespace()
             switch current {
-            case UInt8(ascii: ","): index += 1; skipWhitespace()
-            case UInt8(ascii: "]"): index += 1; return
+            case UInt8(ascii: ","):
+                index += 1
+                skipWhitespace()
+            case UInt8(ascii: "]"):
+                index += 1
+                return
             default: throw violation("a comma or ] is missing")
             }
         }
@@ -107,7 +121,7 @@ public struct StrictJSON {
                 guard let escaped = current else { break }
                 switch escaped {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     index += 1
                 case UInt8(ascii: "u"):
                     index += 1

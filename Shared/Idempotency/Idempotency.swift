@@ -63,9 +63,11 @@ extension IdempotencyStore {
         let body = response.body
         try await body.write(collector.writer)
         let bytes = collector.bytes
-        try await complete(organizationId: organizationId, key: key, answer: Answer(
-            status: response.status.code, contentType: response.headers[.contentType], location: response.headers[.location], body: bytes
-        ))
+        try await complete(
+            organizationId: organizationId, key: key,
+            answer: Answer(
+                status: response.status.code, contentType: response.headers[.contentType], location: response.headers[.location], body: bytes
+            ))
         response.body = .init(byteBuffer: ByteBuffer(bytes: bytes))
         return response
     }

@@ -26,24 +26,26 @@ public struct IdempotencyStore: Sendable {
 
     /// The table, as the migration of `version` in each service that has `POST` routes.
     public static func migration(version: Int) -> Migration {
-        Migration(version: version, name: "answers kept for Idempotency-Key retries", statements: [
-            """
-            CREATE TABLE idempotency_keys (
-                organization_id UUID NOT NULL,
-                key TEXT NOT NULL,
-                fingerprint BYTEA NOT NULL,
-                created_at TIMESTAMPTZ NOT NULL,
-                claimed_at TIMESTAMPTZ NOT NULL,
-                completed_at TIMESTAMPTZ,
-                status INTEGER,
-                content_type TEXT,
-                location TEXT,
-                body BYTEA,
-                PRIMARY KEY (organization_id, key)
-            )
-            """,
-            "CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at)",
-        ])
+        Migration(
+            version: version, name: "answers kept for Idempotency-Key retries",
+            statements: [
+                """
+                CREATE TABLE idempotency_keys (
+                    organization_id UUID NOT NULL,
+                    key TEXT NOT NULL,
+                    fingerprint BYTEA NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL,
+                    claimed_at TIMESTAMPTZ NOT NULL,
+                    completed_at TIMESTAMPTZ,
+                    status INTEGER,
+                    content_type TEXT,
+                    location TEXT,
+                    body BYTEA,
+                    PRIMARY KEY (organization_id, key)
+                )
+                """,
+                "CREATE INDEX idempotency_keys_created_idx ON idempotency_keys (created_at)",
+            ])
     }
 
     /// A stored answer: what a replay sends again.
@@ -74,7 +76,7 @@ public struct IdempotencyStore: Sendable {
         hash.update(data: Array("\(method) \(uri)\n".utf8))
         let data = Data(body)
         if let parsed = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
-           let canonical = try? JSONSerialization.data(withJSONObject: parsed, options: [.sortedKeys, .fragmentsAllowed])
+            let canonical = try? JSONSerialization.data(withJSONObject: parsed, options: [.sortedKeys, .fragmentsAllowed])
         {
             hash.update(data: canonical)
         } else {
@@ -114,7 +116,8 @@ public struct IdempotencyStore: Sendable {
             )
             // Gone in between (released after a 5xx, or purged): claim again.
             guard let row = try await rows.collect().first else { continue }
-            let (stored, completed, status, contentType, location, body) = try row.decode((ByteBuffer, Bool, Int?, String?, String?, ByteBuffer?).self)
+            let (stored, completed, status, contentType, location, body) = try row.decode(
+                (ByteBuffer, Bool, Int?, String?, String?, ByteBuffer?).self)
             guard Array(buffer: stored) == fingerprint else { return .reused }
             guard completed, let status else { return .inUse }
             return .replay(Answer(status: status, contentType: contentType, location: location, body: body.map { Array(buffer: $0) } ?? []))

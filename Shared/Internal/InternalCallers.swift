@@ -46,8 +46,8 @@ public struct InternalCallers: Sendable {
         guard let header = request.headers[.authorization] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let decoded = Data(base64Encoded: String(parts[1].trimmingCharacters(in: .whitespaces))),
-              let text = String(data: decoded, encoding: .utf8)
+            let decoded = Data(base64Encoded: String(parts[1].trimmingCharacters(in: .whitespaces))),
+            let text = String(data: decoded, encoding: .utf8)
         else { return nil }
         let pair = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
         guard pair.count == 2, let expected = secretDigests[String(pair[0])] else { return nil }

@@ -15,9 +15,11 @@ public struct InternalFacts: Sendable {
     }
 
     /// The answer about `ids` (by query parameter name; nil ones are not asked about).
-    public func ask<Answer: Decodable>(_ answer: Answer.Type, organizationId: UUID, ids: KeyValuePairs<String, UUID?>, requestId: String) async throws -> Answer {
+    public func ask<Answer: Decodable>(_ answer: Answer.Type, organizationId: UUID, ids: KeyValuePairs<String, UUID?>, requestId: String) async throws
+        -> Answer
+    {
         var query = "organizationId=\(organizationId.apiString)"
-        for case let (name, id?) in ids { query += "&\(name)=\(id.apiString)" }
+        for case (let name, let id?) in ids { query += "&\(name)=\(id.apiString)" }
         do {
             let data = try await client.send(.get, "/internal/facts?" + query, requestId: requestId)
             return try JSONDecoder().decode(Answer.self, from: data)

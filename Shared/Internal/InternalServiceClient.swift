@@ -14,7 +14,9 @@ public struct InternalServiceClient: Sendable {
     let maxAnswerBytes: Int
     let client: HTTPClient
 
-    public init(baseURL: String, clientId: String, clientSecret: String, timeout: Duration, maxAnswerBytes: Int = 64 * 1024, client: HTTPClient = .shared) {
+    public init(
+        baseURL: String, clientId: String, clientSecret: String, timeout: Duration, maxAnswerBytes: Int = 64 * 1024, client: HTTPClient = .shared
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.authorization = "Basic " + Data("\(clientId):\(clientSecret)".utf8).base64EncodedString()
         self.timeout = timeout

@@ -1,9 +1,10 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One JSON object per line on standard error: `ts`, `level`, `service`, `msg`, `request_id`, metadata.
 public struct JSONLogHandler: LogHandler {
@@ -63,13 +64,20 @@ public struct JSONLogHandler: LogHandler {
             }
             text.append(contentsOf: scratch)
         }
-        digits(Int(parts.tm_year) + 1900, 4); text.append("-")
-        digits(Int(parts.tm_mon) + 1, 2); text.append("-")
-        digits(Int(parts.tm_mday), 2); text.append("T")
-        digits(Int(parts.tm_hour), 2); text.append(":")
-        digits(Int(parts.tm_min), 2); text.append(":")
-        digits(Int(parts.tm_sec), 2); text.append(".")
-        digits(milliseconds, 3); text.append("Z")
+        digits(Int(parts.tm_year) + 1900, 4)
+        text.append("-")
+        digits(Int(parts.tm_mon) + 1, 2)
+        text.append("-")
+        digits(Int(parts.tm_mday), 2)
+        text.append("T")
+        digits(Int(parts.tm_hour), 2)
+        text.append(":")
+        digits(Int(parts.tm_min), 2)
+        text.append(":")
+        digits(Int(parts.tm_sec), 2)
+        text.append(".")
+        digits(milliseconds, 3)
+        text.append("Z")
         return text
     }
 

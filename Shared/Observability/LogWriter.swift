@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Writes log lines to a file descriptor from a thread of its own, so that a request never
 /// waits for a `write` system call: lines are appended to a buffer under a lock and the thread

@@ -33,7 +33,8 @@ public struct HTTPRateLimitLeaser: RateLimitLeaser {
     let logger: Logger
 
     public init(keyServiceURL: String, clientId: String, clientSecret: String, timeout: Duration, logger: Logger) {
-        self.client = InternalServiceClient(baseURL: keyServiceURL, clientId: clientId, clientSecret: clientSecret, timeout: timeout, maxAnswerBytes: 4096)
+        self.client = InternalServiceClient(
+            baseURL: keyServiceURL, clientId: clientId, clientSecret: clientSecret, timeout: timeout, maxAnswerBytes: 4096)
         self.logger = logger
     }
 
@@ -47,9 +48,11 @@ public struct HTTPRateLimitLeaser: RateLimitLeaser {
 
     public func lease(key: UUID, limits: RateLimits, second: Int64, want: Int, requestId: String) async -> RateLimitLease? {
         do {
-            let body = try JSONEncoder().encode(Request(keyId: key, second: second, want: want, perSecond: limits.perSecond, perMinute: limits.perMinute))
+            let body = try JSONEncoder().encode(
+                Request(keyId: key, second: second, want: want, perSecond: limits.perSecond, perMinute: limits.perMinute))
             let answer = try await client.send(
-                .post, "/internal/rate-limits/lease", body: String(decoding: body, as: UTF8.self), contentType: "application/json", requestId: requestId
+                .post, "/internal/rate-limits/lease", body: String(decoding: body, as: UTF8.self), contentType: "application/json",
+                requestId: requestId
             )
             return try JSONDecoder().decode(RateLimitLease.self, from: answer)
         } catch {

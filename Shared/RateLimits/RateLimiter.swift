@@ -78,9 +78,10 @@ public final class RateLimiter: Sendable {
         self.now = now
         self.leaseWait = leaseWait
         self.logger = logger
-        self.limited = Dictionary(uniqueKeysWithValues: Plan.allCases.map {
-            ($0, Counter(label: "rate_limited_requests_total", dimensions: [("plan", $0.rawValue)], factory: metrics.factory))
-        })
+        self.limited = Dictionary(
+            uniqueKeysWithValues: Plan.allCases.map {
+                ($0, Counter(label: "rate_limited_requests_total", dimensions: [("plan", $0.rawValue)], factory: metrics.factory))
+            })
         self.leases = Counter(label: "rate_limit_leases_total", factory: metrics.factory)
         self.leaseFailures = Counter(label: "rate_limit_lease_failures_total", factory: metrics.factory)
         self.leaseTimeouts = Counter(label: "rate_limit_lease_timeouts_total", factory: metrics.factory)

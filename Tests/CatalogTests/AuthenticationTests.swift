@@ -63,7 +63,10 @@ struct AuthenticationTests {
 
     @Test func authenticationComesBeforeValidationAndNotFound() async throws {
         try await CatalogHarness().run { client in
-            for (method, path) in [(HTTPRequest.Method.get, "/api/v1/jobs/not-a-uuid"), (.get, "/api/v1/jobs/\(UUID())"), (.get, "/api/v1/nothing"), (.put, "/api/v1/jobs"), (.post, "/api/v1/jobs")] {
+            for (method, path) in [
+                (HTTPRequest.Method.get, "/api/v1/jobs/not-a-uuid"), (.get, "/api/v1/jobs/\(UUID())"), (.get, "/api/v1/nothing"),
+                (.put, "/api/v1/jobs"), (.post, "/api/v1/jobs"),
+            ] {
                 let response = try await client.call(method, path, key: nil, body: ["title": 5])
                 #expect(response.status == .unauthorized, "\(method) \(path)")
             }
@@ -127,7 +130,8 @@ struct FailClosedTests {
     @Test func wrongIntrospectionCredentialsMean503NotAnAnswer() async throws {
         let keyService = try await KeyServiceFixture.shared.start()
         let key = try await keyService.newOrganization().key(["jobs:read"]).key
-        try await CatalogHarness(keyService: keyService, environment: ["INTROSPECTION_CLIENT_SECRET": "wrong-secret-0123456789abcdefghijklm"]).run { client in
+        try await CatalogHarness(keyService: keyService, environment: ["INTROSPECTION_CLIENT_SECRET": "wrong-secret-0123456789abcdefghijklm"]).run {
+            client in
             let response = try await client.call(.get, "/api/v1/jobs", key: key)
             #expect(response.status == .serviceUnavailable)
         }

@@ -16,12 +16,17 @@ struct CampaignStageTests {
             #expect(missingJob.status == .unprocessableContent && apiError(missingJob)?.code == "JOB_NOT_FOUND")
             #expect(try await client.call(.post, "/api/v1/campaigns", key: key, body: ["name": "C"]).status == .badRequest)
             #expect(try await client.call(.post, "/api/v1/campaigns", key: key, body: ["name": "C", "jobId": "nope"]).status == .badRequest)
-            let backwards = try await client.call(.post, "/api/v1/campaigns", key: key, body: ["name": "C", "jobId": job, "startDate": "2026-05-01", "endDate": "2026-04-01"])
+            let backwards = try await client.call(
+                .post, "/api/v1/campaigns", key: key, body: ["name": "C", "jobId": job, "startDate": "2026-05-01", "endDate": "2026-04-01"])
             #expect(backwards.status == .unprocessableContent && apiError(backwards)?.code == "INVALID_DATE_RANGE")
-            #expect(try await client.call(.post, "/api/v1/campaigns", key: key, body: ["name": "C", "jobId": job, "startDate": "soon"]).status == .badRequest)
-            let campaign = try await client.create("/api/v1/campaigns", key: key, [
-                "name": "Spring", "jobId": job, "startDate": "2026-04-01", "endDate": "2026-05-01T12:00:00Z", "targetCount": 3,
-            ])
+            #expect(
+                try await client.call(.post, "/api/v1/campaigns", key: key, body: ["name": "C", "jobId": job, "startDate": "soon"]).status
+                    == .badRequest)
+            let campaign = try await client.create(
+                "/api/v1/campaigns", key: key,
+                [
+                    "name": "Spring", "jobId": job, "startDate": "2026-04-01", "endDate": "2026-05-01T12:00:00Z", "targetCount": 3,
+                ])
             #expect(campaign["status"] as? String == "DRAFT")
             // Days come back as they are sent: a date, whether a date or a date-time was sent.
             #expect(campaign["startDate"] as? String == "2026-04-01" && campaign["endDate"] as? String == "2026-05-01")
@@ -29,7 +34,8 @@ struct CampaignStageTests {
             let id = campaign["id"] as! String
             let late = try await client.call(.patch, "/api/v1/campaigns/\(id)", key: key, body: ["startDate": "2026-06-01"])
             #expect(late.status == .unprocessableContent && apiError(late)?.code == "INVALID_DATE_RANGE")
-            #expect(json(try await client.call(.patch, "/api/v1/campaigns/\(id)", key: key, body: ["status": "ACTIVE"]))["status"] as? String == "ACTIVE")
+            #expect(
+                json(try await client.call(.patch, "/api/v1/campaigns/\(id)", key: key, body: ["status": "ACTIVE"]))["status"] as? String == "ACTIVE")
             #expect(try await client.call(.patch, "/api/v1/campaigns/\(id)", key: key, body: ["status": "DONE"]).status == .badRequest)
         }
     }
@@ -40,7 +46,8 @@ struct CampaignStageTests {
             let job = try await client.create("/api/v1/jobs", key: key, ["title": "J"])["id"] as! String
             let campaign = try await client.create("/api/v1/campaigns", key: key, ["name": "C", "jobId": job])["id"] as! String
             func stage(_ name: String, _ extra: [String: any Sendable] = [:]) async throws -> String {
-                try await client.create("/api/v1/stages", key: key, ["campaignId": campaign, "name": name, "type": "HUMAN_REVIEW"].merging(extra) { $1 })["id"] as! String
+                try await client.create(
+                    "/api/v1/stages", key: key, ["campaignId": campaign, "name": name, "type": "HUMAN_REVIEW"].merging(extra) { $1 })["id"] as! String
             }
             func order() async throws -> [String] {
                 items(try await client.call(.get, "/api/v1/stages?campaignId=\(campaign)", key: key)).map { "\($0["position"]!):\($0["name"]!)" }
@@ -77,13 +84,16 @@ struct CampaignStageTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<8 {
                     group.addTask {
-                        let response = try await client.call(.post, "/api/v1/stages", key: key, body: ["campaignId": campaign, "name": "S\(index)", "type": "TEST"])
+                        let response = try await client.call(
+                            .post, "/api/v1/stages", key: key, body: ["campaignId": campaign, "name": "S\(index)", "type": "TEST"])
                         #expect(response.status == .created)
                     }
                 }
                 try await group.waitForAll()
             }
-            let positions = items(try await client.call(.get, "/api/v1/stages?campaignId=\(campaign)", key: key)).compactMap { $0["position"] as? Int }
+            let positions = items(try await client.call(.get, "/api/v1/stages?campaignId=\(campaign)", key: key)).compactMap {
+                $0["position"] as? Int
+            }
             #expect(positions == Array(0..<8))
         }
     }
@@ -134,8 +144,12 @@ struct MembershipTests {
             let (_, key) = try await client.organization()
             let job = try await client.create("/api/v1/jobs", key: key, ["title": "J"])["id"] as! String
             let campaign = try await client.create("/api/v1/campaigns", key: key, ["name": "C", "jobId": job])["id"] as! String
-            let screen = try await client.create("/api/v1/stages", key: key, ["campaignId": campaign, "name": "Screen", "type": "AI_PREQUALIFICATION"])["id"] as! String
-            let review = try await client.create("/api/v1/stages", key: key, ["campaignId": campaign, "name": "Review", "type": "HUMAN_REVIEW"])["id"] as! String
+            let screen =
+                try await client.create("/api/v1/stages", key: key, ["campaignId": campaign, "name": "Screen", "type": "AI_PREQUALIFICATION"])["id"]
+                as! String
+            let review =
+                try await client.create("/api/v1/stages", key: key, ["campaignId": campaign, "name": "Review", "type": "HUMAN_REVIEW"])["id"]
+                as! String
             let ada = try await client.create("/api/v1/candidates", key: key, ["email": "ada@example.com", "firstName": "Ada"])["id"] as! String
             let bob = try await client.create("/api/v1/candidates", key: key, ["email": "bob@example.com"])["id"] as! String
 
@@ -150,18 +164,26 @@ struct MembershipTests {
             #expect(unknown.status == .unprocessableContent && apiError(unknown)?.code == "CANDIDATE_NOT_FOUND")
             let carol = try await client.create("/api/v1/candidates", key: key, ["email": "carol@example.com"])["id"] as! String
             let otherCampaign = try await client.create("/api/v1/campaigns", key: key, ["name": "D", "jobId": job])["id"] as! String
-            let foreignStage = try await client.create("/api/v1/stages", key: key, ["campaignId": otherCampaign, "name": "X", "type": "TEST"])["id"] as! String
-            let wrongStage = try await client.call(.post, "/api/v1/campaigns/\(campaign)/candidates", key: key, body: ["candidateId": carol, "stageId": foreignStage])
+            let foreignStage =
+                try await client.create("/api/v1/stages", key: key, ["campaignId": otherCampaign, "name": "X", "type": "TEST"])["id"] as! String
+            let wrongStage = try await client.call(
+                .post, "/api/v1/campaigns/\(campaign)/candidates", key: key, body: ["candidateId": carol, "stageId": foreignStage])
             #expect(wrongStage.status == .unprocessableContent && apiError(wrongStage)?.code == "STAGE_NOT_FOUND")
-            #expect(try await client.call(.post, "/api/v1/campaigns/\(UUID())/candidates", key: key, body: ["candidateId": carol]).status == .notFound)
+            #expect(
+                try await client.call(.post, "/api/v1/campaigns/\(UUID())/candidates", key: key, body: ["candidateId": carol]).status == .notFound)
 
-            let moved = try await client.call(.patch, "/api/v1/campaigns/\(campaign)/candidates/\(ada)", key: key, body: ["stageId": review, "status": "HIRED"])
+            let moved = try await client.call(
+                .patch, "/api/v1/campaigns/\(campaign)/candidates/\(ada)", key: key, body: ["stageId": review, "status": "HIRED"])
             #expect(moved.status == .ok && json(moved)["stageId"] as? String == review && json(moved)["status"] as? String == "HIRED")
-            #expect(try await client.call(.patch, "/api/v1/campaigns/\(campaign)/candidates/\(ada)", key: key, body: ["status": "PROMOTED"]).status == .badRequest)
+            #expect(
+                try await client.call(.patch, "/api/v1/campaigns/\(campaign)/candidates/\(ada)", key: key, body: ["status": "PROMOTED"]).status
+                    == .badRequest)
             #expect(try await client.call(.patch, "/api/v1/campaigns/\(campaign)/candidates/\(ada)", key: key, body: [:]).status == .badRequest)
             let badMove = try await client.call(.patch, "/api/v1/campaigns/\(campaign)/candidates/\(ada)", key: key, body: ["stageId": foreignStage])
             #expect(badMove.status == .unprocessableContent)
-            #expect(try await client.call(.patch, "/api/v1/campaigns/\(campaign)/candidates/\(carol)", key: key, body: ["status": "HIRED"]).status == .notFound)
+            #expect(
+                try await client.call(.patch, "/api/v1/campaigns/\(campaign)/candidates/\(carol)", key: key, body: ["status": "HIRED"]).status
+                    == .notFound)
 
             let pipeline = json(try await client.call(.get, "/api/v1/campaigns/\(campaign)/pipeline", key: key))
             let columns = try #require(pipeline["stages"] as? [[String: Any]])
@@ -183,7 +205,9 @@ struct MembershipTests {
             let job = try await client.create("/api/v1/jobs", key: key, ["title": "J"])["id"] as! String
             let campaign = try await client.create("/api/v1/campaigns", key: key, ["name": "C", "jobId": job])["id"] as! String
             _ = try await client.create("/api/v1/stages", key: key, ["campaignId": campaign, "name": "Screen", "type": "HUMAN_REVIEW"])
-            let ada = try await client.create("/api/v1/candidates", key: key, ["email": "ada@example.com", "firstName": "Ada", "phone": "+33 6 00 00 00 00"])["id"] as! String
+            let ada =
+                try await client.create(
+                    "/api/v1/candidates", key: key, ["email": "ada@example.com", "firstName": "Ada", "phone": "+33 6 00 00 00 00"])["id"] as! String
             _ = try await client.create("/api/v1/campaigns/\(campaign)/candidates", key: key, ["candidateId": ada])
             func member(_ scopes: [String]) async throws -> [String: Any] {
                 let scoped = try await organization.key(scopes).key
@@ -209,7 +233,9 @@ struct MembershipTests {
             let candidate = try await client.create("/api/v1/candidates", key: key, ["email": "c@example.com"])["id"] as! String
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<6 {
-                    group.addTask { try await client.call(.post, "/api/v1/campaigns/\(campaign)/candidates", key: key, body: ["candidateId": candidate]).status }
+                    group.addTask {
+                        try await client.call(.post, "/api/v1/campaigns/\(campaign)/candidates", key: key, body: ["candidateId": candidate]).status
+                    }
                 }
                 return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
             }
@@ -234,7 +260,8 @@ struct ReferenceCheckTests {
             let theirs = client.interviews.addAgent(organizationId: UUID(uuidString: other.id)!)
             let job = try await client.create("/api/v1/jobs", key: key, ["title": "J"])["id"] as! String
             let campaign = try await client.create("/api/v1/campaigns", key: key, ["name": "C", "jobId": job])["id"] as! String
-            let (path, base): (String, [String: any Sendable]) = owner == "campaign"
+            let (path, base): (String, [String: any Sendable]) =
+                owner == "campaign"
                 ? ("/api/v1/campaigns", ["name": "D", "jobId": job])
                 : ("/api/v1/stages", ["campaignId": campaign, "name": "S", "type": "AI_INTERVIEW"])
             func count() async throws -> Int {
@@ -244,7 +271,9 @@ struct ReferenceCheckTests {
             let before = try await count()
             for foreign in [theirs, UUID()] {
                 let refused = try await client.call(.post, path, key: key, body: base.merging(["agentId": foreign.apiString]) { $1 })
-                #expect(refused.status == .unprocessableContent && apiError(refused)?.code == "AGENT_NOT_FOUND", "\(owner): \(String(buffer: refused.body))")
+                #expect(
+                    refused.status == .unprocessableContent && apiError(refused)?.code == "AGENT_NOT_FOUND",
+                    "\(owner): \(String(buffer: refused.body))")
             }
             #expect(try await count() == before)
             let created = try await client.create(path, key: key, base.merging(["agentId": ours.apiString]) { $1 })
@@ -258,7 +287,9 @@ struct ReferenceCheckTests {
             // When the interviews service cannot answer, nothing is taken for a yes: 503, not stored.
             client.interviews.setReachable(false)
             let unchecked = try await client.call(.post, path, key: key, body: base.merging(["agentId": ours.apiString]) { $1 })
-            #expect(unchecked.status == .serviceUnavailable && unchecked.headers[.retryAfter] != nil && apiError(unchecked)?.code == "SERVICE_UNAVAILABLE")
+            #expect(
+                unchecked.status == .serviceUnavailable && unchecked.headers[.retryAfter] != nil && apiError(unchecked)?.code == "SERVICE_UNAVAILABLE"
+            )
             let uncheckedPatch = try await client.call(.patch, "\(path)/\(id)", key: key, body: ["agentId": ours.apiString])
             #expect(uncheckedPatch.status == .serviceUnavailable)
             #expect(json(try await client.call(.get, "\(path)/\(id)", key: key))["agentId"] is NSNull)

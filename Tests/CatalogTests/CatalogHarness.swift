@@ -53,7 +53,8 @@ struct CatalogHarness {
         var logger = Logger(label: "catalog")
         logger.logLevel = .warning
         let app = try buildApplication(
-            settings: settings, dependencies: CatalogDependencies(keyService: clients, interviews: interviews), metrics: ServiceMetrics(), logger: logger
+            settings: settings, dependencies: CatalogDependencies(keyService: clients, interviews: interviews), metrics: ServiceMetrics(),
+            logger: logger
         )
         let keyService = self.keyService
         let interviews = self.interviews
@@ -84,7 +85,9 @@ struct CatalogHarness {
         }
 
         /// Creates a resource and returns its JSON; fails the test unless the answer is 201.
-        func create(_ path: String, key: String, _ body: [String: any Sendable], sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+        func create(_ path: String, key: String, _ body: [String: any Sendable], sourceLocation: SourceLocation = #_sourceLocation) async throws
+            -> [String: Any]
+        {
             let response = try await call(.post, path, key: key, body: body)
             #expect(response.status == .created, "\(String(buffer: response.body))", sourceLocation: sourceLocation)
             return json(response)

@@ -27,15 +27,18 @@ struct CatalogEndToEndTests {
         let writer = try await organization.key(["jobs:read", "jobs:write"]).key
         let reader = try await organization.key(["jobs:read"]).key
         let json = ("Content-Type", "application/json")
-        let made = try await HTTPExchange.send(.POST, gateway.url + "/api/v1/jobs", headers: [("Authorization", "Bearer \(writer)"), json], body: #"{"title":"Data engineer"}"#)
+        let made = try await HTTPExchange.send(
+            .POST, gateway.url + "/api/v1/jobs", headers: [("Authorization", "Bearer \(writer)"), json], body: #"{"title":"Data engineer"}"#)
         #expect(made.status == 201, "\(made.body)")
 
-        let listed = try await HTTPExchange.send(.GET, gateway.url + "/api/v1/jobs", headers: [("Authorization", "Bearer \(reader)"), ("X-Request-Id", "e2e-catalog-list")])
+        let listed = try await HTTPExchange.send(
+            .GET, gateway.url + "/api/v1/jobs", headers: [("Authorization", "Bearer \(reader)"), ("X-Request-Id", "e2e-catalog-list")])
         #expect(listed.status == 200)
         #expect((listed.json["data"] as? [[String: Any]])?.first?["title"] as? String == "Data engineer")
         #expect(listed.headers["X-Request-Id"] == ["e2e-catalog-list"])
 
-        let refused = try await HTTPExchange.send(.POST, gateway.url + "/api/v1/jobs", headers: [("Authorization", "Bearer \(reader)"), json], body: #"{"title":"x"}"#)
+        let refused = try await HTTPExchange.send(
+            .POST, gateway.url + "/api/v1/jobs", headers: [("Authorization", "Bearer \(reader)"), json], body: #"{"title":"x"}"#)
         #expect(refused.status == 403)
         #expect(refused.errorCode == "FORBIDDEN")
         #expect(((refused.json["error"] as? [String: Any])?["requiredScope"] as? String) == "jobs:write")

@@ -11,7 +11,9 @@ import Testing
 @Suite("The catalog under faults", .serialized)
 struct FaultTests {
     /// Calls until `expected` comes back, for at most `timeout`; returns the last status.
-    static func eventually(_ expected: HTTPResponse.Status, timeout: Duration = .seconds(15), _ call: () async throws -> HTTPResponse.Status) async throws -> HTTPResponse.Status {
+    static func eventually(_ expected: HTTPResponse.Status, timeout: Duration = .seconds(15), _ call: () async throws -> HTTPResponse.Status)
+        async throws -> HTTPResponse.Status
+    {
         let deadline = ContinuousClock.now + timeout
         var status = try await call()
         while status != expected, ContinuousClock.now < deadline {
@@ -83,7 +85,9 @@ struct FaultTests {
             try await postgres.restart()
             // The pool retries with a growing backoff; within a minute it is back.
             #expect(try await Self.eventually(.ok, timeout: .seconds(60)) { try await client.call(.get, "/readyz", key: nil).status } == .ok)
-            let after = try await Self.eventually(.created) { try await client.call(.post, "/api/v1/jobs", key: key, body: ["title": "After"]).status }
+            let after = try await Self.eventually(.created) {
+                try await client.call(.post, "/api/v1/jobs", key: key, body: ["title": "After"]).status
+            }
             #expect(after == .created)
             let titles = items(try await client.call(.get, "/api/v1/jobs?pageSize=100", key: key)).compactMap { $0["id"] as? String }
             #expect(Set(acknowledged).isSubset(of: Set(titles)))

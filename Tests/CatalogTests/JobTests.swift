@@ -11,10 +11,12 @@ struct JobTests {
     @Test func creatingAJobReturnsEveryFieldWithDefaults() async throws {
         try await CatalogHarness().run { client in
             let (_, key) = try await client.organization()
-            let response = try await client.call(.post, "/api/v1/jobs", key: key, body: [
-                "title": " Backend engineer ", "department": "Engineering", "workMode": "HYBRID", "seniority": "SENIOR",
-                "contractType": "CDI", "salaryMin": 55, "salaryMax": 70, "skills": ["Swift", "PostgreSQL", "Swift"], "unknownField": true,
-            ])
+            let response = try await client.call(
+                .post, "/api/v1/jobs", key: key,
+                body: [
+                    "title": " Backend engineer ", "department": "Engineering", "workMode": "HYBRID", "seniority": "SENIOR",
+                    "contractType": "CDI", "salaryMin": 55, "salaryMax": 70, "skills": ["Swift", "PostgreSQL", "Swift"], "unknownField": true,
+                ])
             #expect(response.status == .created)
             let job = json(response)
             let id = try #require(job["id"] as? String)
@@ -64,7 +66,9 @@ struct JobTests {
     @Test func patchChangesOnlyTheFieldsSentAndNullClears() async throws {
         try await CatalogHarness().run { client in
             let (_, key) = try await client.organization()
-            let id = try await client.create("/api/v1/jobs", key: key, ["title": "Designer", "location": "Paris", "salaryMin": 40, "salaryMax": 50])["id"] as! String
+            let id =
+                try await client.create("/api/v1/jobs", key: key, ["title": "Designer", "location": "Paris", "salaryMin": 40, "salaryMax": 50])["id"]
+                as! String
             let patched = try await client.call(.patch, "/api/v1/jobs/\(id)", key: key, body: ["status": "ACTIVE", "location": NSNull()])
             #expect(patched.status == .ok)
             let job = json(patched)
@@ -82,10 +86,12 @@ struct JobTests {
         try await CatalogHarness().run { client in
             let (_, key) = try await client.organization()
             for index in 0..<5 {
-                _ = try await client.create("/api/v1/jobs", key: key, [
-                    "title": "Job \(index)", "status": index.isMultiple(of: 2) ? "ACTIVE" : "DRAFT",
-                    "department": index < 2 ? "Sales" : "Engineering", "workMode": index == 4 ? "REMOTE" : "ONSITE",
-                ])
+                _ = try await client.create(
+                    "/api/v1/jobs", key: key,
+                    [
+                        "title": "Job \(index)", "status": index.isMultiple(of: 2) ? "ACTIVE" : "DRAFT",
+                        "department": index < 2 ? "Sales" : "Engineering", "workMode": index == 4 ? "REMOTE" : "ONSITE",
+                    ])
             }
             let page = json(try await client.call(.get, "/api/v1/jobs?page=1&pageSize=2", key: key))
             #expect((page["data"] as? [[String: Any]])?.map { $0["title"] as? String } == ["Job 4", "Job 3"])
@@ -95,7 +101,9 @@ struct JobTests {
             #expect((beyond["data"] as? [Any])?.isEmpty == true && (beyond["pagination"] as? [String: Int])?["total"] == 5)
             #expect(items(try await client.call(.get, "/api/v1/jobs?status=ACTIVE", key: key)).count == 3)
             #expect(items(try await client.call(.get, "/api/v1/jobs?department=Sales", key: key)).count == 2)
-            #expect(items(try await client.call(.get, "/api/v1/jobs?workMode=REMOTE&status=ACTIVE", key: key)).map { $0["title"] as? String } == ["Job 4"])
+            #expect(
+                items(try await client.call(.get, "/api/v1/jobs?workMode=REMOTE&status=ACTIVE", key: key)).map { $0["title"] as? String } == ["Job 4"]
+            )
             for query in ["status=OPEN", "workMode=x", "pageSize=0", "pageSize=101", "page=-1"] {
                 #expect(try await client.call(.get, "/api/v1/jobs?\(query)", key: key).status == .badRequest, "\(query)")
             }

@@ -18,7 +18,8 @@ struct AgentTests {
             let id = agent["id"] as! String
             let wrongVoice = try await client.call(.patch, "/api/v1/agents/\(id)", key: key, body: ["provider": "elevenlabs"])
             #expect(wrongVoice.status == .badRequest && apiError(wrongVoice)?.details?.first?.field == "voice")
-            let switched = try await client.call(.patch, "/api/v1/agents/\(id)", key: key, body: ["provider": "elevenlabs", "voice": "camille", "tone": "friendly"])
+            let switched = try await client.call(
+                .patch, "/api/v1/agents/\(id)", key: key, body: ["provider": "elevenlabs", "voice": "camille", "tone": "friendly"])
             #expect(switched.status == .ok && json(switched)["voice"] as? String == "camille")
             #expect(try await client.call(.delete, "/api/v1/agents/\(id)", key: key).status == .noContent)
             #expect(try await client.call(.get, "/api/v1/agents/\(id)", key: key).status == .notFound)
@@ -53,7 +54,8 @@ struct CandidateTestTests {
         try await InterviewsHarness().run { client in
             let (_, key) = try await client.organization()
             let (candidate, _, _) = try await client.catalogSetup(key: key)
-            let test = try await client.create("/api/v1/tests", key: key, ["title": "Swift basics", "type": "TECHNICAL", "difficulty": "BEGINNER", "passingScore": 60])
+            let test = try await client.create(
+                "/api/v1/tests", key: key, ["title": "Swift basics", "type": "TECHNICAL", "difficulty": "BEGINNER", "passingScore": 60])
             #expect(test["isPublished"] as? Bool == false)
             let id = test["id"] as! String
             let draft = try await client.call(.post, "/api/v1/tests/\(id)/assign", key: key, body: ["candidateId": candidate])
@@ -82,7 +84,9 @@ struct CandidateTestTests {
             #expect(twice.status == .conflict && apiError(twice)?.code == "ASSIGNMENT_ALREADY_COMPLETED")
             #expect(try await client.runtime("/internal/assignments/\(assignment)/complete", body: ["score": 101]).status == .badRequest)
             #expect(try await client.runtime("/internal/assignments/\(UUID())/complete", body: ["score": 50]).status == .notFound)
-            #expect(try await client.runtime("/internal/assignments/\(assignment)/complete", body: ["score": 50], credentials: nil).status == .unauthorized)
+            #expect(
+                try await client.runtime("/internal/assignments/\(assignment)/complete", body: ["score": 50], credentials: nil).status
+                    == .unauthorized)
         }
     }
 
@@ -100,7 +104,9 @@ struct CandidateTestTests {
             #expect(try await titles("difficulty=EXPERT&type=LOGIC") == ["B"])
             #expect(try await client.call(.get, "/api/v1/tests?isPublished=yes", key: key).status == .badRequest)
             #expect(try await client.call(.get, "/api/v1/tests?type=QUIZ", key: key).status == .badRequest)
-            for body in [["title": "x", "passingScore": 101], ["title": "x", "durationMinutes": 0], ["title": "x", "isPublished": "true"], ["title": ""]] as [[String: any Sendable]] {
+            for body in [
+                ["title": "x", "passingScore": 101], ["title": "x", "durationMinutes": 0], ["title": "x", "isPublished": "true"], ["title": ""],
+            ] as [[String: any Sendable]] {
                 #expect(try await client.call(.post, "/api/v1/tests", key: key, body: body).status == .badRequest, "\(body)")
             }
         }

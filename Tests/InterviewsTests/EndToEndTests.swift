@@ -58,11 +58,13 @@ struct InterviewsEndToEndTests {
         let runtime = ("Authorization", "Basic " + Data("runtime:\(Self.runtimeSecret)".utf8).base64EncodedString())
         #expect(try await HTTPExchange.send(.POST, gateway.url + "/internal/interviews/\(id)/start", headers: [runtime]).status == 404)
         #expect(try await HTTPExchange.send(.POST, direct + "/internal/interviews/\(id)/start", headers: [runtime]).status == 200)
-        let turn = try await HTTPExchange.send(.POST, direct + "/internal/interviews/\(id)/turns", headers: [runtime, json], body: #"{"role":"AGENT","content":"Welcome"}"#)
+        let turn = try await HTTPExchange.send(
+            .POST, direct + "/internal/interviews/\(id)/turns", headers: [runtime, json], body: #"{"role":"AGENT","content":"Welcome"}"#)
         #expect(turn.status == 201)
         let done = try await HTTPExchange.send(
             .POST, direct + "/internal/interviews/\(id)/complete", headers: [runtime, json],
-            body: #"{"score":77,"recommendation":"HIRE","summary":"Good","strengths":["clear"],"weaknesses":[],"criteria":[{"name":"Swift","score":80,"comment":"ok"}]}"#
+            body:
+                #"{"score":77,"recommendation":"HIRE","summary":"Good","strengths":["clear"],"weaknesses":[],"criteria":[{"name":"Swift","score":80,"comment":"ok"}]}"#
         )
         #expect(done.status == 200 && done.json["status"] as? String == "COMPLETED")
 

@@ -47,7 +47,9 @@ final class FakeCatalog: CatalogFactsSource, Sendable {
         return id
     }
 
-    func facts(organizationId: UUID, candidateId: UUID?, jobId: UUID?, campaignId: UUID?, stageId: UUID?, requestId: String) async throws -> CatalogFacts {
+    func facts(organizationId: UUID, candidateId: UUID?, jobId: UUID?, campaignId: UUID?, stageId: UUID?, requestId: String) async throws
+        -> CatalogFacts
+    {
         try state.withLock { state in
             if state.unavailable { throw APIError.unavailable("The catalog cannot be reached to check this request; retry shortly", retryAfter: 2) }
             var facts = CatalogFacts()

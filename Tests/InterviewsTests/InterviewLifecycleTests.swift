@@ -13,7 +13,8 @@ struct InterviewLifecycleTests {
         try await InterviewsHarness().run { client in
             let (_, key) = try await client.organization()
             let (candidate, job, campaign) = try await client.catalogSetup(key: key)
-            let response = try await client.call(.post, "/api/v1/interviews", key: key, body: ["candidateId": candidate, "jobId": job, "campaignId": campaign])
+            let response = try await client.call(
+                .post, "/api/v1/interviews", key: key, body: ["candidateId": candidate, "jobId": job, "campaignId": campaign])
             #expect(response.status == .created)
             let invited = json(response)
             #expect(invited["status"] as? String == "INVITED")
@@ -59,21 +60,32 @@ struct InterviewLifecycleTests {
             let (_, key) = try await client.organization()
             let (candidate, job, campaign) = try await client.catalogSetup(key: key)
             let agent = try await client.create("/api/v1/agents", key: key, ["name": "Nova", "voice": "nova"])["id"] as! String
-            let id = try await client.create("/api/v1/interviews", key: key, ["candidateId": candidate, "jobId": job, "campaignId": campaign, "agentId": agent])["id"] as! String
+            let id =
+                try await client.create(
+                    "/api/v1/interviews", key: key, ["candidateId": candidate, "jobId": job, "campaignId": campaign, "agentId": agent])["id"]
+                as! String
 
             #expect(try await client.runtime("/internal/interviews/\(id)/start", credentials: nil).status == .unauthorized)
-            #expect(try await client.runtime("/internal/interviews/\(id)/start", credentials: "runtime:wrong-secret-0123456789").status == .unauthorized)
+            #expect(
+                try await client.runtime("/internal/interviews/\(id)/start", credentials: "runtime:wrong-secret-0123456789").status == .unauthorized)
             let early = try await client.runtime("/internal/interviews/\(id)/turns", body: ["role": "AGENT", "content": "Hello"])
             #expect(early.status == .conflict && apiError(early)?.code == "INTERVIEW_NOT_STARTED")
             let started = try await client.runtime("/internal/interviews/\(id)/start")
             #expect(started.status == .ok && json(started)["status"] as? String == "IN_PROGRESS")
             #expect(apiError(try await client.runtime("/internal/interviews/\(id)/start"))?.code == "INTERVIEW_IN_PROGRESS")
-            #expect(try await client.runtime("/internal/interviews/\(id)/turns", body: ["role": "AGENT", "content": "Hello, tell me about Swift."]).status == .created)
-            #expect(try await client.runtime("/internal/interviews/\(id)/turns", body: ["role": "CANDIDATE", "content": "It is safe and fast."]).status == .created)
+            #expect(
+                try await client.runtime("/internal/interviews/\(id)/turns", body: ["role": "AGENT", "content": "Hello, tell me about Swift."]).status
+                    == .created)
+            #expect(
+                try await client.runtime("/internal/interviews/\(id)/turns", body: ["role": "CANDIDATE", "content": "It is safe and fast."]).status
+                    == .created)
             #expect(try await client.runtime("/internal/interviews/\(id)/turns", body: ["role": "SYSTEM", "content": "x"]).status == .badRequest)
             #expect(try await client.runtime("/internal/interviews/\(id)/turns", body: ["role": "AGENT", "content": ""]).status == .badRequest)
             #expect(try await client.runtime("/internal/interviews/\(id)/complete", body: ["score": 120]).status == .badRequest)
-            #expect(try await client.runtime("/internal/interviews/\(id)/complete", body: ["score": 80, "criteria": [["score": 5] as [String: any Sendable]]]).status == .badRequest)
+            #expect(
+                try await client.runtime(
+                    "/internal/interviews/\(id)/complete", body: ["score": 80, "criteria": [["score": 5] as [String: any Sendable]]]
+                ).status == .badRequest)
 
             let evaluation: [String: any Sendable] = [
                 "score": 81, "recommendation": "HIRE", "summary": "Strong.", "strengths": ["clarity"], "weaknesses": ["depth"],
@@ -104,7 +116,9 @@ struct InterviewLifecycleTests {
         try await InterviewsHarness().run { client in
             let (_, key) = try await client.organization()
             let (candidate, job, _) = try await client.catalogSetup(key: key)
-            let draft = try await client.create("/api/v1/interviews", key: key, ["candidateId": candidate, "jobId": job, "sendInvite": false])["id"] as! String
+            let draft =
+                try await client.create("/api/v1/interviews", key: key, ["candidateId": candidate, "jobId": job, "sendInvite": false])["id"]
+                as! String
             #expect(apiError(try await client.runtime("/internal/interviews/\(draft)/start"))?.code == "INTERVIEW_NOT_INVITED")
             let cancelled = try await client.call(.post, "/api/v1/interviews/\(draft)/cancel", key: key)
             #expect(cancelled.status == .ok && json(cancelled)["status"] as? String == "CANCELLED")
@@ -112,7 +126,8 @@ struct InterviewLifecycleTests {
             #expect(try await client.call(.post, "/api/v1/interviews/\(draft)/cancel", key: key).status == .conflict)
 
             let soon = Date().addingTimeInterval(4).formatted(.iso8601)
-            let expiring = try await client.create("/api/v1/interviews", key: key, ["candidateId": candidate, "jobId": job, "expiresAt": soon])["id"] as! String
+            let expiring =
+                try await client.create("/api/v1/interviews", key: key, ["candidateId": candidate, "jobId": job, "expiresAt": soon])["id"] as! String
             #expect(items(try await client.call(.get, "/api/v1/interviews?status=INVITED", key: key)).count == 1)
             try await Task.sleep(for: .seconds(4.5))
             #expect(json(try await client.call(.get, "/api/v1/interviews/\(expiring)", key: key))["status"] as? String == "EXPIRED")

@@ -13,8 +13,11 @@ import Testing
 struct InterviewsBoundaryTests {
     static func table() throws -> [ScopedRoute] {
         let postgres = PostgresClient(configuration: try DatabaseURL.configuration(from: "postgres://u:p@127.0.0.1:1/none"))
-        let catalog = HTTPCatalogFacts(client: InternalServiceClient(baseURL: "http://127.0.0.1:1", clientId: "x", clientSecret: "y", timeout: .seconds(1)))
-        return buildRoutes(ScopedRoutes(router: Router(context: AppRequestContext.self)), postgres: postgres, catalog: catalog, logger: Logger(label: "test")).table
+        let catalog = HTTPCatalogFacts(
+            client: InternalServiceClient(baseURL: "http://127.0.0.1:1", clientId: "x", clientSecret: "y", timeout: .seconds(1)))
+        return buildRoutes(
+            ScopedRoutes(router: Router(context: AppRequestContext.self)), postgres: postgres, catalog: catalog, logger: Logger(label: "test")
+        ).table
     }
 
     @Test func theRouteTableNeedsTheResourcesScopes() throws {
@@ -69,7 +72,8 @@ struct InterviewsBoundaryTests {
             // The owner's candidate and job are unknown to the stranger's organization.
             let foreign = try await client.call(.post, "/api/v1/interviews", key: stranger, body: ["candidateId": candidate, "jobId": job])
             #expect(apiError(foreign)?.code == "CANDIDATE_NOT_FOUND")
-            let foreignAgent = try await client.call(.post, "/api/v1/interviews", key: stranger, body: ["candidateId": candidate, "jobId": job, "agentId": agent])
+            let foreignAgent = try await client.call(
+                .post, "/api/v1/interviews", key: stranger, body: ["candidateId": candidate, "jobId": job, "agentId": agent])
             #expect(apiError(foreignAgent)?.code == "AGENT_NOT_FOUND")
             for path in ["/api/v1/agents", "/api/v1/tests", "/api/v1/interviews"] {
                 #expect(items(try await client.call(.get, path, key: stranger)).isEmpty, "\(path)")
@@ -79,9 +83,11 @@ struct InterviewsBoundaryTests {
 
     @Test func anUnreachableCatalogIs503AndNothingIsCreated() async throws {
         let port = try freePort()
-        try await InterviewsHarness(.catalogOverHTTP, environment: ["CATALOG_URL": "http://127.0.0.1:\(port)", "CATALOG_TIMEOUT_MS": "500"]).run { client in
+        try await InterviewsHarness(.catalogOverHTTP, environment: ["CATALOG_URL": "http://127.0.0.1:\(port)", "CATALOG_TIMEOUT_MS": "500"]).run {
+            client in
             let (_, key) = try await client.organization()
-            let response = try await client.call(.post, "/api/v1/interviews", key: key, body: ["candidateId": UUID().uuidString, "jobId": UUID().uuidString])
+            let response = try await client.call(
+                .post, "/api/v1/interviews", key: key, body: ["candidateId": UUID().uuidString, "jobId": UUID().uuidString])
             #expect(response.status == .serviceUnavailable && response.headers[.retryAfter] != nil)
             #expect(apiError(response)?.code == "SERVICE_UNAVAILABLE")
             #expect(items(try await client.call(.get, "/api/v1/interviews", key: key)).isEmpty)
@@ -91,7 +97,9 @@ struct InterviewsBoundaryTests {
     }
 
     @Test func wrongCatalogCredentialsAre503NotAnAnswer() async throws {
-        try await InterviewsHarness(.real(try await CatalogFixture.shared.start()), environment: ["CATALOG_CLIENT_SECRET": "wrong-secret-0123456789abcdefghijklm"]).run { client in
+        try await InterviewsHarness(
+            .real(try await CatalogFixture.shared.start()), environment: ["CATALOG_CLIENT_SECRET": "wrong-secret-0123456789abcdefghijklm"]
+        ).run { client in
             let (_, key) = try await client.organization()
             let (candidate, job, _) = try await client.catalogSetup(key: key)
             let response = try await client.call(.post, "/api/v1/interviews", key: key, body: ["candidateId": candidate, "jobId": job])

@@ -32,7 +32,8 @@ struct InterviewsHarness {
 
     init(_ peers: Peers = .fakes, environment extra: [String: String] = [:]) async throws {
         self.peers = peers
-        let introspectionURL, catalogURL: String
+        let introspectionURL: String
+        let catalogURL: String
         if case .real(let catalog) = peers {
             (introspectionURL, catalogURL) = (catalog.keyService.introspectionURL, catalog.baseURL)
         } else {
@@ -121,13 +122,17 @@ struct InterviewsHarness {
 
         /// Sends an agent-runtime request with its Basic credentials.
         @discardableResult
-        func runtime(_ path: String, body: [String: any Sendable]? = nil, credentials: String? = InterviewsHarness.runtime) async throws -> TestResponse {
+        func runtime(_ path: String, body: [String: any Sendable]? = nil, credentials: String? = InterviewsHarness.runtime) async throws
+            -> TestResponse
+        {
             var headers: HTTPFields = [.contentType: "application/json"]
             if let credentials { headers[.authorization] = "Basic " + Data(credentials.utf8).base64EncodedString() }
             return try await client.execute(uri: path, method: .post, headers: headers, body: body.map(Self.encode))
         }
 
-        func create(_ path: String, key: String, _ body: [String: any Sendable], sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+        func create(_ path: String, key: String, _ body: [String: any Sendable], sourceLocation: SourceLocation = #_sourceLocation) async throws
+            -> [String: Any]
+        {
             let response = try await call(.post, path, key: key, body: body)
             #expect(response.status == .created, "\(String(buffer: response.body))", sourceLocation: sourceLocation)
             return json(response)

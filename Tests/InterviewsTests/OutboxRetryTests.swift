@@ -54,12 +54,15 @@ struct OutboxRetryTests {
             for id in ids {
                 try await postgres.query("INSERT INTO outbox_events (id, payload) VALUES (\(id), '{}'::jsonb)")
             }
-            let relay = OutboxRelay(postgres: postgres, reports: delivery, pollInterval: .milliseconds(10), metrics: ServiceMetrics(), logger: Logger(label: "test"))
+            let relay = OutboxRelay(
+                postgres: postgres, reports: delivery, pollInterval: .milliseconds(10), metrics: ServiceMetrics(), logger: Logger(label: "test"))
             let first = try await relay.deliverBatch()
             #expect(first.handled == 5 && !first.serviceDown)
             #expect(delivery.accepted.withLock { $0 } == [ids[1], ids[3], ids[4]])
             var parked: [(UUID, Int, String)] = []
-            for try await row in try await postgres.query("SELECT id, attempts, reason FROM outbox_dead_letters").decode((UUID, Int, String).self) { parked.append(row) }
+            for try await row in try await postgres.query("SELECT id, attempts, reason FROM outbox_dead_letters").decode((UUID, Int, String).self) {
+                parked.append(row)
+            }
             #expect(parked.count == 1 && parked[0].0 == ids[0] && parked[0].1 == 1 && parked[0].2.contains("400"))
             var waiting: [(UUID, Int, Bool)] = []
             let rows = try await postgres.query(
@@ -78,11 +81,14 @@ struct OutboxRetryTests {
         let delivery = ScriptedDelivery(Dictionary(uniqueKeysWithValues: ids.map { ($0, InternalCallFailure.unreachable("refused")) }))
         try await TestDatabase.withClient(database) { postgres in
             for id in ids { try await postgres.query("INSERT INTO outbox_events (id, payload) VALUES (\(id), '{}'::jsonb)") }
-            let relay = OutboxRelay(postgres: postgres, reports: delivery, pollInterval: .milliseconds(10), metrics: ServiceMetrics(), logger: Logger(label: "test"))
+            let relay = OutboxRelay(
+                postgres: postgres, reports: delivery, pollInterval: .milliseconds(10), metrics: ServiceMetrics(), logger: Logger(label: "test"))
             let outcome = try await relay.deliverBatch()
             #expect(outcome.serviceDown && outcome.handled == 1)
             var tried: [Int] = []
-            for try await count in try await postgres.query("SELECT count(*)::int FROM outbox_events WHERE attempts > 0").decode(Int.self) { tried.append(count) }
+            for try await count in try await postgres.query("SELECT count(*)::int FROM outbox_events WHERE attempts > 0").decode(Int.self) {
+                tried.append(count)
+            }
             #expect(tried == [1])
         }
     }
@@ -98,7 +104,8 @@ struct OutboxRetryTests {
             recommendation: text(L.recommendationCharacters), summary: text(L.summaryCharacters),
             strengths: Array(repeating: text(L.listEntryCharacters), count: L.listEntries),
             weaknesses: Array(repeating: text(L.listEntryCharacters), count: L.listEntries),
-            criteria: Array(repeating: .init(name: text(L.criterionNameCharacters), score: 100, comment: text(L.criterionCommentCharacters)), count: L.criteria),
+            criteria: Array(
+                repeating: .init(name: text(L.criterionNameCharacters), score: 100, comment: text(L.criterionCommentCharacters)), count: L.criteria),
             transcript: (1...L.turnsPerInterview).map { .init(sequence: $0, role: "CANDIDATE", content: text(perTurn), createdAt: Date()) },
             completedAt: Date()
         )

@@ -27,7 +27,9 @@ struct OutboxTests {
         try await harness.run { client in
             let (organization, key) = try await client.organization()
             let (candidate, job, campaign) = try await client.catalogSetup(key: key)
-            let id = try await client.create("/api/v1/interviews", key: key, ["candidateId": candidate, "jobId": job, "campaignId": campaign])["id"] as! String
+            let id =
+                try await client.create("/api/v1/interviews", key: key, ["candidateId": candidate, "jobId": job, "campaignId": campaign])["id"]
+                as! String
             try await client.runtime("/internal/interviews/\(id)/start")
             try await client.runtime("/internal/interviews/\(id)/turns", body: ["role": "CANDIDATE", "content": "Hi"])
             #expect(try await Self.pendingEvents(database).isEmpty)

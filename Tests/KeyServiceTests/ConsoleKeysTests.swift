@@ -13,7 +13,8 @@ struct ConsoleKeysTests {
     @Test func creatingAKeyReturnsItOnceWithLocation() async throws {
         try await KeyServiceHarness().run { client in
             let cookie = try await client.signedInAdmin()
-            let response = try await client.console(.post, "/console/api/keys", cookie: cookie, body: ["name": "  ATS sync ", "scopes": ["jobs:write", "jobs:read", "jobs:read"]])
+            let response = try await client.console(
+                .post, "/console/api/keys", cookie: cookie, body: ["name": "  ATS sync ", "scopes": ["jobs:write", "jobs:read", "jobs:read"]])
             #expect(response.status == .created)
             let body = try decode(KeyServiceHarness.KeyBody.self, response)
             #expect(response.headers[.location] == "/console/api/keys/\(body.id.uuidString.lowercased())")
@@ -95,7 +96,8 @@ struct ConsoleKeysTests {
             #expect(page.data.map(\.name) == ["key 4", "key 3"])
             #expect(page.pagination == .init(page: 1, pageSize: 2, total: 5, totalPages: 3))
             #expect(page.data.allSatisfy { $0.key == nil })
-            let last = try decode(Page<KeyServiceHarness.KeyBody>.self, try await client.console(.get, "/console/api/keys?page=3&pageSize=2", cookie: cookie))
+            let last = try decode(
+                Page<KeyServiceHarness.KeyBody>.self, try await client.console(.get, "/console/api/keys?page=3&pageSize=2", cookie: cookie))
             #expect(last.data.map(\.name) == ["key 0"])
             let text = String(buffer: first.body)
             #expect(!created.contains { text.contains($0) })
@@ -131,7 +133,8 @@ struct ConsoleKeysTests {
             let renamed = try await client.console(.patch, "/console/api/keys/\(key.id)", cookie: cookie, body: ["name": "renamed"])
             #expect(renamed.status == .ok)
             #expect(try decode(KeyServiceHarness.KeyBody.self, renamed).name == "renamed")
-            let scopes = try await client.console(.patch, "/console/api/keys/\(key.id)", cookie: cookie, body: ["name": "again", "scopes": ["jobs:write"]])
+            let scopes = try await client.console(
+                .patch, "/console/api/keys/\(key.id)", cookie: cookie, body: ["name": "again", "scopes": ["jobs:write"]])
             #expect(scopes.status == .unprocessableContent)
             let error = try errorOf(scopes)
             #expect(error.code == "SCOPES_IMMUTABLE")
@@ -195,7 +198,13 @@ struct ConsoleKeysTests {
             try await client.console(.patch, "/console/api/keys/\(key.id)", cookie: cookie, body: ["name": "second"])
             try await client.console(.post, "/console/api/keys/\(key.id)/revoke", cookie: cookie)
             try await client.console(.post, "/console/api/keys/\(key.id)/revoke", cookie: cookie)
-            struct Event: Codable { let action: String; let apiKeyId: String?; let actor: String?; let details: [String: String]; let createdAt: Date }
+            struct Event: Codable {
+                let action: String
+                let apiKeyId: String?
+                let actor: String?
+                let details: [String: String]
+                let createdAt: Date
+            }
             let events = try decode(Page<Event>.self, try await client.console(.get, "/console/api/audit-events", cookie: cookie)).data
             #expect(events.map(\.action) == ["api_key.revoked", "api_key.renamed", "api_key.created"])
             #expect(events.allSatisfy { $0.actor == email && $0.apiKeyId == key.id.uuidString.lowercased() })

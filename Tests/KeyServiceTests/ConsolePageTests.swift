@@ -13,7 +13,9 @@ import Testing
 struct ConsolePageTests {
     @Test func thePageAndItsAssetsCarryTheSecurityHeaders() async throws {
         try await KeyServiceHarness().run { client in
-            for (path, type) in [("/console", "text/html"), ("/console/assets/console.js", "text/javascript"), ("/console/assets/console.css", "text/css")] {
+            for (path, type) in [
+                ("/console", "text/html"), ("/console/assets/console.js", "text/javascript"), ("/console/assets/console.css", "text/css"),
+            ] {
                 let answer = try await client.client.execute(uri: path, method: .get)
                 #expect(answer.status == .ok, "\(path)")
                 #expect(answer.headers[.contentType]?.hasPrefix(type) == true, "\(path)")

@@ -13,7 +13,8 @@ struct ConsoleSessionTests {
     @Test func signingInSetsAStrictHttpOnlyCookie() async throws {
         try await KeyServiceHarness().run { client in
             let email = try await client.createOrganization("Acme")
-            let response = try await client.console(.post, "/console/api/session", cookie: nil, body: ["email": email.uppercased(), "password": KeyServiceHarness.password])
+            let response = try await client.console(
+                .post, "/console/api/session", cookie: nil, body: ["email": email.uppercased(), "password": KeyServiceHarness.password])
             #expect(response.status == .ok)
             let cookie = try #require(response.headers[.setCookie])
             #expect(cookie.hasPrefix("evalyo_session="))
@@ -21,7 +22,11 @@ struct ConsoleSessionTests {
             #expect(cookie.contains("SameSite=Strict"))
             #expect(cookie.contains("Path=/console"))
             #expect(cookie.contains("Max-Age=28800"))
-            struct Body: Decodable { struct Org: Decodable { let name: String }; let organization: Org; let expiresAt: Date }
+            struct Body: Decodable {
+                struct Org: Decodable { let name: String }
+                let organization: Org
+                let expiresAt: Date
+            }
             #expect(try decode(Body.self, response).organization.name == "Acme")
         }
     }
@@ -29,7 +34,8 @@ struct ConsoleSessionTests {
     @Test func theCookieIsSecureUnlessConfiguredOff() async throws {
         try await KeyServiceHarness(environment: ["CONSOLE_SECURE_COOKIE": "true"]).run { client in
             let email = try await client.createOrganization()
-            let response = try await client.console(.post, "/console/api/session", cookie: nil, body: ["email": email, "password": KeyServiceHarness.password])
+            let response = try await client.console(
+                .post, "/console/api/session", cookie: nil, body: ["email": email, "password": KeyServiceHarness.password])
             #expect(response.headers[.setCookie]?.contains("Secure") == true)
         }
     }
@@ -38,7 +44,8 @@ struct ConsoleSessionTests {
         try await KeyServiceHarness().run { client in
             let email = try await client.createOrganization()
             let wrong = try await client.console(.post, "/console/api/session", cookie: nil, body: ["email": email, "password": "not the password"])
-            let unknown = try await client.console(.post, "/console/api/session", cookie: nil, body: ["email": "nobody@example.com", "password": "whatever123"])
+            let unknown = try await client.console(
+                .post, "/console/api/session", cookie: nil, body: ["email": "nobody@example.com", "password": "whatever123"])
             #expect(wrong.status == .unauthorized)
             #expect(unknown.status == .unauthorized)
             #expect(try errorOf(wrong).message == errorOf(unknown).message)
@@ -113,7 +120,8 @@ struct ConsoleSessionTests {
             let evil = try await client.console(.post, "/console/api/keys", cookie: cookie, body: body, headers: [.origin: "https://evil.example"])
             #expect(evil.status == .forbidden)
             #expect(try errorOf(evil).code == "FORBIDDEN")
-            let crossSite = try await client.console(.post, "/console/api/keys", cookie: cookie, body: body, headers: [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"])
+            let crossSite = try await client.console(
+                .post, "/console/api/keys", cookie: cookie, body: body, headers: [HTTPField.Name("Sec-Fetch-Site")!: "cross-site"])
             #expect(crossSite.status == .forbidden)
             let same = try await client.console(.post, "/console/api/keys", cookie: cookie, body: body, headers: [.origin: "http://localhost"])
             #expect(same.status == .created)
@@ -130,9 +138,11 @@ struct ConsoleSessionTests {
             let cookie = try await client.signedInAdmin()
             let body: [String: any Sendable] = ["name": "x", "scopes": ["jobs:read"]]
             let proto = HTTPField.Name("X-Forwarded-Proto")!
-            let downgraded = try await client.console(.post, "/console/api/keys", cookie: cookie, body: body, headers: [.origin: "http://localhost", proto: "https"])
+            let downgraded = try await client.console(
+                .post, "/console/api/keys", cookie: cookie, body: body, headers: [.origin: "http://localhost", proto: "https"])
             #expect(downgraded.status == .forbidden)
-            let secure = try await client.console(.post, "/console/api/keys", cookie: cookie, body: body, headers: [.origin: "https://localhost", proto: "https"])
+            let secure = try await client.console(
+                .post, "/console/api/keys", cookie: cookie, body: body, headers: [.origin: "https://localhost", proto: "https"])
             #expect(secure.status == .created)
             // Served over plain HTTP, an https:// origin of the host is not the console's either.
             let upgraded = try await client.console(.post, "/console/api/keys", cookie: cookie, body: body, headers: [.origin: "https://localhost"])
@@ -150,9 +160,11 @@ struct ConsoleSessionTests {
             #expect(bare.status == .forbidden)
             #expect(try errorOf(bare).message.contains("needs an Origin header"))
             let site = HTTPField.Name("Sec-Fetch-Site")!
-            let typed = try await client.console(.post, "/console/api/keys", cookie: cookie, body: ["name": "x", "scopes": ["jobs:read"]], headers: [site: "none"])
+            let typed = try await client.console(
+                .post, "/console/api/keys", cookie: cookie, body: ["name": "x", "scopes": ["jobs:read"]], headers: [site: "none"])
             #expect(typed.status == .forbidden)
-            let same = try await client.console(.post, "/console/api/keys", cookie: cookie, body: ["name": "x", "scopes": ["jobs:read"]], headers: [site: "same-origin"])
+            let same = try await client.console(
+                .post, "/console/api/keys", cookie: cookie, body: ["name": "x", "scopes": ["jobs:read"]], headers: [site: "same-origin"])
             #expect(same.status == .created)
         }
     }

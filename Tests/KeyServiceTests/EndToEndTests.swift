@@ -15,15 +15,19 @@ struct EndToEndTests {
         let url = try await TestDatabase.create()
         let binary = ChildProcess.binDirectory.appendingPathComponent("key-service")
         let env = ["DATABASE_URL": url, "BCRYPT_COST": "4"]
-        let first = try await ChildProcess.run(binary, arguments: ["create-admin", "--org", "Acme", "--email", "a@acme.test", "--password", "password-123"], environment: env)
+        let first = try await ChildProcess.run(
+            binary, arguments: ["create-admin", "--org", "Acme", "--email", "a@acme.test", "--password", "password-123"], environment: env)
         #expect(first.status == 0, "\(first.output)")
         #expect(first.output.contains("Created organization \"Acme\""))
-        let sameEmail = try await ChildProcess.run(binary, arguments: ["create-admin", "--org", "Other", "--email", "A@acme.test", "--password", "password-123"], environment: env)
+        let sameEmail = try await ChildProcess.run(
+            binary, arguments: ["create-admin", "--org", "Other", "--email", "A@acme.test", "--password", "password-123"], environment: env)
         #expect(sameEmail.status == 3)
         #expect(sameEmail.output.contains("already exists"))
-        let sameOrg = try await ChildProcess.run(binary, arguments: ["create-admin", "--org", "acme", "--email", "b@acme.test", "--password", "password-123"], environment: env)
+        let sameOrg = try await ChildProcess.run(
+            binary, arguments: ["create-admin", "--org", "acme", "--email", "b@acme.test", "--password", "password-123"], environment: env)
         #expect(sameOrg.status == 3)
-        let badEmail = try await ChildProcess.run(binary, arguments: ["create-admin", "--org", "X", "--email", "nope", "--password", "password-123"], environment: env)
+        let badEmail = try await ChildProcess.run(
+            binary, arguments: ["create-admin", "--org", "X", "--email", "nope", "--password", "password-123"], environment: env)
         #expect(badEmail.status != 0 && badEmail.status != 3)
         #expect(badEmail.output.contains("--email"))
         let rows = try await TestDatabase.withClient(url) { client in
@@ -80,7 +84,8 @@ struct EndToEndTests {
         let key = try #require(created.json["key"] as? String)
         let id = try #require(created.json["id"] as? String)
 
-        let tooLarge = try await HTTPExchange.send(.POST, "\(base)/console/api/keys", headers: json, body: String(repeating: "x", count: (1 << 20) + 10))
+        let tooLarge = try await HTTPExchange.send(
+            .POST, "\(base)/console/api/keys", headers: json, body: String(repeating: "x", count: (1 << 20) + 10))
         #expect(tooLarge.status == 413 && tooLarge.errorCode == "PAYLOAD_TOO_LARGE")
 
         // Introspection, on the service's own port only.

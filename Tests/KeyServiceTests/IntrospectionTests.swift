@@ -33,7 +33,10 @@ struct IntrospectionTests {
             #expect(answer.token_type == "api_key")
             #expect(answer.iat == Int(created.createdAt.timeIntervalSince1970))
             let session = try await client.console(.get, "/console/api/session", cookie: cookie)
-            struct Me: Decodable { struct Org: Decodable { let id: UUID }; let organization: Org }
+            struct Me: Decodable {
+                struct Org: Decodable { let id: UUID }
+                let organization: Org
+            }
             #expect(answer.org_id == (try decode(Me.self, session)).organization.id.uuidString.lowercased())
         }
     }
@@ -87,7 +90,9 @@ struct IntrospectionTests {
         try await KeyServiceHarness().run { client in
             let response = try await client.client.execute(
                 uri: "/internal/introspect", method: .post,
-                headers: [.authorization: "Basic " + Data("\(KeyServiceHarness.clientId):\(KeyServiceHarness.clientSecret)".utf8).base64EncodedString()],
+                headers: [
+                    .authorization: "Basic " + Data("\(KeyServiceHarness.clientId):\(KeyServiceHarness.clientSecret)".utf8).base64EncodedString()
+                ],
                 body: ByteBuffer(string: "token_type_hint=access_token")
             )
             #expect(response.status == .badRequest)
@@ -104,7 +109,9 @@ struct IntrospectionTests {
             var lastUsed: Date?
             for _ in 0..<50 where lastUsed == nil {
                 try await Task.sleep(for: .milliseconds(100))
-                lastUsed = try decode(KeyServiceHarness.KeyBody.self, try await client.console(.get, "/console/api/keys/\(created.id)", cookie: cookie)).lastUsedAt
+                lastUsed = try decode(
+                    KeyServiceHarness.KeyBody.self, try await client.console(.get, "/console/api/keys/\(created.id)", cookie: cookie)
+                ).lastUsedAt
             }
             let used = try #require(lastUsed)
             #expect(abs(used.timeIntervalSinceNow) < 10)

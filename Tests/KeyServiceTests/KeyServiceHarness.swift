@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdBcrypt
 import HummingbirdTesting
@@ -76,7 +76,9 @@ struct KeyServiceHarness {
         /// Sends a console request with the session cookie, from the console's own origin (the
         /// test client addresses every request to "localhost") unless `headers` say otherwise.
         @discardableResult
-        func console(_ method: HTTPRequest.Method, _ uri: String, cookie: String?, body: [String: any Sendable]? = nil, headers: HTTPFields = [:]) async throws -> TestResponse {
+        func console(_ method: HTTPRequest.Method, _ uri: String, cookie: String?, body: [String: any Sendable]? = nil, headers: HTTPFields = [:])
+            async throws -> TestResponse
+        {
             var headers = headers
             if let cookie { headers[.cookie] = cookie }
             if headers[.origin] == nil, headers[HTTPField.Name("Sec-Fetch-Site")!] == nil { headers[.origin] = "http://localhost" }
@@ -92,7 +94,9 @@ struct KeyServiceHarness {
         }
 
         /// Introspects `token` with the given Basic credentials (the harness's own by default).
-        func introspect(_ token: String, credentials: String? = "\(KeyServiceHarness.clientId):\(KeyServiceHarness.clientSecret)") async throws -> TestResponse {
+        func introspect(_ token: String, credentials: String? = "\(KeyServiceHarness.clientId):\(KeyServiceHarness.clientSecret)") async throws
+            -> TestResponse
+        {
             var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
             if let credentials {
                 headers[.authorization] = "Basic " + Data(credentials.utf8).base64EncodedString()

@@ -15,7 +15,9 @@ struct RateLimitLedgerTests {
     static let basic = "Basic " + Data("\(KeyServiceHarness.clientId):\(KeyServiceHarness.clientSecret)".utf8).base64EncodedString()
 
     /// Asks for a lease as a resource service does.
-    static func lease(_ client: KeyServiceHarness.Client, key: UUID, second: Int64, want: Int, perSecond: Int?, perMinute: Int?, credentials: String? = basic) async throws -> TestResponse {
+    static func lease(
+        _ client: KeyServiceHarness.Client, key: UUID, second: Int64, want: Int, perSecond: Int?, perMinute: Int?, credentials: String? = basic
+    ) async throws -> TestResponse {
         var body: [String: any Sendable] = ["keyId": key.uuidString, "second": Int(second), "want": want]
         if let perSecond { body["perSecond"] = perSecond }
         if let perMinute { body["perMinute"] = perMinute }

@@ -8,7 +8,10 @@ import Testing
 @Suite("The revocation log that resource services follow")
 struct RevocationFeedTests {
     struct Feed: Decodable {
-        struct Event: Decodable { let sequence: Int64; let keyId: String }
+        struct Event: Decodable {
+            let sequence: Int64
+            let keyId: String
+        }
         let events: [Event]
         let latest: Int64
         let reset: Bool

@@ -13,7 +13,8 @@ struct RollingKeysTests {
         try await KeyServiceHarness().run { client in
             let cookie = try await client.signedInAdmin()
             let old = try await client.createKey(cookie: cookie, name: "ATS sync", scopes: ["jobs:read", "candidates:write"])
-            let rolled = try await client.console(.post, "/console/api/keys/\(old.id.apiString)/roll", cookie: cookie, body: ["expiresInSeconds": 3600])
+            let rolled = try await client.console(
+                .post, "/console/api/keys/\(old.id.apiString)/roll", cookie: cookie, body: ["expiresInSeconds": 3600])
             #expect(rolled.status == .created && rolled.headers[.cacheControl] == "no-store")
             let successor = json(rolled)
             #expect(successor["name"] as? String == "ATS sync" && successor["scopes"] as? [String] == ["candidates:write", "jobs:read"])
@@ -31,7 +32,8 @@ struct RollingKeysTests {
             let cookie = try await client.signedInAdmin()
             for bad: any Sendable in [-1, 604_801, "soon", 1.5] {
                 let key = try await client.createKey(cookie: cookie)
-                let refused = try await client.console(.post, "/console/api/keys/\(key.id.apiString)/roll", cookie: cookie, body: ["expiresInSeconds": bad])
+                let refused = try await client.console(
+                    .post, "/console/api/keys/\(key.id.apiString)/roll", cookie: cookie, body: ["expiresInSeconds": bad])
                 #expect(refused.status == .badRequest, "\(bad)")
             }
             let key = try await client.createKey(cookie: cookie)
@@ -48,7 +50,9 @@ struct RollingKeysTests {
         try await KeyServiceHarness().run { client in
             let cookie = try await client.signedInAdmin()
             let old = try await client.createKey(cookie: cookie)
-            #expect(try await client.console(.post, "/console/api/keys/\(old.id.apiString)/roll", cookie: cookie, body: ["expiresInSeconds": 0]).status == .created)
+            #expect(
+                try await client.console(.post, "/console/api/keys/\(old.id.apiString)/roll", cookie: cookie, body: ["expiresInSeconds": 0]).status
+                    == .created)
             #expect(json(try await client.introspect(try #require(old.key)))["active"] as? Bool == false)
             let listed = json(try await client.console(.get, "/console/api/keys/\(old.id.apiString)", cookie: cookie))
             #expect(listed["status"] as? String == "EXPIRED")
@@ -56,7 +60,9 @@ struct RollingKeysTests {
             #expect(again.status == .conflict && apiError(again)?.code == "KEY_NOT_ROLLABLE")
             let revoked = try await client.createKey(cookie: cookie)
             _ = try await client.console(.post, "/console/api/keys/\(revoked.id.apiString)/revoke", cookie: cookie)
-            #expect(apiError(try await client.console(.post, "/console/api/keys/\(revoked.id.apiString)/roll", cookie: cookie))?.code == "KEY_NOT_ROLLABLE")
+            #expect(
+                apiError(try await client.console(.post, "/console/api/keys/\(revoked.id.apiString)/roll", cookie: cookie))?.code
+                    == "KEY_NOT_ROLLABLE")
         }
     }
 
@@ -105,7 +111,9 @@ struct RollingKeysTests {
             #expect(try await names("?search=%25_") == ["100%_literal"])
             #expect(try await names("?search=_") == ["100%_literal"])
             #expect(try await client.console(.get, "/console/api/keys?status=LIVE", cookie: cookie).status == .badRequest)
-            let total = (json(try await client.console(.get, "/console/api/keys?search=ats&pageSize=1", cookie: cookie))["pagination"] as? [String: Any])?["total"]
+            let total =
+                (json(try await client.console(.get, "/console/api/keys?search=ats&pageSize=1", cookie: cookie))["pagination"] as? [String: Any])?[
+                    "total"]
             #expect(total as? Int == 2)
         }
     }

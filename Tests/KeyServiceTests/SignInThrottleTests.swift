@@ -18,7 +18,9 @@ struct SignInThrottleTests {
     static func address() -> String { "198.51.100.\(Int.random(in: 1...254))" }
 
     static func signIn(_ client: KeyServiceHarness.Client, email: String, password: String, from address: String) async throws -> TestResponse {
-        try await client.console(.post, "/console/api/session", cookie: nil, body: ["email": email, "password": password], headers: [Self.realIP: address, .origin: "http://localhost"])
+        try await client.console(
+            .post, "/console/api/session", cookie: nil, body: ["email": email, "password": password],
+            headers: [Self.realIP: address, .origin: "http://localhost"])
     }
 
     @Test func afterFiveFailuresForOneEmailTheSixthIs429WithoutCheckingThePassword() async throws {
@@ -36,9 +38,12 @@ struct SignInThrottleTests {
             #expect((890...900).contains(retryAfter))
             // The count is per email and per address: another address, or another email, goes on.
             #expect(try await Self.signIn(client, email: email, password: KeyServiceHarness.password, from: "203.0.113.7").status == .ok)
-            #expect(try await Self.signIn(client, email: "other-\(UUID())@example.com", password: "x-password", from: address).status == .unauthorized)
+            #expect(
+                try await Self.signIn(client, email: "other-\(UUID())@example.com", password: "x-password", from: address).status == .unauthorized)
             // Any spelling of the email counts as the same email.
-            #expect(try await Self.signIn(client, email: email.uppercased(), password: KeyServiceHarness.password, from: address).status == .tooManyRequests)
+            #expect(
+                try await Self.signIn(client, email: email.uppercased(), password: KeyServiceHarness.password, from: address).status
+                    == .tooManyRequests)
         }
     }
 
@@ -124,11 +129,14 @@ struct SignInThrottleTests {
             let address = Self.address()
             try await TestDatabase.withClient(harness.databaseURL) { postgres in
                 try await postgres.withConnection { connection in
-                    try await connection.query("SELECT pg_advisory_lock(\(SignInThrottle.lockSpace), hashtext(\(address)))", logger: Logger(label: "test"))
+                    try await connection.query(
+                        "SELECT pg_advisory_lock(\(SignInThrottle.lockSpace), hashtext(\(address)))", logger: Logger(label: "test"))
                     let queued = Task {
                         try await withThrowingTaskGroup(of: Void.self) { group in
                             for index in 0..<6 {
-                                group.addTask { _ = try await Self.signIn(client, email: "queued-\(index)@example.com", password: "wrong password", from: address) }
+                                group.addTask {
+                                    _ = try await Self.signIn(client, email: "queued-\(index)@example.com", password: "wrong password", from: address)
+                                }
                             }
                             try await group.waitForAll()
                         }
@@ -161,12 +169,16 @@ struct SignInThrottleTests {
         try await harness.run { client in
             let address = Self.address()
             for index in 1...30 { _ = try await Self.signIn(client, email: "flood-\(index)@example.com", password: "wrong password", from: address) }
-            #expect(try await Self.signIn(client, email: "flood-31@example.com", password: "wrong password", from: address).status == .tooManyRequests)
+            #expect(
+                try await Self.signIn(client, email: "flood-31@example.com", password: "wrong password", from: address).status == .tooManyRequests)
             try await TestDatabase.withClient(harness.databaseURL) { postgres in
                 try await postgres.withConnection { connection in
-                    try await connection.query("SELECT pg_advisory_lock(\(SignInThrottle.lockSpace), hashtext(\(address)))", logger: Logger(label: "test"))
+                    try await connection.query(
+                        "SELECT pg_advisory_lock(\(SignInThrottle.lockSpace), hashtext(\(address)))", logger: Logger(label: "test"))
                     let refused = await withTaskGroup(of: HTTPResponse.Status?.self) { group in
-                        group.addTask { try? await Self.signIn(client, email: "flood-32@example.com", password: "wrong password", from: address).status }
+                        group.addTask {
+                            try? await Self.signIn(client, email: "flood-32@example.com", password: "wrong password", from: address).status
+                        }
                         group.addTask {
                             try? await Task.sleep(for: .seconds(3))
                             return nil
@@ -202,7 +214,8 @@ struct SignInThrottleTests {
             let statuses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
                 for index in 0..<8 {
                     group.addTask {
-                        let answer = try await Self.signIn(client, email: "busy-\(index)@example.com", password: "wrong password", from: "192.0.2.\(index + 1)")
+                        let answer = try await Self.signIn(
+                            client, email: "busy-\(index)@example.com", password: "wrong password", from: "192.0.2.\(index + 1)")
                         return (answer.status, answer.headers[.retryAfter])
                     }
                 }

@@ -24,13 +24,15 @@ struct DeliveryTests {
 
         func startInterviews() async throws -> ChildProcess {
             let keyService = catalog.keyService
-            let process = try ChildProcess(ChildProcess.binDirectory.appendingPathComponent("interviews"), environment: [
-                "DATABASE_URL": interviewsDatabase, "PORT": String(interviewsPort), "HOST": "127.0.0.1", "LOG_LEVEL": "warning",
-                "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
-                "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "CATALOG_URL": catalog.baseURL,
-                "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
-                "INTERNAL_CLIENTS": DeliveryTests.runtime, "REPORTS_URL": reports, "REPORTS_CLIENT_SECRET": DeliveryTests.reportsSecret,
-            ])
+            let process = try ChildProcess(
+                ChildProcess.binDirectory.appendingPathComponent("interviews"),
+                environment: [
+                    "DATABASE_URL": interviewsDatabase, "PORT": String(interviewsPort), "HOST": "127.0.0.1", "LOG_LEVEL": "warning",
+                    "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
+                    "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "CATALOG_URL": catalog.baseURL,
+                    "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
+                    "INTERNAL_CLIENTS": DeliveryTests.runtime, "REPORTS_URL": reports, "REPORTS_CLIENT_SECRET": DeliveryTests.reportsSecret,
+                ])
             process.stopWhenTestsExit()
             try await HTTPExchange.waitUntilUp(interviews + "/readyz")
             return process
@@ -38,11 +40,13 @@ struct DeliveryTests {
 
         func startReports() async throws -> ChildProcess {
             let keyService = catalog.keyService
-            let process = try ChildProcess(ChildProcess.binDirectory.appendingPathComponent("reports"), environment: [
-                "DATABASE_URL": reportsDatabase, "PORT": String(reportsPort), "HOST": "127.0.0.1", "LOG_LEVEL": "warning",
-                "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
-                "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERNAL_CLIENTS": "interviews:\(DeliveryTests.reportsSecret)",
-            ])
+            let process = try ChildProcess(
+                ChildProcess.binDirectory.appendingPathComponent("reports"),
+                environment: [
+                    "DATABASE_URL": reportsDatabase, "PORT": String(reportsPort), "HOST": "127.0.0.1", "LOG_LEVEL": "warning",
+                    "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
+                    "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERNAL_CLIENTS": "interviews:\(DeliveryTests.reportsSecret)",
+                ])
             process.stopWhenTestsExit()
             try await HTTPExchange.waitUntilUp(reports + "/readyz")
             return process
@@ -86,10 +90,12 @@ struct DeliveryTests {
 
         /// Creates an interview and drives it to COMPLETED; returns its id.
         func completeInterview() async throws -> String {
-            let made = try await HTTPExchange.send(.POST, services.interviews + "/api/v1/interviews", headers: [auth, json], body: #"{"candidateId":"\#(candidate)","jobId":"\#(job)"}"#)
+            let made = try await HTTPExchange.send(
+                .POST, services.interviews + "/api/v1/interviews", headers: [auth, json], body: #"{"candidateId":"\#(candidate)","jobId":"\#(job)"}"#)
             let id = try #require(made.json["id"] as? String, "\(made.body)")
             #expect(try await HTTPExchange.send(.POST, services.interviews + "/internal/interviews/\(id)/start", headers: [runtime]).status == 200)
-            let done = try await HTTPExchange.send(.POST, services.interviews + "/internal/interviews/\(id)/complete", headers: [runtime, json], body: #"{"score":66}"#)
+            let done = try await HTTPExchange.send(
+                .POST, services.interviews + "/internal/interviews/\(id)/complete", headers: [runtime, json], body: #"{"score":66}"#)
             #expect(done.status == 200)
             return id
         }
@@ -102,11 +108,16 @@ struct DeliveryTests {
 
         // Reports stopped: the event waits and is delivered once it is back.
         try await Self.stop(reports)
-        let test = try await HTTPExchange.send(.POST, services.interviews + "/api/v1/tests", headers: [auth, json], body: #"{"title":"T","isPublished":true,"passingScore":50}"#)
+        let test = try await HTTPExchange.send(
+            .POST, services.interviews + "/api/v1/tests", headers: [auth, json], body: #"{"title":"T","isPublished":true,"passingScore":50}"#)
         let testId = try #require(test.json["id"] as? String)
-        let assigned = try await HTTPExchange.send(.POST, services.interviews + "/api/v1/tests/\(testId)/assign", headers: [auth, json], body: #"{"candidateId":"\#(candidate)"}"#)
+        let assigned = try await HTTPExchange.send(
+            .POST, services.interviews + "/api/v1/tests/\(testId)/assign", headers: [auth, json], body: #"{"candidateId":"\#(candidate)"}"#)
         let assignment = try #require(assigned.json["id"] as? String, "\(assigned.body)")
-        #expect(try await HTTPExchange.send(.POST, services.interviews + "/internal/assignments/\(assignment)/complete", headers: [runtime, json], body: #"{"score":80}"#).status == 200)
+        #expect(
+            try await HTTPExchange.send(
+                .POST, services.interviews + "/internal/assignments/\(assignment)/complete", headers: [runtime, json], body: #"{"score":80}"#
+            ).status == 200)
         try await Task.sleep(for: .seconds(1))
         reports = try await services.startReports()
         _ = try await Self.waitForReport(services.reports + "/api/v1/reports/tests/\(assignment)", key: key, timeout: .seconds(15))

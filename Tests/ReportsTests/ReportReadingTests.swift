@@ -50,7 +50,8 @@ struct ReportReadingTests {
         try await ReportsHarness().run { client in
             let organization = try await client.keyService.newOrganization()
             let key = try await organization.key(["reports:read"]).key
-            let candidate = UUID(), campaign = UUID()
+            let candidate = UUID()
+            let campaign = UUID()
             try await client.deliver(ReportsHarness.interviewEvent(organization: organization.id, candidate: candidate, campaign: campaign))
             try await client.deliver(ReportsHarness.interviewEvent(organization: organization.id))
             try await client.deliver(ReportsHarness.testEvent(organization: organization.id, candidate: candidate))
@@ -84,7 +85,9 @@ struct ReportReadingTests {
                 #expect(response.status == .methodNotAllowed, "\(method)")
             }
             let id = json(try await client.get("/api/v1/reports/interviews/\(event.interviewId!)", key: key))["id"] as! String
-            #expect(try await client.client.execute(uri: "/api/v1/reports/\(id)", method: .delete, headers: [.authorization: "Bearer \(key)"]).status == .methodNotAllowed)
+            #expect(
+                try await client.client.execute(uri: "/api/v1/reports/\(id)", method: .delete, headers: [.authorization: "Bearer \(key)"]).status
+                    == .methodNotAllowed)
         }
     }
 
@@ -95,11 +98,13 @@ struct ReportReadingTests {
             #expect(try await client.deliver(event, credentials: "interviews:wrong-secret-0123456789").status == .unauthorized)
             let basic = "Basic " + Data(ReportsHarness.deliverer.utf8).base64EncodedString()
             let garbage = try await client.client.execute(
-                uri: "/internal/events", method: .post, headers: [.authorization: basic, .contentType: "application/json"], body: ByteBuffer(string: "{\"eventId\":1}")
+                uri: "/internal/events", method: .post, headers: [.authorization: basic, .contentType: "application/json"],
+                body: ByteBuffer(string: "{\"eventId\":1}")
             )
             #expect(garbage.status == .badRequest)
             let undeclared = try await client.client.execute(
-                uri: "/internal/events", method: .post, headers: [.authorization: basic], body: ByteBuffer(bytes: try ReportEvent.encoder.encode(event))
+                uri: "/internal/events", method: .post, headers: [.authorization: basic],
+                body: ByteBuffer(bytes: try ReportEvent.encoder.encode(event))
             )
             #expect(undeclared.status == .unsupportedMediaType)
             let inconsistent = ReportsHarness.interviewEvent(organization: organization.id, score: 101)

@@ -12,7 +12,9 @@ import Testing
 struct ReportRoutesTests {
     @Test func theOpenAPIDocumentDescribesExactlyTheseRoutesAndScopes() throws {
         let postgres = PostgresClient(configuration: try DatabaseURL.configuration(from: "postgres://u:p@127.0.0.1:1/none"))
-        let table = buildRoutes(ScopedRoutes(router: Router(context: AppRequestContext.self)), reports: ReportRepository(client: postgres, logger: Logger(label: "test"))).table
+        let table = buildRoutes(
+            ScopedRoutes(router: Router(context: AppRequestContext.self)), reports: ReportRepository(client: postgres, logger: Logger(label: "test"))
+        ).table
         #expect(!table.isEmpty)
         #expect(try OpenAPIDocument.operations(servedBy: "reports") == Set(table.map(\.description)))
     }

@@ -17,11 +17,12 @@ struct ReportsHarness {
     let keyService = FakeKeyService()
 
     init() async throws {
-        settings = try ReportsSettings(environment: Environment(values: [
-            "DATABASE_URL": try await TestDatabase.create(), "DATABASE_POOL_SIZE": "4", "INTERNAL_CLIENTS": Self.deliverer,
-            "INTROSPECTION_URL": "http://127.0.0.1:1/internal/introspect", "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
-            "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret,
-        ]))
+        settings = try ReportsSettings(
+            environment: Environment(values: [
+                "DATABASE_URL": try await TestDatabase.create(), "DATABASE_POOL_SIZE": "4", "INTERNAL_CLIENTS": Self.deliverer,
+                "INTROSPECTION_URL": "http://127.0.0.1:1/internal/introspect", "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
+                "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret,
+            ]))
     }
 
     func run(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {

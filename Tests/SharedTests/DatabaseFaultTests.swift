@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import PostgresNIO
-import Logging
 import Shared
 import Synchronization
 import TestSupport
@@ -20,7 +20,9 @@ struct DatabaseFaultTests {
         router.get("/terminated") { _, _ -> String in
             try await postgres.withConnection { connection in
                 var pid = 0
-                for try await value in try await connection.query("SELECT pg_backend_pid()", logger: Logger(label: "test")).decode(Int.self) { pid = value }
+                for try await value in try await connection.query("SELECT pg_backend_pid()", logger: Logger(label: "test")).decode(Int.self) {
+                    pid = value
+                }
                 // Another connection ends this one while its query runs, as a fast restart does.
                 let terminator = Task {
                     try await Task.sleep(for: .milliseconds(300))

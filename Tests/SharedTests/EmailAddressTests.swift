@@ -13,8 +13,10 @@ struct EmailAddressTests {
         #expect(EmailAddress.parse(raw) == stored)
     }
 
-    @Test(arguments: ["x@example..com", "a\u{85}b@c.de", "a@.b.co", "a@b.", "a@b", "a b@c.de", "@b.co", "a@@b.co", "a@b@c.co",
-                      "a\u{FEFF}b@c.de", "a@b\u{0}.co", "   ", ""])
+    @Test(arguments: [
+        "x@example..com", "a\u{85}b@c.de", "a@.b.co", "a@b.", "a@b", "a b@c.de", "@b.co", "a@@b.co", "a@b@c.co",
+        "a\u{FEFF}b@c.de", "a@b\u{0}.co", "   ", "",
+    ])
     func otherStringsAreRefused(raw: String) {
         #expect(EmailAddress.parse(raw) == nil)
     }

@@ -46,7 +46,8 @@ struct HTTPConventionTests {
 
     @Test func anUnknownRouteIs404InTheContractShape() async throws {
         try await Self.makeApplication().test(.router) { client in
-            do { let response = try await client.execute(uri: "/nothing/here", method: .get)
+            do {
+                let response = try await client.execute(uri: "/nothing/here", method: .get)
                 #expect(response.status == .notFound)
                 #expect(try Self.error(response).code == "NOT_FOUND")
                 #expect(response.headers[.requestId] != nil)
@@ -57,12 +58,14 @@ struct HTTPConventionTests {
 
     @Test func aKnownPathWithTheWrongMethodIs405WithAllow() async throws {
         try await Self.makeApplication().test(.router) { client in
-            do { let response = try await client.execute(uri: "/widgets", method: .delete)
+            do {
+                let response = try await client.execute(uri: "/widgets", method: .delete)
                 #expect(response.status == .methodNotAllowed)
                 #expect(response.headers[.allow] == "GET, HEAD, POST")
                 #expect(try Self.error(response).code == "METHOD_NOT_ALLOWED")
             }
-            do { let response = try await client.execute(uri: "/widgets/\(UUID())", method: .post)
+            do {
+                let response = try await client.execute(uri: "/widgets/\(UUID())", method: .post)
                 #expect(response.status == .methodNotAllowed)
                 #expect(response.headers[.allow] == "GET, HEAD")
             }
@@ -89,7 +92,8 @@ struct HTTPConventionTests {
     @Test func aBodyOverOneMebibyteIs413() async throws {
         try await Self.makeApplication().test(.router) { client in
             let big = ByteBuffer(repeating: UInt8(ascii: " "), count: (1 << 20) + 1)
-            do { let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: big)
+            do {
+                let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: big)
                 #expect(response.status == .contentTooLarge)
                 #expect(try Self.error(response).code == "PAYLOAD_TOO_LARGE")
             }
@@ -100,7 +104,9 @@ struct HTTPConventionTests {
         try await Self.makeApplication().test(.router) { client in
             var text = #"{"title":"t"}"#
             text += String(repeating: " ", count: (1 << 20) - text.utf8.count)
-            do { let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: text))
+            do {
+                let response = try await client.execute(
+                    uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: text))
                 #expect(response.status == .ok)
             }
         }
@@ -112,7 +118,9 @@ struct HTTPConventionTests {
     ])
     func badJSONIs400NamingTheField(body: String, field: String?) async throws {
         try await Self.makeApplication().test(.router) { client in
-            do { let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+            do {
+                let response = try await client.execute(
+                    uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
                 #expect(response.status == .badRequest)
                 let error = try Self.error(response)
                 #expect(error.code == "VALIDATION_ERROR")
@@ -123,7 +131,8 @@ struct HTTPConventionTests {
 
     @Test func anEmptyBodyIs400() async throws {
         try await Self.makeApplication().test(.router) { client in
-            do { let response = try await client.execute(uri: "/widgets", method: .post)
+            do {
+                let response = try await client.execute(uri: "/widgets", method: .post)
                 #expect(response.status == .badRequest)
             }
         }
@@ -131,7 +140,10 @@ struct HTTPConventionTests {
 
     @Test func unknownFieldsAreIgnored() async throws {
         try await Self.makeApplication().test(.router) { client in
-            do { let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"title":"x","extra":{"a":1}}"#))
+            do {
+                let response = try await client.execute(
+                    uri: "/widgets", method: .post, headers: [.contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"title":"x","extra":{"a":1}}"#))
                 #expect(response.status == .ok)
             }
         }
@@ -139,7 +151,8 @@ struct HTTPConventionTests {
 
     @Test func aPathIdThatIsNotAUUIDIs400() async throws {
         try await Self.makeApplication().test(.router) { client in
-            do { let response = try await client.execute(uri: "/widgets/123", method: .get)
+            do {
+                let response = try await client.execute(uri: "/widgets/123", method: .get)
                 #expect(response.status == .badRequest)
                 #expect(try Self.error(response).details?.first?.field == "id")
             }
@@ -148,10 +161,12 @@ struct HTTPConventionTests {
 
     @Test func theCallersRequestIdIsEchoedAndAForgedOneReplaced() async throws {
         try await Self.makeApplication().test(.router) { client in
-            do { let response = try await client.execute(uri: "/healthz", method: .get, headers: [.requestId: "abc-123"])
+            do {
+                let response = try await client.execute(uri: "/healthz", method: .get, headers: [.requestId: "abc-123"])
                 #expect(response.headers[.requestId] == "abc-123")
             }
-            do { let response = try await client.execute(uri: "/nothing", method: .get, headers: [.requestId: "bad id\" injected"])
+            do {
+                let response = try await client.execute(uri: "/nothing", method: .get, headers: [.requestId: "bad id\" injected"])
                 let id = try #require(response.headers[.requestId])
                 #expect(UUID(uuidString: id) != nil)
             }
@@ -161,11 +176,13 @@ struct HTTPConventionTests {
     @Test func pageSizeOutsideOneToHundredIs400() async throws {
         try await Self.makeApplication().test(.router) { client in
             for query in ["pageSize=0", "pageSize=101", "page=0", "page=x", "pageSize=1.5"] {
-                do { let response = try await client.execute(uri: "/widgets?\(query)", method: .get)
+                do {
+                    let response = try await client.execute(uri: "/widgets?\(query)", method: .get)
                     #expect(response.status == .badRequest, "\(query)")
                 }
             }
-            do { let response = try await client.execute(uri: "/widgets?page=2&pageSize=20", method: .get)
+            do {
+                let response = try await client.execute(uri: "/widgets?page=2&pageSize=20", method: .get)
                 struct Body: Decodable { let pagination: Page<Widget>.Info }
                 let body = try JSONDecoder().decode(Body.self, from: Data(response.body.readableBytesView))
                 #expect(body.pagination == .init(page: 2, pageSize: 20, total: 41, totalPages: 3))
@@ -175,7 +192,8 @@ struct HTTPConventionTests {
 
     @Test func anUnexpectedErrorIs500WithoutItsDetails() async throws {
         try await Self.makeApplication().test(.router) { client in
-            do { let response = try await client.execute(uri: "/boom", method: .get)
+            do {
+                let response = try await client.execute(uri: "/boom", method: .get)
                 #expect(response.status == .internalServerError)
                 let error = try Self.error(response)
                 #expect(error.code == "INTERNAL_ERROR")
@@ -186,10 +204,12 @@ struct HTTPConventionTests {
 
     @Test func healthIsUpWhileReadinessReports503WhenTheDatabaseIsDown() async throws {
         try await Self.makeApplication().test(.router) { client in
-            do { let response = try await client.execute(uri: "/healthz", method: .get)
+            do {
+                let response = try await client.execute(uri: "/healthz", method: .get)
                 #expect(response.status == .ok)
             }
-            do { let response = try await client.execute(uri: "/readyz", method: .get)
+            do {
+                let response = try await client.execute(uri: "/readyz", method: .get)
                 #expect(response.status == .serviceUnavailable)
                 #expect(response.headers[.retryAfter] != nil)
                 #expect(try Self.error(response).code == "SERVICE_UNAVAILABLE")
@@ -202,7 +222,8 @@ struct HTTPConventionTests {
         try await Self.makeApplication(metrics: metrics).test(.router) { client in
             try await client.execute(uri: "/widgets/\(UUID())", method: .get)
             try await client.execute(uri: "/no/such/thing", method: .get)
-            do { let response = try await client.execute(uri: "/metrics", method: .get)
+            do {
+                let response = try await client.execute(uri: "/metrics", method: .get)
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
                 let text = String(buffer: response.body)
                 #expect(text.contains(#"http_requests_total{method="GET",route="/widgets/{id}",status="200"} 1"#))

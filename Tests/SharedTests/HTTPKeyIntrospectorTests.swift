@@ -26,8 +26,10 @@ struct HTTPKeyIntrospectorTests {
             let base = "http://127.0.0.1:\(client.port!)"
             // A short timeout for the slow path only: the others must not time out on a busy machine.
             func introspect(_ path: String) async throws -> VerifiedKey? {
-                try await HTTPKeyIntrospector(keyServiceURL: base, path: path, clientId: "c", clientSecret: "s", timeout: path == "/slow" ? .milliseconds(500) : .seconds(10))
-                    .introspect(APIKeyToken.generate(), requestId: "r")
+                try await HTTPKeyIntrospector(
+                    keyServiceURL: base, path: path, clientId: "c", clientSecret: "s", timeout: path == "/slow" ? .milliseconds(500) : .seconds(10)
+                )
+                .introspect(APIKeyToken.generate(), requestId: "r")
             }
             let start = ContinuousClock.now
             await #expect(throws: InternalCallFailure.timedOut) { try await introspect("/slow") }

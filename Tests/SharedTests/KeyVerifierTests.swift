@@ -137,13 +137,15 @@ struct BearerAndAnswerTests {
     }
 
     @Test func anActiveAnswerMustNameItsKeyAndOrganization() throws {
-        let keyId = UUID(), orgId = UUID()
+        let keyId = UUID()
+        let orgId = UUID()
         let good = #"{"active":true,"scope":"jobs:read bogus","client_id":"\#(keyId)","org_id":"\#(orgId)","token_type":"api_key","iat":1}"#
         let parsed = try HTTPKeyIntrospector.parseAnswer(Data(good.utf8))
         #expect(parsed == VerifiedKey(keyId: keyId, organizationId: orgId, scopes: [.jobsRead]))
         #expect(try HTTPKeyIntrospector.parseAnswer(Data(#"{"active":false}"#.utf8)) == nil)
         for bad in [
-            "", "null", "[]", #"{"active":"yes"}"#, #"{"active":true}"#, #"{"active":true,"client_id":"x","org_id":"\#(orgId)","token_type":"api_key"}"#,
+            "", "null", "[]", #"{"active":"yes"}"#, #"{"active":true}"#,
+            #"{"active":true,"client_id":"x","org_id":"\#(orgId)","token_type":"api_key"}"#,
             #"{"active":true,"client_id":"\#(keyId)","org_id":"\#(orgId)","token_type":"access_token"}"#,
         ] {
             #expect(throws: InternalCallFailure.self, "\(bad)") { try HTTPKeyIntrospector.parseAnswer(Data(bad.utf8)) }

@@ -8,9 +8,11 @@ import Testing
 struct MigrationRunnerTests {
     static let migrations = [
         Migration(version: 1, name: "widgets", statements: ["CREATE TABLE widgets (id INT PRIMARY KEY)"]),
-        Migration(version: 2, name: "widget names", statements: [
-            "ALTER TABLE widgets ADD COLUMN name TEXT", "CREATE INDEX widgets_name_idx ON widgets (name)",
-        ]),
+        Migration(
+            version: 2, name: "widget names",
+            statements: [
+                "ALTER TABLE widgets ADD COLUMN name TEXT", "CREATE INDEX widgets_name_idx ON widgets (name)",
+            ]),
     ]
 
     @Test func migrationsApplyOnceInOrder() async throws {
@@ -56,7 +58,8 @@ struct MigrationRunnerTests {
     @Test func aFailingMigrationLeavesNothingBehind() async throws {
         let url = try await TestDatabase.create()
         try await TestDatabase.withClient(url) { client in
-            let broken = Self.migrations + [Migration(version: 3, name: "broken", statements: ["CREATE TABLE gadgets (id INT)", "SELECT no_such_function()"])]
+            let broken =
+                Self.migrations + [Migration(version: 3, name: "broken", statements: ["CREATE TABLE gadgets (id INT)", "SELECT no_such_function()"])]
             await #expect(throws: PSQLError.self) {
                 try await MigrationRunner(client: client, migrations: broken, logger: Logger(label: "test")).migrate()
             }

@@ -25,8 +25,10 @@ struct RateLimiterTests {
             guard reachable else { return nil }
             if let delay { try? await Task.sleep(for: delay) }
             return used.withLock { used in
-                let secondKey = "\(key) s \(second)", minuteKey = "\(key) m \(second - second % 60)"
-                let secondUsed = used[secondKey, default: 0], minuteUsed = used[minuteKey, default: 0]
+                let secondKey = "\(key) s \(second)"
+                let minuteKey = "\(key) m \(second - second % 60)"
+                let secondUsed = used[secondKey, default: 0]
+                let minuteUsed = used[minuteKey, default: 0]
                 let granted = max(0, min(want, (limits.perSecond ?? .max) - secondUsed, (limits.perMinute ?? .max) - minuteUsed))
                 used[secondKey] = secondUsed + granted
                 used[minuteKey] = minuteUsed + granted
@@ -35,7 +37,8 @@ struct RateLimiterTests {
         }
     }
 
-    static let starter = VerifiedKey(keyId: UUID(), organizationId: UUID(), scopes: [.jobsRead], rateLimits: RateLimits(plan: .STARTER, perSecond: 10, perMinute: 500))
+    static let starter = VerifiedKey(
+        keyId: UUID(), organizationId: UUID(), scopes: [.jobsRead], rateLimits: RateLimits(plan: .STARTER, perSecond: 10, perMinute: 500))
     /// A clock stopped in the middle of a second, 30 seconds into a minute.
     static let frozen: @Sendable () -> Date = { Date(timeIntervalSince1970: 1_800_000_030.5) }
 
@@ -65,7 +68,9 @@ struct RateLimiterTests {
     @Test func aCrowdOnAKeyFarUnderItsLimitsIsNeverRefused() async {
         // A fresh key with limits it cannot reach, and a crowd at once: every request waits for
         // leases that the others keep spending; none may be refused for that.
-        let key = VerifiedKey(keyId: UUID(), organizationId: UUID(), scopes: [.jobsRead], rateLimits: RateLimits(plan: .ENTERPRISE, perSecond: 1_000_000, perMinute: 1_000_000))
+        let key = VerifiedKey(
+            keyId: UUID(), organizationId: UUID(), scopes: [.jobsRead],
+            rateLimits: RateLimits(plan: .ENTERPRISE, perSecond: 1_000_000, perMinute: 1_000_000))
         let ledger = MemoryLedger()
         let limiters = (0..<2).map { _ in RateLimiter(leaser: ledger, metrics: ServiceMetrics(), now: Self.frozen) }
         let decisions = await Self.burst(limiters, key: key, count: 2000)
@@ -79,7 +84,9 @@ struct RateLimiterTests {
         // refused for that (the benchmark saw 17 to 34 false 429s in 100 000 when a late request
         // rolled a key's state back to its own second, and the two seconds kept discarding each
         // other's leases until requests ran out of rounds).
-        let key = VerifiedKey(keyId: UUID(), organizationId: UUID(), scopes: [.jobsRead], rateLimits: RateLimits(plan: .ENTERPRISE, perSecond: 1_000_000, perMinute: 100_000_000))
+        let key = VerifiedKey(
+            keyId: UUID(), organizationId: UUID(), scopes: [.jobsRead],
+            rateLimits: RateLimits(plan: .ENTERPRISE, perSecond: 1_000_000, perMinute: 100_000_000))
         let ledger = MemoryLedger(delay: .microseconds(300))
         let start = Date()
         let ticking: @Sendable () -> Date = {
@@ -122,7 +129,8 @@ struct RateLimiterTests {
     @Test func aLedgerThatHangsHoldsNoRequestLongerThanTheLeaseWait() async throws {
         let ledger = HangingLedger()
         let time = Mutex(1_800_000_030.2)
-        let limiter = RateLimiter(leaser: ledger, metrics: ServiceMetrics(), leaseWait: .milliseconds(100), now: { Date(timeIntervalSince1970: time.withLock { $0 }) })
+        let limiter = RateLimiter(
+            leaser: ledger, metrics: ServiceMetrics(), leaseWait: .milliseconds(100), now: { Date(timeIntervalSince1970: time.withLock { $0 }) })
         let clock = ContinuousClock()
         let first = clock.now
         let decisions = await Self.burst([limiter], key: Self.starter, count: 15)
@@ -148,14 +156,16 @@ struct RateLimiterTests {
         #expect(!limiter.isCountingAlone)
         // Counted by the ledger again: two instances together get the limit, not twice it.
         time.withLock { $0 += 1 }
-        let other = RateLimiter(leaser: ledger, metrics: ServiceMetrics(), leaseWait: .milliseconds(100), now: { Date(timeIntervalSince1970: time.withLock { $0 }) })
+        let other = RateLimiter(
+            leaser: ledger, metrics: ServiceMetrics(), leaseWait: .milliseconds(100), now: { Date(timeIntervalSince1970: time.withLock { $0 }) })
         let shared = await Self.burst([limiter, other], key: Self.starter, count: 30)
         #expect(shared.filter(\.allowed).count <= 10)
     }
 
     @Test func theHeadersDescribeTheWindowWithFewerRequestsLeft() async {
         let ledger = MemoryLedger()
-        let key = VerifiedKey(keyId: UUID(), organizationId: UUID(), scopes: [], rateLimits: RateLimits(plan: .ENTERPRISE, perSecond: 100, perMinute: 3))
+        let key = VerifiedKey(
+            keyId: UUID(), organizationId: UUID(), scopes: [], rateLimits: RateLimits(plan: .ENTERPRISE, perSecond: 100, perMinute: 3))
         let limiter = RateLimiter(leaser: ledger, metrics: ServiceMetrics(), now: Self.frozen)
         var decisions: [RateLimiter.Decision] = []
         for _ in 0..<4 {

@@ -14,7 +14,8 @@ struct RouteContextTests {
     static func makeApplication(keyService: FakeKeyService, authenticated: Bool = true) throws -> some ApplicationProtocol {
         let postgres = PostgresClient(configuration: try DatabaseURL.configuration(from: "postgres://u:p@127.0.0.1:1/none"))
         let metrics = ServiceMetrics()
-        let auth = try AuthConfiguration(environment: Environment(values: ["INTROSPECTION_CLIENT_SECRET": "unused-secret-0123456789abcdefghijkl"]), serviceName: "test")
+        let auth = try AuthConfiguration(
+            environment: Environment(values: ["INTROSPECTION_CLIENT_SECRET": "unused-secret-0123456789abcdefghijkl"]), serviceName: "test")
         let authentication = ServiceRuntime.makeAuthentication(keyService.clients, auth: auth, metrics: metrics, logger: .init(label: "test"))
         let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authenticated ? authentication : nil)
         router.internalRoutes(callers: callers).get("whoami") { _, context in context.caller }
@@ -29,12 +30,16 @@ struct RouteContextTests {
 
     @Test func anInternalRouteAnswers401WithoutTheCallersCredentialsAndNamesTheCallerWithThem() async throws {
         try await Self.makeApplication(keyService: FakeKeyService()).test(.router) { client in
-            for headers in [HTTPFields(), Self.basic("interviews:wrong-secret-0123456789"), Self.basic("nobody:interviews-secret-0123456789"), [.authorization: "Bearer x"]] {
+            for headers in [
+                HTTPFields(), Self.basic("interviews:wrong-secret-0123456789"), Self.basic("nobody:interviews-secret-0123456789"),
+                [.authorization: "Bearer x"],
+            ] {
                 let refused = try await client.execute(uri: "/internal/whoami", method: .get, headers: headers)
                 #expect(refused.status == .unauthorized)
                 #expect(refused.headers[.wwwAuthenticate] == #"Basic realm="evalyo-internal""#)
             }
-            let answered = try await client.execute(uri: "/internal/whoami", method: .get, headers: Self.basic("interviews:interviews-secret-0123456789"))
+            let answered = try await client.execute(
+                uri: "/internal/whoami", method: .get, headers: Self.basic("interviews:interviews-secret-0123456789"))
             #expect(answered.status == .ok && String(buffer: answered.body) == "interviews")
         }
     }

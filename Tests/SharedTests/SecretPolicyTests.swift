@@ -20,11 +20,15 @@ struct SecretPolicyTests {
             try Environment(values: ["CATALOG_CLIENT_SECRET": String(Self.good.prefix(31))]).secret("CATALOG_CLIENT_SECRET", purpose: "p")
         }
         #expect(error?.description.contains("CATALOG_CLIENT_SECRET is 31 characters long") == true)
-        #expect(throws: Never.self) { try Environment(values: ["CATALOG_CLIENT_SECRET": String(Self.good.prefix(32))]).secret("CATALOG_CLIENT_SECRET", purpose: "p") }
+        #expect(throws: Never.self) {
+            try Environment(values: ["CATALOG_CLIENT_SECRET": String(Self.good.prefix(32))]).secret("CATALOG_CLIENT_SECRET", purpose: "p")
+        }
     }
 
     @Test func aMissingSecretSaysWhatItIsFor() {
-        let error = #expect(throws: ConfigurationError.self) { try Environment(values: [:]).secret("REPORTS_CLIENT_SECRET", purpose: "delivering events") }
+        let error = #expect(throws: ConfigurationError.self) {
+            try Environment(values: [:]).secret("REPORTS_CLIENT_SECRET", purpose: "delivering events")
+        }
         #expect(error?.description == "REPORTS_CLIENT_SECRET must be set: delivering events")
     }
 
@@ -34,7 +38,8 @@ struct SecretPolicyTests {
 
     @Test func internalClientsCheckEverySecretAndNameTheClient() {
         let error = #expect(throws: ConfigurationError.self) {
-            try InternalCallers(environment: Environment(values: ["INTERNAL_CLIENTS": "catalog:\(Self.good),interviews:change-me-interviews-introspection"]))
+            try InternalCallers(
+                environment: Environment(values: ["INTERNAL_CLIENTS": "catalog:\(Self.good),interviews:change-me-interviews-introspection"]))
         }
         #expect(error?.description.hasPrefix("INTERNAL_CLIENTS (the secret of interviews) is a placeholder") == true)
         #expect(throws: Never.self) { try InternalCallers(environment: Environment(values: ["INTERNAL_CLIENTS": "catalog:\(Self.good)"])) }
@@ -50,7 +55,9 @@ struct SecretPolicyTests {
 
     @Test func theAuthCacheLifetimeIsAtMostAMinute() throws {
         let base = ["INTROSPECTION_CLIENT_SECRET": Self.good]
-        #expect(throws: ConfigurationError.self) { try AuthConfiguration(environment: Environment(values: base.merging(["AUTH_CACHE_TTL": "61"]) { $1 }), serviceName: "catalog") }
+        #expect(throws: ConfigurationError.self) {
+            try AuthConfiguration(environment: Environment(values: base.merging(["AUTH_CACHE_TTL": "61"]) { $1 }), serviceName: "catalog")
+        }
         let accepted = try AuthConfiguration(environment: Environment(values: base.merging(["AUTH_CACHE_TTL": "60"]) { $1 }), serviceName: "catalog")
         #expect(accepted.cacheTTL == .seconds(60))
     }
@@ -71,9 +78,10 @@ struct SecretPolicyTests {
 
         let example = try String(contentsOf: root.appendingPathComponent(".env.example"), encoding: .utf8)
         let placeholders = example.split(separator: "\n").filter { $0.contains("=change-me-") }.map { String($0.prefix { $0 != "=" }) }
-        let written = Dictionary(uniqueKeysWithValues: try String(contentsOfFile: target, encoding: .utf8).split(separator: "\n")
-            .filter { !$0.hasPrefix("#") && $0.contains("=") }
-            .map { line in (String(line.prefix { $0 != "=" }), String(line.drop { $0 != "=" }.dropFirst())) })
+        let written = Dictionary(
+            uniqueKeysWithValues: try String(contentsOfFile: target, encoding: .utf8).split(separator: "\n")
+                .filter { !$0.hasPrefix("#") && $0.contains("=") }
+                .map { line in (String(line.prefix { $0 != "=" }), String(line.drop { $0 != "=" }.dropFirst())) })
         #expect(placeholders.count >= 10)
         let secrets = placeholders.compactMap { written[$0] }
         #expect(secrets.count == placeholders.count)

@@ -14,7 +14,8 @@ struct StrictInputTests {
     ])
     func nonRFC8259BodiesAre400(body: String) async throws {
         try await HTTPConventionTests.makeApplication().test(.router) { client in
-            let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+            let response = try await client.execute(
+                uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
             #expect(response.status == .badRequest, "accepted: \(body)")
             #expect(try HTTPConventionTests.error(response).code == "VALIDATION_ERROR")
         }
@@ -26,19 +27,23 @@ struct StrictInputTests {
     ])
     func rfc8259BodiesAreRead(body: String) async throws {
         try await HTTPConventionTests.makeApplication().test(.router) { client in
-            let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+            let response = try await client.execute(
+                uri: "/widgets", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
             #expect(response.status == .ok, "refused: \(body)")
         }
     }
 
     @Test func nestingDeeperThanTheLimitIs400() throws {
-        let deep = Array((String(repeating: "[", count: StrictJSON.maximumDepth + 1) + String(repeating: "]", count: StrictJSON.maximumDepth + 1)).utf8)
+        let deep = Array(
+            (String(repeating: "[", count: StrictJSON.maximumDepth + 1) + String(repeating: "]", count: StrictJSON.maximumDepth + 1)).utf8)
         #expect(throws: StrictJSON.Violation.self) { try StrictJSON.validate(deep) }
         let limit = Array((String(repeating: "[", count: StrictJSON.maximumDepth) + String(repeating: "]", count: StrictJSON.maximumDepth)).utf8)
         #expect(throws: Never.self) { try StrictJSON.validate(limit) }
     }
 
-    @Test(arguments: [nil, "text/plain", "application/x-www-form-urlencoded", "application/json-patch+json", "application/json; charset=iso-8859-1", "text/json"])
+    @Test(arguments: [
+        nil, "text/plain", "application/x-www-form-urlencoded", "application/json-patch+json", "application/json; charset=iso-8859-1", "text/json",
+    ])
     func aJSONBodyWithoutTheJSONContentTypeIs415(contentType: String?) async throws {
         try await HTTPConventionTests.makeApplication().test(.router) { client in
             var headers: HTTPFields = [:]
@@ -52,7 +57,8 @@ struct StrictInputTests {
     @Test(arguments: ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8", #"application/json; charset="utf-8""#])
     func theJSONContentTypeIsAcceptedWithAUTF8Charset(contentType: String) async throws {
         try await HTTPConventionTests.makeApplication().test(.router) { client in
-            let response = try await client.execute(uri: "/widgets", method: .post, headers: [.contentType: contentType], body: ByteBuffer(string: #"{"title":"x"}"#))
+            let response = try await client.execute(
+                uri: "/widgets", method: .post, headers: [.contentType: contentType], body: ByteBuffer(string: #"{"title":"x"}"#))
             #expect(response.status == .ok)
         }
     }

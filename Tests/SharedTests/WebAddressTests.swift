@@ -37,8 +37,11 @@ struct WebAddressTests {
         let title = try OpenAPIDocument.pattern(schema: "JobInput", property: "title")
         let locale = try OpenAPIDocument.pattern(schema: "CandidateInput", property: "locale")
         var generator = SystemRandomNumberGenerator()
-        let pieces = ["http", "HTTPS", "://", "s", ":", "/", "?", "#", "%", "2f", "@", ".", "a", "Z", "9", "-", "_", "~", "!", "'",
-                      " ", "\t", "\u{0B}", "\u{1C}", "\u{85}", "\u{A0}", "\u{FEFF}", "\u{2028}", "é", "[", "\\", "\0", "x.co", "b@c.d", "fr", "en-GB", "\u{1F}", "\u{180E}", "\u{200B}"]
+        let pieces = [
+            "http", "HTTPS", "://", "s", ":", "/", "?", "#", "%", "2f", "@", ".", "a", "Z", "9", "-", "_", "~", "!", "'",
+            " ", "\t", "\u{0B}", "\u{1C}", "\u{85}", "\u{A0}", "\u{FEFF}", "\u{2028}", "é", "[", "\\", "\0", "x.co", "b@c.d", "fr", "en-GB", "\u{1F}",
+            "\u{180E}", "\u{200B}",
+        ]
         for _ in 0..<5_000 {
             let raw = (0..<Int.random(in: 1...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
             #expect(url.matches(raw) == (WebAddress.parse(raw) != nil || WhiteSpace.trimmed(raw).isEmpty), "cvUrl \(raw.debugDescription)")

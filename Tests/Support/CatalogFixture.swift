@@ -26,7 +26,9 @@ public actor CatalogFixture {
     }
 
     /// Launches a catalog that the caller owns, with `environment` added to its settings.
-    public static func launch(keyService: KeyServiceFixture.Running, environment extra: [String: String] = [:]) async throws -> (process: ChildProcess, running: Running) {
+    public static func launch(keyService: KeyServiceFixture.Running, environment extra: [String: String] = [:]) async throws -> (
+        process: ChildProcess, running: Running
+    ) {
         let port = try freePort()
         let process = try ChildProcess(
             ChildProcess.binDirectory.appendingPathComponent("catalog"),
@@ -35,7 +37,8 @@ public actor CatalogFixture {
                 "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
                 "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERNAL_CLIENTS": "\(clientId):\(clientSecret)",
                 // No interviews service unless the caller names one: a campaign naming an agent is then 503.
-                "INTERVIEWS_URL": "http://127.0.0.1:1", "INTERVIEWS_CLIENT_ID": interviewsClient.id, "INTERVIEWS_CLIENT_SECRET": interviewsClient.secret,
+                "INTERVIEWS_URL": "http://127.0.0.1:1", "INTERVIEWS_CLIENT_ID": interviewsClient.id,
+                "INTERVIEWS_CLIENT_SECRET": interviewsClient.secret,
             ].merging(extra) { $1 }
         )
         process.stopWhenTestsExit()

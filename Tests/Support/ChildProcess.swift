@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import Shared
+import Synchronization
 
 /// One of the package's real executables (or nginx), run as a child process for a test.
 public final class ChildProcess: @unchecked Sendable {

@@ -70,8 +70,10 @@ public final class FakeKeyService: KeyIntrospector, RateLimitLeaser, RevocationS
 
     public func lease(key: UUID, limits: RateLimits, second: Int64, want: Int, requestId: String) async -> RateLimitLease? {
         state.withLock { state in
-            let secondKey = "\(key)-\(second)", minuteKey = "\(key)-\(second - second % 60)"
-            let secondUsed = state.secondUsed[secondKey, default: 0], minuteUsed = state.minuteUsed[minuteKey, default: 0]
+            let secondKey = "\(key)-\(second)"
+            let minuteKey = "\(key)-\(second - second % 60)"
+            let secondUsed = state.secondUsed[secondKey, default: 0]
+            let minuteUsed = state.minuteUsed[minuteKey, default: 0]
             let granted = max(0, min(want, (limits.perSecond ?? Int.max) - secondUsed, (limits.perMinute ?? Int.max) - minuteUsed))
             state.secondUsed[secondKey] = secondUsed + granted
             state.minuteUsed[minuteKey] = minuteUsed + granted

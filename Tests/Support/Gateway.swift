@@ -12,8 +12,10 @@ public struct Gateway: Sendable {
 
     /// Starts nginx in front of the given service ports (a port nothing listens on stands for a stopped service),
     /// serving HTTPS with `certificates` when given (and plain HTTP then only redirecting).
-    public init(keyServicePort: Int, catalogPort: Int, interviewsPort: Int? = nil, reportsPort: Int? = nil,
-                certificates: TestCertificates? = nil) throws {
+    public init(
+        keyServicePort: Int, catalogPort: Int, interviewsPort: Int? = nil, reportsPort: Int? = nil,
+        certificates: TestCertificates? = nil
+    ) throws {
         let port = try freePort()
         let httpsPort = try certificates.map { _ in try freePort() }
         let env = ProcessInfo.processInfo.environment

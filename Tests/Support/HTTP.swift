@@ -20,8 +20,9 @@ public struct HTTPExchange: Sendable {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if body != nil, !request.headers.contains(name: "Content-Type") { request.headers.add(name: "Content-Type", value: "application/json") }
         if method != .GET, let parts = URLComponents(string: url), parts.path.hasPrefix("/console/"),
-           !request.headers.contains(name: "Origin"), !request.headers.contains(name: "Sec-Fetch-Site"),
-           let scheme = parts.scheme, let host = parts.host {
+            !request.headers.contains(name: "Origin"), !request.headers.contains(name: "Sec-Fetch-Site"),
+            let scheme = parts.scheme, let host = parts.host
+        {
             request.headers.add(name: "Origin", value: "\(scheme)://\(host)" + (parts.port.map { ":\($0)" } ?? ""))
         }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }

@@ -76,7 +76,7 @@ extension KeyServiceFixture.Running {
             body: #"{"email":"\#(email)","password":"password-123"}"#
         )
         guard signIn.status == 200, let cookie = signIn.headers.first(name: "Set-Cookie")?.split(separator: ";").first,
-              let organizationId = (signIn.json["organization"] as? [String: Any])?["id"] as? String
+            let organizationId = (signIn.json["organization"] as? [String: Any])?["id"] as? String
         else { throw TestSetupError("sign-in failed: \(signIn.body)") }
         return TestOrganization(baseURL: baseURL, cookie: String(cookie), id: organizationId, email: email, password: "password-123")
     }

@@ -38,15 +38,19 @@ public struct Platform: Sendable {
             "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
             "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "HOST": "127.0.0.1", "LOG_LEVEL": "info",
         ].merging(resourceEnvironment) { $1 }
-        let (reportsProcess, reportsPort, _) = try await start("reports", introspection.merging([
-            "INTERNAL_CLIENTS": "\(reportsClient.id):\(reportsClient.secret)",
-        ]) { $1 })
-        let (interviewsProcess, _, interviewsDatabase) = try await start("interviews", introspection.merging([
-            "CATALOG_URL": catalog.baseURL, "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
-            "INTERNAL_CLIENTS": runtimeClient, "REPORTS_URL": "http://127.0.0.1:\(reportsPort)",
-            "REPORTS_CLIENT_ID": reportsClient.id, "REPORTS_CLIENT_SECRET": reportsClient.secret,
-            "FACTS_CLIENTS": "\(CatalogFixture.interviewsClient.id):\(CatalogFixture.interviewsClient.secret)",
-        ]) { $1 }, port: interviewsPort)
+        let (reportsProcess, reportsPort, _) = try await start(
+            "reports",
+            introspection.merging([
+                "INTERNAL_CLIENTS": "\(reportsClient.id):\(reportsClient.secret)"
+            ]) { $1 })
+        let (interviewsProcess, _, interviewsDatabase) = try await start(
+            "interviews",
+            introspection.merging([
+                "CATALOG_URL": catalog.baseURL, "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
+                "INTERNAL_CLIENTS": runtimeClient, "REPORTS_URL": "http://127.0.0.1:\(reportsPort)",
+                "REPORTS_CLIENT_ID": reportsClient.id, "REPORTS_CLIENT_SECRET": reportsClient.secret,
+                "FACTS_CLIENTS": "\(CatalogFixture.interviewsClient.id):\(CatalogFixture.interviewsClient.secret)",
+            ]) { $1 }, port: interviewsPort)
         let gateway = try Gateway(
             keyServicePort: port(of: keyService.baseURL), catalogPort: port(of: catalog.baseURL),
             interviewsPort: interviewsPort, reportsPort: reportsPort, certificates: gatewayCertificates
@@ -54,7 +58,8 @@ public struct Platform: Sendable {
         try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")
         return Platform(
             keyService: keyService, gateway: gateway, catalogURL: catalog.baseURL,
-            interviewsURL: "http://127.0.0.1:\(interviewsPort)", reportsURL: "http://127.0.0.1:\(reportsPort)", interviewsDatabaseURL: interviewsDatabase,
+            interviewsURL: "http://127.0.0.1:\(interviewsPort)", reportsURL: "http://127.0.0.1:\(reportsPort)",
+            interviewsDatabaseURL: interviewsDatabase,
             processes: [keyProcess, catalogProcess, interviewsProcess, reportsProcess]
         )
     }

@@ -11,7 +11,8 @@ public struct PrivatePostgres: Sendable {
     public static func start() async throws -> PrivatePostgres {
         let directory = "/tmp/evalyo-pg-\(UUID().uuidString.prefix(8))"
         let cluster = PrivatePostgres(directory: directory, port: try freePort())
-        try await cluster.shell("mkdir -p \(directory) && chmod 755 \(directory) && pg_init \(directory)/pg \(cluster.port) evalyo evalyo && pg_start \(directory)/pg")
+        try await cluster.shell(
+            "mkdir -p \(directory) && chmod 755 \(directory) && pg_init \(directory)/pg \(cluster.port) evalyo evalyo && pg_start \(directory)/pg")
         return cluster
     }
 

@@ -14,8 +14,11 @@ public struct TestCertificates: Sendable {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", ". \"$0\" && make_certificates \"$@\"", repository.appendingPathComponent("scripts/lib/common.sh").path,
-                             directory.path] + names
+        process.arguments =
+            [
+                "-c", ". \"$0\" && make_certificates \"$@\"", repository.appendingPathComponent("scripts/lib/common.sh").path,
+                directory.path,
+            ] + names
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()

@@ -20,12 +20,15 @@ struct ConsoleBrowserTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let privateKey = folder.appendingPathComponent("private.pem")
         try reporter.pemRepresentation.write(to: privateKey, atomically: true, encoding: .utf8)
-        let list: [String: Any] = ["public_keys": [["key_identifier": "browser-reporter", "key": reporter.publicKey.pemRepresentation, "is_current": true]]]
+        let list: [String: Any] = [
+            "public_keys": [["key_identifier": "browser-reporter", "key": reporter.publicKey.pemRepresentation, "is_current": true]]
+        ]
         let listFile = folder.appendingPathComponent("public_keys.json")
         try JSONSerialization.data(withJSONObject: list).write(to: listFile)
         let platform = try await Platform.launch(keyServiceEnvironment: ["LEAK_REPORTER_KEYS_FILE": listFile.path])
         let organization = try await platform.keyService.newOrganization(consoleURL: platform.gateway.url)
-        let screenshots = environment["EVALYO_SCREENSHOTS"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("evalyo-screenshots").path
+        let screenshots =
+            environment["EVALYO_SCREENSHOTS"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("evalyo-screenshots").path
         let script = URL(fileURLWithPath: environment["EVALYO_BROWSER_TEST"] ?? "Tests/Browser/console_browser_test.py")
 
         let run = try ChildProcess(

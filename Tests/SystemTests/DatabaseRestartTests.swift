@@ -53,7 +53,10 @@ struct DatabaseRestartTests {
 
         let organization = try await keyService.newOrganization()
         let key = try await organization.key(["jobs:write", "agents:write"]).key
-        let targets = [("catalog", catalog.baseURL + "/api/v1/jobs", #"{"title":"Restart probe"}"#), ("interviews", interviews + "/api/v1/agents", #"{"name":"Restart probe"}"#)]
+        let targets = [
+            ("catalog", catalog.baseURL + "/api/v1/jobs", #"{"title":"Restart probe"}"#),
+            ("interviews", interviews + "/api/v1/agents", #"{"name":"Restart probe"}"#),
+        ]
         let run = Load()
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -65,7 +68,9 @@ struct DatabaseRestartTests {
                         let answer = try await HTTPExchange.send(.POST, endpoint, headers: [("Authorization", "Bearer \(key)")], body: body)
                         let elapsed = ContinuousClock.now - started
                         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                        run.outcomes.withLock { $0.append(Outcome(service: service, status: answer.status, seconds: seconds, id: answer.json["id"] as? String)) }
+                        run.outcomes.withLock {
+                            $0.append(Outcome(service: service, status: answer.status, seconds: seconds, id: answer.json["id"] as? String))
+                        }
                         if answer.status != 201 { try await Task.sleep(for: .milliseconds(100)) }
                     }
                 }
@@ -97,7 +102,9 @@ struct DatabaseRestartTests {
             let acknowledged = Set(all.filter { $0.service == service && $0.status == 201 }.compactMap(\.id))
             let stored = try await TestDatabase.withClient(url(database)) { client in
                 var ids = Set<String>()
-                for try await id in try await client.query(PostgresQuery(unsafeSQL: "SELECT id FROM \(table)")).decode(UUID.self) { ids.insert(id.uuidString.lowercased()) }
+                for try await id in try await client.query(PostgresQuery(unsafeSQL: "SELECT id FROM \(table)")).decode(UUID.self) {
+                    ids.insert(id.uuidString.lowercased())
+                }
                 return ids
             }
             #expect(acknowledged.isSubset(of: stored), "\(service) lost \(acknowledged.subtracting(stored).count) acknowledged creates")

@@ -73,7 +73,10 @@ struct GatewayTLSTests {
     @Test func aClientThatDoesNotTrustTheCertificateIsRefused() async throws {
         let certificates = try TestCertificates.make(naming: ["127.0.0.1"])
         let stranger = try TestCertificates.make(naming: ["127.0.0.1"])
-        defer { certificates.remove(); stranger.remove() }
+        defer {
+            certificates.remove()
+            stranger.remove()
+        }
         let gateway = try Gateway(keyServicePort: try freePort(), catalogPort: try freePort(), certificates: certificates)
         try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")
         let https = try #require(gateway.httpsURL)

@@ -20,7 +20,8 @@ struct GatewayTests {
         }
         let longURI = try await HTTPExchange.send(.GET, gateway.url + "/api/v1/jobs?" + String(repeating: "a", count: 20_000))
         #expect(longURI.status == 414 && longURI.errorCode == "URI_TOO_LONG", "\(longURI.body)")
-        let hugeHeader = try await HTTPExchange.send(.GET, gateway.url + "/api/v1/jobs", headers: [("X-Padding", String(repeating: "b", count: 20_000))])
+        let hugeHeader = try await HTTPExchange.send(
+            .GET, gateway.url + "/api/v1/jobs", headers: [("X-Padding", String(repeating: "b", count: 20_000))])
         #expect(hugeHeader.status == 400 && hugeHeader.errorCode == "VALIDATION_ERROR", "\(hugeHeader.body)")
         let hugeBody = try await HTTPExchange.send(.POST, gateway.url + "/api/v1/jobs", body: String(repeating: "c", count: (1 << 20) + 1))
         #expect(hugeBody.status == 413 && hugeBody.errorCode == "PAYLOAD_TOO_LARGE")
@@ -58,7 +59,10 @@ struct GatewayTests {
         ("a bad header name", "GET /api/v1/jobs HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n", 400),
         ("an oversized header", "GET /api/v1/jobs HTTP/1.1\r\nHost: x\r\nX-A: \(String(repeating: "a", count: 20_000))\r\n\r\n", 400),
         ("two Host headers", "GET /api/v1/jobs HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n", 400),
-        ("Content-Length with chunked", "POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+        (
+            "Content-Length with chunked",
+            "POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400
+        ),
         ("an unknown Transfer-Encoding", "POST /api/v1/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
         ("an unknown HTTP version", "GET / HTTP/9.9\r\nHost: x\r\n\r\n", 505),
     ])

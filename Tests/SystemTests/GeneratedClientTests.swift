@@ -29,13 +29,15 @@ struct GeneratedClientTests {
         let path = "\(tools):\(environment["PATH"] ?? "/usr/bin:/bin")"
         let common = ["PATH": path, "HOME": work.path]
         func run(_ tool: String, _ arguments: [String], _ extra: [String: String] = [:]) async throws -> (Int32?, String) {
-            let process = try ChildProcess(URL(fileURLWithPath: "\(tools)/\(tool)"), arguments: arguments, environment: common.merging(extra) { $1 },
-                                           directory: work)
+            let process = try ChildProcess(
+                URL(fileURLWithPath: "\(tools)/\(tool)"), arguments: arguments, environment: common.merging(extra) { $1 },
+                directory: work)
             let status = try await process.waitForExit(timeout: .seconds(300))
             return (status, process.output)
         }
 
-        let (generated, generation) = try await run("openapi-python-client", ["generate", "--path", "openapi.json", "--output-path", "client", "--meta", "setup"])
+        let (generated, generation) = try await run(
+            "openapi-python-client", ["generate", "--path", "openapi.json", "--output-path", "client", "--meta", "setup"])
         #expect(generated == 0, "\(generation)")
         let package = work.appendingPathComponent("client/evalyo_api_client")
         // One class per enumeration and per schema: no numbered variants of one type.
@@ -46,13 +48,16 @@ struct GeneratedClientTests {
         }
         try FileManager.default.copyItem(atPath: scenario, toPath: work.appendingPathComponent("client/scenario.py").path)
 
-        let (checked, mypy) = try await run("mypy", ["--strict", "client/evalyo_api_client", "client/scenario.py"], ["MYPYPATH": work.appendingPathComponent("client").path])
+        let (checked, mypy) = try await run(
+            "mypy", ["--strict", "client/evalyo_api_client", "client/scenario.py"], ["MYPYPATH": work.appendingPathComponent("client").path])
         #expect(checked == 0, "\(mypy)")
 
-        let (ran, output) = try await run("python", ["client/scenario.py"], [
-            "PYTHONPATH": work.appendingPathComponent("client").path, "EVALYO_URL": platform.gateway.url,
-            "EVALYO_KEY": key, "EVALYO_READ_KEY": readKey, "EVALYO_LIMITED_KEY": limitedKey,
-        ])
+        let (ran, output) = try await run(
+            "python", ["client/scenario.py"],
+            [
+                "PYTHONPATH": work.appendingPathComponent("client").path, "EVALYO_URL": platform.gateway.url,
+                "EVALYO_KEY": key, "EVALYO_READ_KEY": readKey, "EVALYO_LIMITED_KEY": limitedKey,
+            ])
         #expect(ran == 0, "\(output)")
         #expect(output.contains("every answer parsed into its documented model"), "\(output)")
         _ = await platform.stop()

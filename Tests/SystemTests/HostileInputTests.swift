@@ -24,7 +24,8 @@ struct HostileInputTests {
                 "--config-file", config.path, "--no-color",
                 "run", OpenAPIDocument.url.path, "--url", platform.gateway.url, "--header", "Authorization: Bearer \(key)",
                 "--checks", "all", "--mode", "all", "--phases", "examples,coverage,fuzzing,stateful",
-                "--max-examples", environment["EVALYO_SCHEMATHESIS_EXAMPLES"] ?? "15", "--seed", environment["EVALYO_SCHEMATHESIS_SEED"] ?? "20261129",
+                "--max-examples", environment["EVALYO_SCHEMATHESIS_EXAMPLES"] ?? "15", "--seed",
+                environment["EVALYO_SCHEMATHESIS_SEED"] ?? "20261129",
                 "--workers", "2", "--request-timeout", "15", "--report", "junit", "--report-dir", report.path,
             ],
             environment: ["HOME": FileManager.default.temporaryDirectory.path, "SCHEMATHESIS_HOOKS": hooks.path]

@@ -39,7 +39,9 @@ struct IdempotencyTests {
         let conflict = try await client.send(.POST, "/api/v1/candidates", key: key, body: body, headers: duplicate)
         #expect(conflict.status == 409 && conflict.errorCode == "EMAIL_ALREADY_EXISTS")
         let conflictAgain = try await client.send(.POST, "/api/v1/candidates", key: key, body: body, headers: duplicate)
-        #expect(conflictAgain.status == 409 && conflictAgain.headers.first(name: "Idempotent-Replayed") == "true", "\(conflictAgain.status) \(conflictAgain.headers) \(conflictAgain.body)")
+        #expect(
+            conflictAgain.status == 409 && conflictAgain.headers.first(name: "Idempotent-Replayed") == "true",
+            "\(conflictAgain.status) \(conflictAgain.headers) \(conflictAgain.body)")
         // Empty or longer than 255 characters: 400; no header at all: an ordinary request.
         for bad in ["", String(repeating: "k", count: 256)] {
             let refused = try await client.send(.POST, "/api/v1/jobs", key: key, body: ["title": "x"], headers: [("Idempotency-Key", bad)])
@@ -49,7 +51,9 @@ struct IdempotencyTests {
         // Another organization's same key is its own.
         let stranger = try await platform.keyService.newOrganization().keyWithEveryScope()
         let theirs = try await client.send(.POST, "/api/v1/candidates", key: stranger, body: body, headers: retry)
-        #expect(theirs.status == 201 && theirs.headers.first(name: "Idempotent-Replayed") == nil && theirs.json["id"] as? String != first.json["id"] as? String)
+        #expect(
+            theirs.status == 201 && theirs.headers.first(name: "Idempotent-Replayed") == nil
+                && theirs.json["id"] as? String != first.json["id"] as? String)
         _ = organization
         _ = await platform.stop()
     }
@@ -59,7 +63,8 @@ struct IdempotencyTests {
         let answers = try await withThrowingTaskGroup(of: HTTPExchange.self) { group in
             for _ in 0..<8 {
                 group.addTask {
-                    try await client.send(.POST, "/api/v1/jobs", key: key, body: ["title": "Data engineer"], headers: [("Idempotency-Key", "job-once")])
+                    try await client.send(
+                        .POST, "/api/v1/jobs", key: key, body: ["title": "Data engineer"], headers: [("Idempotency-Key", "job-once")])
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -82,14 +87,18 @@ struct IdempotencyTests {
         let first = try await client.send(.POST, "/api/v1/interviews", key: key, body: invite, headers: retry)
         #expect(first.status == 201 && first.json["status"] as? String == "INVITED", "\(first.body)")
         let again = try await client.send(.POST, "/api/v1/interviews", key: key, body: invite, headers: retry)
-        #expect(again.status == 201 && again.headers.first(name: "Idempotent-Replayed") == "true" && again.json["id"] as? String == first.json["id"] as? String,
-                "\(again.status) \(again.headers) \(again.body)")
+        #expect(
+            again.status == 201 && again.headers.first(name: "Idempotent-Replayed") == "true"
+                && again.json["id"] as? String == first.json["id"] as? String,
+            "\(again.status) \(again.headers) \(again.body)")
         #expect(try await Self.total(client, "/api/v1/interviews", key: key) == 1)
 
         // After the retention the key is forgotten: the same request runs again.
         try await Task.sleep(for: .seconds(3))
         let later = try await client.send(.POST, "/api/v1/interviews", key: key, body: invite, headers: retry)
-        #expect(later.status == 201 && later.headers.first(name: "Idempotent-Replayed") == nil && later.json["id"] as? String != first.json["id"] as? String)
+        #expect(
+            later.status == 201 && later.headers.first(name: "Idempotent-Replayed") == nil
+                && later.json["id"] as? String != first.json["id"] as? String)
         #expect(try await Self.total(client, "/api/v1/interviews", key: key) == 2)
         _ = await platform.stop()
     }

@@ -32,7 +32,8 @@ struct KeyLifecycleTests {
         let expiresAt = try #require((row["expiresAt"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
         #expect(abs(expiresAt.timeIntervalSince(rolledAt) - 3) < 2)
         let introspected = try await Self.introspect(platform, old.key)
-        #expect(introspected["active"] as? Bool == true && (introspected["exp"] as? Int).map { Double($0) >= expiresAt.timeIntervalSince1970 } == true)
+        #expect(
+            introspected["active"] as? Bool == true && (introspected["exp"] as? Int).map { Double($0) >= expiresAt.timeIntervalSince1970 } == true)
 
         // During the grace both keys work everywhere.
         for url in platform.readURLs {

@@ -32,7 +32,9 @@ struct LeakedKeyTests {
     }
 
     /// Sends a report through the gateway, signed by `signer` unless told otherwise.
-    static func report(_ platform: Platform, _ body: String, signer: P256.Signing.PrivateKey?, identifier: String? = reporterId) async throws -> HTTPExchange {
+    static func report(_ platform: Platform, _ body: String, signer: P256.Signing.PrivateKey?, identifier: String? = reporterId) async throws
+        -> HTTPExchange
+    {
         var headers = [("Content-Type", "application/json")]
         if let identifier { headers.append(("Github-Public-Key-Identifier", identifier)) }
         if let signer {
@@ -48,22 +50,25 @@ struct LeakedKeyTests {
 
     @Test func aSignedReportRevokesAnActiveKeyEverywhereAndARepeatAnswersTheSame() async throws {
         let (signer, file) = try Self.reporter()
-        let platform = try await Platform.launch(resourceEnvironment: ["AUTH_CACHE_TTL": "60"], keyServiceEnvironment: ["LEAK_REPORTER_KEYS_FILE": file])
+        let platform = try await Platform.launch(
+            resourceEnvironment: ["AUTH_CACHE_TTL": "60"], keyServiceEnvironment: ["LEAK_REPORTER_KEYS_FILE": file])
         let organization = try await platform.keyService.newOrganization()
         let leaked = try await organization.key(Self.scopes)
         let other = try await organization.key(Self.scopes)
         for url in platform.readURLs { #expect(try await Platform.status(url, key: leaked.key) == 200) }
         let lookAlike = "evk_" + String(repeating: "A", count: 36)
         let url = "https://github.com/acme/app/blob/main/.env"
-        let body = #"[{"token":"\#(leaked.key)","type":"evalyo_api_key","url":"\#(url)","source":"content"},{"token":"\#(lookAlike)","type":"evalyo_api_key","url":"\#(url)","source":"content"}]"#
+        let body =
+            #"[{"token":"\#(leaked.key)","type":"evalyo_api_key","url":"\#(url)","source":"content"},{"token":"\#(lookAlike)","type":"evalyo_api_key","url":"\#(url)","source":"content"}]"#
 
         let answer = try await Self.report(platform, body, signer: signer)
         #expect(answer.status == 200, "\(answer.body)")
         let labels = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [[String: String]]
-        #expect(labels == [
-            ["token_hash": Self.sha256(leaked.key), "token_type": "evalyo_api_key", "label": "true_positive"],
-            ["token_hash": Self.sha256(lookAlike), "token_type": "evalyo_api_key", "label": "false_positive"],
-        ])
+        #expect(
+            labels == [
+                ["token_hash": Self.sha256(leaked.key), "token_type": "evalyo_api_key", "label": "true_positive"],
+                ["token_hash": Self.sha256(lookAlike), "token_type": "evalyo_api_key", "label": "false_positive"],
+            ])
         #expect(!answer.body.contains(leaked.key) && !answer.body.contains(lookAlike))
         #expect(try await Self.refusedEverywhere(leaked.key, platform), "a reported key still works somewhere")
         for url in platform.readURLs { #expect(try await Platform.status(url, key: other.key) == 200) }
@@ -80,7 +85,8 @@ struct LeakedKeyTests {
         // The same report again answers the same; another report of the key finds nothing to do.
         let repeated = try await Self.report(platform, body, signer: signer)
         #expect(repeated.status == 200 && repeated.body == answer.body)
-        let again = try await Self.report(platform, #"[{"token":"\#(leaked.key)","type":"evalyo_api_key","url":"https://gist.github.com/x","source":"gist"}]"#, signer: signer)
+        let again = try await Self.report(
+            platform, #"[{"token":"\#(leaked.key)","type":"evalyo_api_key","url":"https://gist.github.com/x","source":"gist"}]"#, signer: signer)
         #expect(again.body.contains("false_positive") && !again.body.contains("true_positive"))
         _ = await platform.stop()
     }
@@ -139,7 +145,9 @@ struct LeakedKeyTests {
         // A new list (a second reporter) is used at the next report, without a restart.
         let second = P256.Signing.PrivateKey()
         func write(_ keys: [(String, P256.Signing.PrivateKey)]) throws {
-            let list: [String: Any] = ["public_keys": keys.map { ["key_identifier": $0.0, "key": $0.1.publicKey.pemRepresentation, "is_current": true] }]
+            let list: [String: Any] = [
+                "public_keys": keys.map { ["key_identifier": $0.0, "key": $0.1.publicKey.pemRepresentation, "is_current": true] }
+            ]
             try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: file))
         }
         #expect(try await Self.report(platform, body, signer: second, identifier: "second").status == 401)
@@ -153,7 +161,8 @@ struct LeakedKeyTests {
         keyService.signal(SIGHUP)
         var reloaded = false
         for _ in 0..<50 where !reloaded {
-            reloaded = keyService.output.contains("SIGHUP: reading the leak reporters' keys again")
+            reloaded =
+                keyService.output.contains("SIGHUP: reading the leak reporters' keys again")
                 && keyService.output.contains(#""msg":"leak reporter keys loaded","count":"1""#)
             if !reloaded { try await Task.sleep(for: .milliseconds(100)) }
         }

@@ -37,7 +37,9 @@ struct MassRevocationTests {
 
     /// Asks every (key, service) pair until each answers 401 or `deadline` passes; returns the
     /// pairs still accepted and the time the last refusal was first seen.
-    static func refusedEverywhere(_ keys: [String], platform: Platform, since start: ContinuousClock.Instant, deadline: Duration) async throws -> (accepted: [String], last: Duration) {
+    static func refusedEverywhere(_ keys: [String], platform: Platform, since start: ContinuousClock.Instant, deadline: Duration) async throws -> (
+        accepted: [String], last: Duration
+    ) {
         var pending = Set(keys.flatMap { key in platform.readURLs.map { "\($0) \(key)" } })
         var last = Duration.zero
         while !pending.isEmpty, ContinuousClock.now - start < deadline {
@@ -73,7 +75,9 @@ struct MassRevocationTests {
         let written = ContinuousClock.now
         // A skipped revocation would keep its key accepted for the whole 60 s cache lifetime.
         let (accepted, last) = try await Self.refusedEverywhere(keys.map(\.key), platform: platform, since: written, deadline: .seconds(20))
-        print("200 concurrent revocations: written in \(written - start), the last of 600 key-service pairs refused \(last) after the last was answered")
+        print(
+            "200 concurrent revocations: written in \(written - start), the last of 600 key-service pairs refused \(last) after the last was answered"
+        )
         #expect(accepted.count == 0, "\(accepted.count) key-service pairs still accepted a revoked key: \(accepted.prefix(5))")
 
         second.signal(SIGTERM)
@@ -97,7 +101,8 @@ struct MassRevocationTests {
             #expect(try await Platform.status(url, key: keys[0].key) == 200)
         }
 
-        let (restarted, _) = try await KeyServiceFixture.launch(databaseURL: platform.keyService.databaseURL, port: Int(platform.keyService.baseURL.split(separator: ":").last!)!)
+        let (restarted, _) = try await KeyServiceFixture.launch(
+            databaseURL: platform.keyService.databaseURL, port: Int(platform.keyService.baseURL.split(separator: ":").last!)!)
         let start = ContinuousClock.now
         let (accepted, last) = try await Self.refusedEverywhere(keys.map(\.key), platform: platform, since: start, deadline: .seconds(15))
         print("20 revocations made while the followed key service was down: every service refused every key \(last) after it was back")

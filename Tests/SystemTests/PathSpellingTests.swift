@@ -13,7 +13,8 @@ struct PathSpellingTests {
     ]
 
     static func post(_ path: String, port: Int, body: String) throws -> RawHTTP {
-        let request = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1\r\nContent-Type: application/json\r\n"
+        let request =
+            "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://127.0.0.1\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         return try RawHTTP.exchange(port: port, Array(request.utf8))
     }

@@ -85,11 +85,13 @@ struct RateLimitTests {
         try await Self.waitForFreshWindow(minuteRoom: 20)
         var catalogAnswers: [HTTPExchange] = []
         for _ in 0..<20 {
-            catalogAnswers.append(try await HTTPExchange.send(.GET, platform.gateway.url + "/api/v1/jobs", headers: [("Authorization", "Bearer \(key)")]))
+            catalogAnswers.append(
+                try await HTTPExchange.send(.GET, platform.gateway.url + "/api/v1/jobs", headers: [("Authorization", "Bearer \(key)")]))
         }
         var interviewsAnswers: [HTTPExchange] = []
         for _ in 0..<20 {
-            interviewsAnswers.append(try await HTTPExchange.send(.GET, platform.gateway.url + "/api/v1/interviews", headers: [("Authorization", "Bearer \(key)")]))
+            interviewsAnswers.append(
+                try await HTTPExchange.send(.GET, platform.gateway.url + "/api/v1/interviews", headers: [("Authorization", "Bearer \(key)")]))
         }
         let catalogAllowed = catalogAnswers.filter { $0.status == 200 }.count
         let interviewsAllowed = interviewsAnswers.filter { $0.status == 200 }.count

@@ -18,16 +18,19 @@ struct ReferenceCheckTests {
         let test = try await client.create("/api/v1/tests", ours, ["title": "Swift basics"])
         let job = try await client.create("/api/v1/jobs", ours, ["title": "Backend engineer"])
         let campaign = try await client.create("/api/v1/campaigns", ours, ["name": "Autumn", "jobId": job, "agentId": agent])
-        _ = try await client.create("/api/v1/stages", ours, ["campaignId": campaign, "name": "Quiz", "type": "TEST", "testId": test, "agentId": agent])
+        _ = try await client.create(
+            "/api/v1/stages", ours, ["campaignId": campaign, "name": "Quiz", "type": "TEST", "testId": test, "agentId": agent])
 
         // Another organization cannot point at them, on create or on change.
         let theirJob = try await client.create("/api/v1/jobs", theirs, ["title": "Other"])
-        let borrowed = try await client.send(.POST, "/api/v1/campaigns", key: theirs, body: ["name": "Borrowed", "jobId": theirJob, "agentId": agent])
+        let borrowed = try await client.send(
+            .POST, "/api/v1/campaigns", key: theirs, body: ["name": "Borrowed", "jobId": theirJob, "agentId": agent])
         #expect(borrowed.status == 422 && borrowed.errorCode == "AGENT_NOT_FOUND", "\(borrowed.body)")
         let theirCampaign = try await client.create("/api/v1/campaigns", theirs, ["name": "Theirs", "jobId": theirJob])
         let patched = try await client.send(.PATCH, "/api/v1/campaigns/\(theirCampaign)", key: theirs, body: ["agentId": agent])
         #expect(patched.status == 422 && patched.errorCode == "AGENT_NOT_FOUND")
-        let stage = try await client.send(.POST, "/api/v1/stages", key: theirs, body: ["campaignId": theirCampaign, "name": "Q", "type": "TEST", "testId": test])
+        let stage = try await client.send(
+            .POST, "/api/v1/stages", key: theirs, body: ["campaignId": theirCampaign, "name": "Q", "type": "TEST", "testId": test])
         #expect(stage.status == 422 && stage.errorCode == "TEST_NOT_FOUND", "\(stage.body)")
         let listed = try await client.send(.GET, "/api/v1/campaigns", key: theirs)
         #expect((listed.json["pagination"] as? [String: Any])?["total"] as? Int == 1)

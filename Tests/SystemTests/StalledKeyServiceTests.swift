@@ -27,7 +27,9 @@ struct StalledKeyServiceTests {
     static func check(_ platform: Platform, pause: () async throws -> Void, resume: () async throws -> Void) async throws {
         let key = try await platform.keyService.newOrganization(plan: ["starter"]).key(["jobs:read"]).key
         let urls = [platform.catalogURL, platform.interviewsURL, platform.reportsURL]
-        for url in urls { #expect(try await HTTPExchange.send(.GET, url + "/api/v1/me", headers: [("Authorization", "Bearer \(key)")]).status == 200) }
+        for url in urls {
+            #expect(try await HTTPExchange.send(.GET, url + "/api/v1/me", headers: [("Authorization", "Bearer \(key)")]).status == 200)
+        }
         try await RateLimitTests.waitForFreshWindow(minuteRoom: 10)
 
         try await pause()
@@ -78,7 +80,12 @@ struct StalledKeyServiceTests {
     @Test func aKeyServiceWhoseDatabaseIsPausedLeavesCachedKeysServed() async throws {
         let database = try await PrivatePostgres.start()
         let platform = try await Platform.launch(keyServiceDatabaseURL: database.url)
-        defer { Task { _ = await platform.stop(); try? await database.remove() } }
+        defer {
+            Task {
+                _ = await platform.stop()
+                try? await database.remove()
+            }
+        }
         try await Self.check(platform, pause: { try await database.pause() }, resume: { try await database.resume() })
     }
 }

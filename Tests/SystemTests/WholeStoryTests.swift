@@ -23,7 +23,8 @@ struct WholeStoryTests {
         // The catalog: a job, a campaign with two stages, a candidate in the campaign.
         let job = try await client.create("/api/v1/jobs", recruiting, ["title": "Backend engineer", "status": "ACTIVE"])
         let campaign = try await client.create("/api/v1/campaigns", recruiting, ["name": "Autumn hiring", "jobId": job])
-        let screening = try await client.create("/api/v1/stages", recruiting, ["campaignId": campaign, "name": "AI interview", "type": "AI_INTERVIEW"])
+        let screening = try await client.create(
+            "/api/v1/stages", recruiting, ["campaignId": campaign, "name": "AI interview", "type": "AI_INTERVIEW"])
         _ = try await client.create("/api/v1/stages", recruiting, ["campaignId": campaign, "name": "Review", "type": "HUMAN_REVIEW"])
         let candidate = try await client.create("/api/v1/candidates", recruiting, ["email": "grace@example.com", "firstName": "Grace"])
         _ = try await client.create("/api/v1/campaigns/\(campaign)/candidates", recruiting, ["candidateId": candidate])
@@ -42,14 +43,16 @@ struct WholeStoryTests {
         let internalBase = platform.interviewsURL + "/internal/interviews/\(interview)"
         #expect(try await HTTPExchange.send(.POST, internalBase + "/start", headers: [runtime]).status == 200)
         for (role, content) in [("AGENT", "Tell me about a system you built."), ("CANDIDATE", "A payments ledger in Swift.")] {
-            let turn = try await HTTPExchange.send(.POST, internalBase + "/turns", headers: [runtime, json], body: #"{"role":"\#(role)","content":"\#(content)"}"#)
+            let turn = try await HTTPExchange.send(
+                .POST, internalBase + "/turns", headers: [runtime, json], body: #"{"role":"\#(role)","content":"\#(content)"}"#)
             #expect(turn.status == 201, "\(turn.body)")
         }
         let reportBeforeCompletion = try await client.send(.GET, "/api/v1/reports/interviews/\(interview)", key: reporting)
         #expect(reportBeforeCompletion.status == 404 && reportBeforeCompletion.errorCode == "NOT_FOUND")
         let completed = try await HTTPExchange.send(
             .POST, internalBase + "/complete", headers: [runtime, json],
-            body: #"{"score":84,"recommendation":"STRONG_HIRE","summary":"Clear and deep","strengths":["design"],"weaknesses":["testing"],"criteria":[{"name":"Architecture","score":90,"comment":"solid"}]}"#
+            body:
+                #"{"score":84,"recommendation":"STRONG_HIRE","summary":"Clear and deep","strengths":["design"],"weaknesses":["testing"],"criteria":[{"name":"Architecture","score":90,"comment":"solid"}]}"#
         )
         #expect(completed.status == 200, "\(completed.body)")
 
@@ -109,7 +112,9 @@ struct APIClient {
     let baseURL: String
 
     /// Sends a request with `key`, and `body` as JSON when given.
-    func send(_ method: HTTPMethod, _ path: String, key: String, body: [String: any Sendable]? = nil, headers extra: [(String, String)] = []) async throws -> HTTPExchange {
+    func send(_ method: HTTPMethod, _ path: String, key: String, body: [String: any Sendable]? = nil, headers extra: [(String, String)] = [])
+        async throws -> HTTPExchange
+    {
         var headers = [("Authorization", "Bearer \(key)")] + extra
         var text: String?
         if let body {

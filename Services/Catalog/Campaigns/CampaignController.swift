@@ -20,7 +20,8 @@ struct CampaignController: Sendable {
 
     /// Newest first, filtered by `status` and `jobId`.
     @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<CampaignView> {
-        let filters = CampaignRepository.Filters(status: try request.enumFilter("status", as: Campaign.Status.self), jobId: try request.uuidFilter("jobId"))
+        let filters = CampaignRepository.Filters(
+            status: try request.enumFilter("status", as: Campaign.Status.self), jobId: try request.uuidFilter("jobId"))
         let page = try PageRequest(from: request)
         let (items, total) = try await campaigns.list(organizationId: context.organizationId, filters: filters, page: page)
         return Page(data: items.map { CampaignView($0) }, request: page, total: total)

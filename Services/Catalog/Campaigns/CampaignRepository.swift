@@ -38,36 +38,41 @@ struct CampaignRepository: ResourceStore {
     }
 
     func list(organizationId: UUID, filters: Filters, page: PageRequest) async throws -> ([Campaign], Int) {
-        try await PageQuery.run(page, fetch: { limit, offset in
-            try await client.query(
-                """
-                SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM campaigns
-                WHERE organization_id = \(organizationId)
-                  AND (\(filters.status?.rawValue)::text IS NULL OR status = \(filters.status?.rawValue))
-                  AND (\(filters.jobId)::uuid IS NULL OR job_id = \(filters.jobId))
-                ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
-                """,
-                logger: logger
-            )
-        }, item: Self.campaign)
+        try await PageQuery.run(
+            page,
+            fetch: { limit, offset in
+                try await client.query(
+                    """
+                    SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM campaigns
+                    WHERE organization_id = \(organizationId)
+                      AND (\(filters.status?.rawValue)::text IS NULL OR status = \(filters.status?.rawValue))
+                      AND (\(filters.jobId)::uuid IS NULL OR job_id = \(filters.jobId))
+                    ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+                    """,
+                    logger: logger
+                )
+            }, item: Self.campaign)
     }
 
     /// Applies `change` under a row lock and stores the result; nil if there is no such campaign.
     func update(id: UUID, organizationId: UUID, _ change: @Sendable (Campaign) throws -> Campaign) async throws -> Campaign? {
         do {
-            return try await client.updateLocked(logger: logger, read: { connection in
-                try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
-            }, change: change, write: { connection, campaign in
-                try await connection.query(
-                    """
-                    UPDATE campaigns SET job_id = \(campaign.jobId), name = \(campaign.name), description = \(campaign.description),
-                        status = \(campaign.status.rawValue), start_date = \(campaign.startDate), end_date = \(campaign.endDate),
-                        target_count = \(campaign.targetCount), agent_id = \(campaign.agentId), updated_at = \(campaign.updatedAt)
-                    WHERE id = \(id) AND organization_id = \(organizationId)
-                    """,
-                    logger: logger
-                )
-            })
+            return try await client.updateLocked(
+                logger: logger,
+                read: { connection in
+                    try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
+                }, change: change,
+                write: { connection, campaign in
+                    try await connection.query(
+                        """
+                        UPDATE campaigns SET job_id = \(campaign.jobId), name = \(campaign.name), description = \(campaign.description),
+                            status = \(campaign.status.rawValue), start_date = \(campaign.startDate), end_date = \(campaign.endDate),
+                            target_count = \(campaign.targetCount), agent_id = \(campaign.agentId), updated_at = \(campaign.updatedAt)
+                        WHERE id = \(id) AND organization_id = \(organizationId)
+                        """,
+                        logger: logger
+                    )
+                })
         } catch let error as PSQLError where error.isForeignKeyViolation(of: "campaigns_job_fkey") {
             throw Self.jobNotFound
         }
@@ -75,7 +80,8 @@ struct CampaignRepository: ResourceStore {
 
     /// Deletes the campaign with its stages and memberships; false if there is none.
     func delete(id: UUID, organizationId: UUID) async throws -> Bool {
-        let rows = try await client.query("DELETE FROM campaigns WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
+        let rows = try await client.query(
+            "DELETE FROM campaigns WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
         return try await rows.collect().count == 1
     }
 

@@ -11,7 +11,8 @@ struct CandidateController: Sendable {
         routes.get("/api/v1/candidates", .candidatesRead, use: list)
         routes.post("/api/v1/candidates", .candidatesWrite, use: create)
         routes.getItem("/api/v1/candidates/{id}", .candidatesRead, from: candidates, as: CandidateView.init, notFound: Self.notFound)
-        routes.patchItem("/api/v1/candidates/{id}", .candidatesWrite, in: candidates, with: CandidateInput.self, as: CandidateView.init, notFound: Self.notFound)
+        routes.patchItem(
+            "/api/v1/candidates/{id}", .candidatesWrite, in: candidates, with: CandidateInput.self, as: CandidateView.init, notFound: Self.notFound)
         routes.deleteItem("/api/v1/candidates/{id}", .candidatesWrite, from: candidates, notFound: Self.notFound)
     }
 

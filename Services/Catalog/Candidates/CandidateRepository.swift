@@ -41,41 +41,46 @@ struct CandidateRepository: ResourceStore {
 
     func list(organizationId: UUID, filters: Filters, page: PageRequest) async throws -> ([Candidate], Int) {
         let pattern = filters.search.map { "%" + Self.escapeLike($0.lowercased()) + "%" }
-        return try await PageQuery.run(page, fetch: { limit, offset in
-            try await client.query(
-                """
-                SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM candidates c
-                WHERE c.organization_id = \(organizationId)
-                  AND (\(pattern)::text IS NULL
-                       OR lower(c.email) LIKE \(pattern)
-                       OR lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) LIKE \(pattern))
-                  AND (\(filters.tags)::text[] IS NULL OR c.tags @> \(filters.tags))
-                  AND (\(filters.campaignId)::uuid IS NULL OR EXISTS (
-                       SELECT 1 FROM campaign_candidates m
-                       WHERE m.organization_id = \(organizationId) AND m.candidate_id = c.id AND m.campaign_id = \(filters.campaignId)))
-                ORDER BY c.created_at DESC, c.id DESC LIMIT \(limit) OFFSET \(offset)
-                """,
-                logger: logger
-            )
-        }, item: Self.candidate)
+        return try await PageQuery.run(
+            page,
+            fetch: { limit, offset in
+                try await client.query(
+                    """
+                    SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM candidates c
+                    WHERE c.organization_id = \(organizationId)
+                      AND (\(pattern)::text IS NULL
+                           OR lower(c.email) LIKE \(pattern)
+                           OR lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '')) LIKE \(pattern))
+                      AND (\(filters.tags)::text[] IS NULL OR c.tags @> \(filters.tags))
+                      AND (\(filters.campaignId)::uuid IS NULL OR EXISTS (
+                           SELECT 1 FROM campaign_candidates m
+                           WHERE m.organization_id = \(organizationId) AND m.candidate_id = c.id AND m.campaign_id = \(filters.campaignId)))
+                    ORDER BY c.created_at DESC, c.id DESC LIMIT \(limit) OFFSET \(offset)
+                    """,
+                    logger: logger
+                )
+            }, item: Self.candidate)
     }
 
     /// Applies `change` under a row lock and stores the result; nil if there is no such candidate.
     func update(id: UUID, organizationId: UUID, _ change: @Sendable (Candidate) throws -> Candidate) async throws -> Candidate? {
         do {
-            return try await client.updateLocked(logger: logger, read: { connection in
-                try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
-            }, change: change, write: { connection, candidate in
-                try await connection.query(
-                    """
-                    UPDATE candidates SET email = \(candidate.email), first_name = \(candidate.firstName), last_name = \(candidate.lastName),
-                        phone = \(candidate.phone), locale = \(candidate.locale), cv_url = \(candidate.cvUrl), tags = \(candidate.tags),
-                        source = \(candidate.source), updated_at = \(candidate.updatedAt)
-                    WHERE id = \(id) AND organization_id = \(organizationId)
-                    """,
-                    logger: logger
-                )
-            })
+            return try await client.updateLocked(
+                logger: logger,
+                read: { connection in
+                    try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
+                }, change: change,
+                write: { connection, candidate in
+                    try await connection.query(
+                        """
+                        UPDATE candidates SET email = \(candidate.email), first_name = \(candidate.firstName), last_name = \(candidate.lastName),
+                            phone = \(candidate.phone), locale = \(candidate.locale), cv_url = \(candidate.cvUrl), tags = \(candidate.tags),
+                            source = \(candidate.source), updated_at = \(candidate.updatedAt)
+                        WHERE id = \(id) AND organization_id = \(organizationId)
+                        """,
+                        logger: logger
+                    )
+                })
         } catch let error as PSQLError where error.isUniqueViolation(of: "candidates_email_key") {
             throw Self.emailConflict
         }
@@ -83,7 +88,8 @@ struct CandidateRepository: ResourceStore {
 
     /// Deletes the candidate and their campaign memberships; false if there is none.
     func delete(id: UUID, organizationId: UUID) async throws -> Bool {
-        let rows = try await client.query("DELETE FROM candidates WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
+        let rows = try await client.query(
+            "DELETE FROM candidates WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
         return try await rows.collect().count == 1
     }
 

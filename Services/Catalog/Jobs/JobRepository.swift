@@ -59,43 +59,49 @@ struct JobRepository: ResourceStore {
     }
 
     func list(organizationId: UUID, filters: Filters, page: PageRequest) async throws -> ([Job], Int) {
-        try await PageQuery.run(page, fetch: { limit, offset in
-            try await client.query(
-                """
-                SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM jobs
-                WHERE organization_id = \(organizationId)
-                  AND (\(filters.status?.rawValue)::text IS NULL OR status = \(filters.status?.rawValue))
-                  AND (\(filters.department)::text IS NULL OR department = \(filters.department))
-                  AND (\(filters.workMode?.rawValue)::text IS NULL OR work_mode = \(filters.workMode?.rawValue))
-                ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
-                """,
-                logger: logger
-            )
-        }, item: Self.job)
+        try await PageQuery.run(
+            page,
+            fetch: { limit, offset in
+                try await client.query(
+                    """
+                    SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM jobs
+                    WHERE organization_id = \(organizationId)
+                      AND (\(filters.status?.rawValue)::text IS NULL OR status = \(filters.status?.rawValue))
+                      AND (\(filters.department)::text IS NULL OR department = \(filters.department))
+                      AND (\(filters.workMode?.rawValue)::text IS NULL OR work_mode = \(filters.workMode?.rawValue))
+                    ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+                    """,
+                    logger: logger
+                )
+            }, item: Self.job)
     }
 
     /// Applies `change` to the job under a row lock and stores the result; nil if there is no such job.
     func update(id: UUID, organizationId: UUID, _ change: @Sendable (Job) throws -> Job) async throws -> Job? {
-        try await client.updateLocked(logger: logger, read: { connection in
-            try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
-        }, change: change, write: { connection, job in
-            try await connection.query(
-                """
-                UPDATE jobs SET title = \(job.title), description = \(job.description), department = \(job.department),
-                    location = \(job.location), work_mode = \(job.workMode?.rawValue), seniority = \(job.seniority?.rawValue),
-                    contract_type = \(job.contractType?.rawValue), salary_min = \(job.salaryMin), salary_max = \(job.salaryMax),
-                    daily_rate = \(job.dailyRate), skills = \(job.skills), status = \(job.status.rawValue), updated_at = \(job.updatedAt)
-                WHERE id = \(id) AND organization_id = \(organizationId)
-                """,
-                logger: logger
-            )
-        })
+        try await client.updateLocked(
+            logger: logger,
+            read: { connection in
+                try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
+            }, change: change,
+            write: { connection, job in
+                try await connection.query(
+                    """
+                    UPDATE jobs SET title = \(job.title), description = \(job.description), department = \(job.department),
+                        location = \(job.location), work_mode = \(job.workMode?.rawValue), seniority = \(job.seniority?.rawValue),
+                        contract_type = \(job.contractType?.rawValue), salary_min = \(job.salaryMin), salary_max = \(job.salaryMax),
+                        daily_rate = \(job.dailyRate), skills = \(job.skills), status = \(job.status.rawValue), updated_at = \(job.updatedAt)
+                    WHERE id = \(id) AND organization_id = \(organizationId)
+                    """,
+                    logger: logger
+                )
+            })
     }
 
     /// Deletes the job; false if there is none. A job that campaigns still use is refused with 409.
     func delete(id: UUID, organizationId: UUID) async throws -> Bool {
         do {
-            let rows = try await client.query("DELETE FROM jobs WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
+            let rows = try await client.query(
+                "DELETE FROM jobs WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
             return try await rows.collect().count == 1
         } catch let error as PSQLError where error.isForeignKeyViolation(of: "campaigns_job_fkey") {
             throw APIError.conflict("JOB_HAS_CAMPAIGNS", "This job still has campaigns; delete or move them first")

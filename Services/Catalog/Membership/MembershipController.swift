@@ -40,9 +40,11 @@ struct MembershipController: Sendable {
     @Sendable func add(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<MembershipView> {
         let id = try context.parameters.uuid("id")
         let body = try await request.decodeJSON(as: AddMember.self, context: context)
-        guard let membership = try await memberships.add(
-            campaignId: id, candidateId: body.candidateId, stageId: body.stageId, organizationId: context.organizationId
-        ) else { throw CampaignController.notFound }
+        guard
+            let membership = try await memberships.add(
+                campaignId: id, candidateId: body.candidateId, stageId: body.stageId, organizationId: context.organizationId
+            )
+        else { throw CampaignController.notFound }
         return created(MembershipView(membership), at: "/api/v1/campaigns/\(id.apiString)/candidates/\(body.candidateId.apiString)")
     }
 
@@ -51,9 +53,11 @@ struct MembershipController: Sendable {
         let id = try context.parameters.uuid("id")
         let candidateId = try context.parameters.uuid("candidateId")
         let (stageId, status) = try await request.decodeJSON(as: MoveMember.self, context: context).validated()
-        guard let membership = try await memberships.move(
-            campaignId: id, candidateId: candidateId, stageId: stageId, status: status, organizationId: context.organizationId
-        ) else { throw Self.notMember }
+        guard
+            let membership = try await memberships.move(
+                campaignId: id, candidateId: candidateId, stageId: stageId, status: status, organizationId: context.organizationId
+            )
+        else { throw Self.notMember }
         return MembershipView(membership)
     }
 

@@ -54,7 +54,10 @@ struct MembershipRepository: Sendable {
         try await client.transaction(logger: logger) { connection in
             if let stageId, !(try await Self.stageBelongs(connection, stageId, to: campaignId, logger: logger)) {
                 // Not found, unless the membership itself does not exist: that is the 404 to give.
-                guard try await Self.find(connection, campaignId: campaignId, candidateId: candidateId, organizationId: organizationId, logger: logger) != nil else {
+                guard
+                    try await Self.find(connection, campaignId: campaignId, candidateId: candidateId, organizationId: organizationId, logger: logger)
+                        != nil
+                else {
                     return nil
                 }
                 throw Self.stageNotFound
@@ -114,7 +117,9 @@ struct MembershipRepository: Sendable {
         return try await rows.collect().count == 1
     }
 
-    static func find(_ connection: PostgresConnection, campaignId: UUID, candidateId: UUID, organizationId: UUID, logger: Logger) async throws -> Membership? {
+    static func find(_ connection: PostgresConnection, campaignId: UUID, candidateId: UUID, organizationId: UUID, logger: Logger) async throws
+        -> Membership?
+    {
         let rows = try await connection.query(
             """
             SELECT \(unescaped: columns) FROM campaign_candidates

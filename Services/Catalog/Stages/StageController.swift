@@ -48,7 +48,8 @@ struct StageController: Sendable {
         let input = try await request.decodeJSON(as: StageInput.self, context: context)
         try await interviews.check(agentId: input.agentId.value, testId: input.testId.value, context: context)
         let now = Date()
-        guard let stage = try await stages.update(id: id, organizationId: context.organizationId, { try input.apply(to: $0, id: id, now: now) }) else {
+        guard let stage = try await stages.update(id: id, organizationId: context.organizationId, { try input.apply(to: $0, id: id, now: now) })
+        else {
             throw Self.notFound
         }
         return StageView(stage)

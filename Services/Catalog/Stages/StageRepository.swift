@@ -57,24 +57,26 @@ struct StageRepository: Sendable {
 
     /// One page of the campaign's stages, in order.
     func list(campaignId: UUID, organizationId: UUID, page: PageRequest) async throws -> ([Stage], Int) {
-        try await PageQuery.run(page, fetch: { limit, offset in
-            try await client.query(
-                """
-                SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM stages
-                WHERE campaign_id = \(campaignId) AND organization_id = \(organizationId)
-                ORDER BY position LIMIT \(limit) OFFSET \(offset)
-                """,
-                logger: logger
-            )
-        }, item: Self.stage)
+        try await PageQuery.run(
+            page,
+            fetch: { limit, offset in
+                try await client.query(
+                    """
+                    SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM stages
+                    WHERE campaign_id = \(campaignId) AND organization_id = \(organizationId)
+                    ORDER BY position LIMIT \(limit) OFFSET \(offset)
+                    """,
+                    logger: logger
+                )
+            }, item: Self.stage)
     }
 
     /// Applies `change` and moves the stage to the requested position, keeping positions dense.
     func update(id: UUID, organizationId: UUID, _ change: @Sendable (Stage) throws -> (Stage, Int?)) async throws -> Stage? {
         try await client.transaction(logger: logger) { connection in
             guard let campaignId = try await Self.campaignOf(connection, stage: id, organizationId: organizationId, logger: logger),
-                  try await Self.lockCampaign(connection, campaignId, organizationId: organizationId, logger: logger),
-                  let current = try await Self.find(connection, id: id, organizationId: organizationId, logger: logger)
+                try await Self.lockCampaign(connection, campaignId, organizationId: organizationId, logger: logger),
+                let current = try await Self.find(connection, id: id, organizationId: organizationId, logger: logger)
             else { return nil }
             var (stage, requested) = try change(current)
             let count = requested == nil ? 0 : try await Self.count(connection, campaignId: campaignId, logger: logger)
@@ -110,7 +112,7 @@ struct StageRepository: Sendable {
         do {
             return try await client.transaction(logger: logger) { connection in
                 guard let campaignId = try await Self.campaignOf(connection, stage: id, organizationId: organizationId, logger: logger),
-                      try await Self.lockCampaign(connection, campaignId, organizationId: organizationId, logger: logger)
+                    try await Self.lockCampaign(connection, campaignId, organizationId: organizationId, logger: logger)
                 else { return false }
                 let deleted = try await connection.query("DELETE FROM stages WHERE id = \(id) RETURNING position", logger: logger)
                 guard let position = try await deleted.collect().first?.decode(Int.self) else { return false }
@@ -134,7 +136,8 @@ struct StageRepository: Sendable {
     }
 
     static func campaignOf(_ connection: PostgresConnection, stage id: UUID, organizationId: UUID, logger: Logger) async throws -> UUID? {
-        let rows = try await connection.query("SELECT campaign_id FROM stages WHERE id = \(id) AND organization_id = \(organizationId)", logger: logger)
+        let rows = try await connection.query(
+            "SELECT campaign_id FROM stages WHERE id = \(id) AND organization_id = \(organizationId)", logger: logger)
         return try await rows.collect().first?.decode(UUID.self)
     }
 

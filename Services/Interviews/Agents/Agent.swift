@@ -49,7 +49,8 @@ struct AgentInput: ResourceInput {
         for (field, value) in [("provider", provider), ("tone", tone), ("language", language)] where value.isNull {
             v.fail(field, "must not be null")
         }
-        let provider = v.oneOf(self.provider.applied(to: current?.provider.rawValue), "provider", as: Agent.Provider.self) ?? current?.provider ?? .openai
+        let provider =
+            v.oneOf(self.provider.applied(to: current?.provider.rawValue), "provider", as: Agent.Provider.self) ?? current?.provider ?? .openai
         let voice = v.optional(self.voice.applied(to: current?.voice), "voice", max: 50)
         if let voice, !provider.voices.contains(voice) {
             v.fail("voice", "must be a voice of \(provider.rawValue): \(provider.voices.joined(separator: ", "))")

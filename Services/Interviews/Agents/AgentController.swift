@@ -36,7 +36,8 @@ struct AgentController: Sendable {
         let input = try await request.decodeJSON(as: AgentInput.self, context: context)
         if case .value(let jobId) = input.jobId { try await checkJob(jobId, context: context) }
         let now = Date()
-        guard let agent = try await agents.update(id: id, organizationId: context.organizationId, { try input.apply(to: $0, id: id, now: now) }) else {
+        guard let agent = try await agents.update(id: id, organizationId: context.organizationId, { try input.apply(to: $0, id: id, now: now) })
+        else {
             throw Self.notFound
         }
         return AgentView(agent)

@@ -26,31 +26,36 @@ struct AgentRepository: ResourceStore {
     }
 
     func list(organizationId: UUID, page: PageRequest) async throws -> ([Agent], Int) {
-        try await PageQuery.run(page, fetch: { limit, offset in
-            try await client.query(
-                """
-                SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM agents WHERE organization_id = \(organizationId)
-                ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
-                """,
-                logger: logger
-            )
-        }, item: Self.agent)
+        try await PageQuery.run(
+            page,
+            fetch: { limit, offset in
+                try await client.query(
+                    """
+                    SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM agents WHERE organization_id = \(organizationId)
+                    ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+                    """,
+                    logger: logger
+                )
+            }, item: Self.agent)
     }
 
     func update(id: UUID, organizationId: UUID, _ change: @Sendable (Agent) throws -> Agent) async throws -> Agent? {
-        try await client.updateLocked(logger: logger, read: { connection in
-            try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
-        }, change: change, write: { connection, agent in
-            try await connection.query(
-                """
-                UPDATE agents SET name = \(agent.name), provider = \(agent.provider.rawValue), voice = \(agent.voice), tone = \(agent.tone.rawValue),
-                    language = \(agent.language), instructions = \(agent.instructions), suspicion_level = \(agent.suspicionLevel),
-                    job_id = \(agent.jobId), updated_at = \(agent.updatedAt)
-                WHERE id = \(id) AND organization_id = \(organizationId)
-                """,
-                logger: logger
-            )
-        })
+        try await client.updateLocked(
+            logger: logger,
+            read: { connection in
+                try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
+            }, change: change,
+            write: { connection, agent in
+                try await connection.query(
+                    """
+                    UPDATE agents SET name = \(agent.name), provider = \(agent.provider.rawValue), voice = \(agent.voice), tone = \(agent.tone.rawValue),
+                        language = \(agent.language), instructions = \(agent.instructions), suspicion_level = \(agent.suspicionLevel),
+                        job_id = \(agent.jobId), updated_at = \(agent.updatedAt)
+                    WHERE id = \(id) AND organization_id = \(organizationId)
+                    """,
+                    logger: logger
+                )
+            })
     }
 
     func delete(id: UUID, organizationId: UUID) async throws -> Bool {

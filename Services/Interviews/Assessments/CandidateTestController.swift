@@ -12,7 +12,8 @@ struct CandidateTestController: Sendable {
         routes.get("/api/v1/tests", .testsRead, use: list)
         routes.post("/api/v1/tests", .testsWrite, use: create)
         routes.getItem("/api/v1/tests/{id}", .testsRead, from: tests, as: CandidateTestView.init, notFound: Self.notFound)
-        routes.patchItem("/api/v1/tests/{id}", .testsWrite, in: tests, with: CandidateTestInput.self, as: CandidateTestView.init, notFound: Self.notFound)
+        routes.patchItem(
+            "/api/v1/tests/{id}", .testsWrite, in: tests, with: CandidateTestInput.self, as: CandidateTestView.init, notFound: Self.notFound)
         routes.deleteItem("/api/v1/tests/{id}", .testsWrite, from: tests, notFound: Self.notFound)
         routes.post("/api/v1/tests/{id}/assign", .testsWrite, use: assign)
         routes.get("/api/v1/tests/{id}/assignments", .testsRead, use: assignments)
@@ -48,16 +49,19 @@ struct CandidateTestController: Sendable {
         let body = try await request.decodeJSON(as: AssignInput.self, context: context)
         let organizationId = context.organizationId
         guard try await tests.find(id: id, organizationId: organizationId) != nil else { throw Self.notFound }
-        let facts = try await catalog.facts(organizationId: organizationId, candidateId: body.candidateId, stageId: body.stageId, requestId: context.requestId)
+        let facts = try await catalog.facts(
+            organizationId: organizationId, candidateId: body.candidateId, stageId: body.stageId, requestId: context.requestId)
         guard facts.candidateExists == true else {
             throw APIError.unprocessable("CANDIDATE_NOT_FOUND", "candidateId does not name a candidate of this organization")
         }
         if body.stageId != nil, facts.stageExists != true {
             throw APIError.unprocessable("STAGE_NOT_FOUND", "stageId does not name a stage of this organization")
         }
-        guard let assignment = try await tests.assign(
-            testId: id, candidateId: body.candidateId, stageId: body.stageId, invite: body.sendInvite ?? true, organizationId: organizationId
-        ) else { throw Self.notFound }
+        guard
+            let assignment = try await tests.assign(
+                testId: id, candidateId: body.candidateId, stageId: body.stageId, invite: body.sendInvite ?? true, organizationId: organizationId
+            )
+        else { throw Self.notFound }
         return created(AssignmentView(assignment), at: "/api/v1/tests/\(id.apiString)/assignments")
     }
 

@@ -34,35 +34,40 @@ struct CandidateTestRepository: ResourceStore {
     }
 
     func list(organizationId: UUID, filters: Filters, page: PageRequest) async throws -> ([CandidateTest], Int) {
-        try await PageQuery.run(page, fetch: { limit, offset in
-            try await client.query(
-                """
-                SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM tests
-                WHERE organization_id = \(organizationId)
-                  AND (\(filters.type?.rawValue)::text IS NULL OR type = \(filters.type?.rawValue))
-                  AND (\(filters.difficulty?.rawValue)::text IS NULL OR difficulty = \(filters.difficulty?.rawValue))
-                  AND (\(filters.isPublished)::boolean IS NULL OR is_published = \(filters.isPublished))
-                ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
-                """,
-                logger: logger
-            )
-        }, item: Self.candidateTest)
+        try await PageQuery.run(
+            page,
+            fetch: { limit, offset in
+                try await client.query(
+                    """
+                    SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM tests
+                    WHERE organization_id = \(organizationId)
+                      AND (\(filters.type?.rawValue)::text IS NULL OR type = \(filters.type?.rawValue))
+                      AND (\(filters.difficulty?.rawValue)::text IS NULL OR difficulty = \(filters.difficulty?.rawValue))
+                      AND (\(filters.isPublished)::boolean IS NULL OR is_published = \(filters.isPublished))
+                    ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+                    """,
+                    logger: logger
+                )
+            }, item: Self.candidateTest)
     }
 
     func update(id: UUID, organizationId: UUID, _ change: @Sendable (CandidateTest) throws -> CandidateTest) async throws -> CandidateTest? {
-        try await client.updateLocked(logger: logger, read: { connection in
-            try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
-        }, change: change, write: { connection, test in
-            try await connection.query(
-                """
-                UPDATE tests SET title = \(test.title), description = \(test.description), type = \(test.type?.rawValue),
-                    difficulty = \(test.difficulty?.rawValue), duration_minutes = \(test.durationMinutes), skills = \(test.skills),
-                    passing_score = \(test.passingScore), is_published = \(test.isPublished), updated_at = \(test.updatedAt)
-                WHERE id = \(id) AND organization_id = \(organizationId)
-                """,
-                logger: logger
-            )
-        })
+        try await client.updateLocked(
+            logger: logger,
+            read: { connection in
+                try await Self.find(connection, id: id, organizationId: organizationId, lock: true, logger: logger)
+            }, change: change,
+            write: { connection, test in
+                try await connection.query(
+                    """
+                    UPDATE tests SET title = \(test.title), description = \(test.description), type = \(test.type?.rawValue),
+                        difficulty = \(test.difficulty?.rawValue), duration_minutes = \(test.durationMinutes), skills = \(test.skills),
+                        passing_score = \(test.passingScore), is_published = \(test.isPublished), updated_at = \(test.updatedAt)
+                    WHERE id = \(id) AND organization_id = \(organizationId)
+                    """,
+                    logger: logger
+                )
+            })
     }
 
     /// Deletes the test and its assignments; false if there is none.
@@ -98,16 +103,18 @@ struct CandidateTestRepository: ResourceStore {
 
     /// One page of a test's assignments, newest first.
     func assignments(testId: UUID, organizationId: UUID, page: PageRequest) async throws -> ([Assignment], Int) {
-        try await PageQuery.run(page, fetch: { limit, offset in
-            try await client.query(
-                """
-                SELECT \(unescaped: Self.assignmentColumns), count(*) OVER () AS total FROM assignments
-                WHERE organization_id = \(organizationId) AND test_id = \(testId)
-                ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
-                """,
-                logger: logger
-            )
-        }, item: Self.assignment)
+        try await PageQuery.run(
+            page,
+            fetch: { limit, offset in
+                try await client.query(
+                    """
+                    SELECT \(unescaped: Self.assignmentColumns), count(*) OVER () AS total FROM assignments
+                    WHERE organization_id = \(organizationId) AND test_id = \(testId)
+                    ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+                    """,
+                    logger: logger
+                )
+            }, item: Self.assignment)
     }
 
     /// Records the result of an assignment once (the pass mark is the test's `passingScore`),

@@ -6,13 +6,17 @@ import Shared
 protocol CatalogFactsSource: Sendable {
     /// The facts about the ids given (nil ids are not asked about); 503 `SERVICE_UNAVAILABLE`
     /// when the catalog cannot answer: that is never taken as a "no".
-    func facts(organizationId: UUID, candidateId: UUID?, jobId: UUID?, campaignId: UUID?, stageId: UUID?, requestId: String) async throws -> CatalogFacts
+    func facts(organizationId: UUID, candidateId: UUID?, jobId: UUID?, campaignId: UUID?, stageId: UUID?, requestId: String) async throws
+        -> CatalogFacts
 }
 
 extension CatalogFactsSource {
     /// The facts about the ids named.
-    func facts(organizationId: UUID, candidateId: UUID? = nil, jobId: UUID? = nil, campaignId: UUID? = nil, stageId: UUID? = nil, requestId: String) async throws -> CatalogFacts {
-        try await facts(organizationId: organizationId, candidateId: candidateId, jobId: jobId, campaignId: campaignId, stageId: stageId, requestId: requestId)
+    func facts(organizationId: UUID, candidateId: UUID? = nil, jobId: UUID? = nil, campaignId: UUID? = nil, stageId: UUID? = nil, requestId: String)
+        async throws -> CatalogFacts
+    {
+        try await facts(
+            organizationId: organizationId, candidateId: candidateId, jobId: jobId, campaignId: campaignId, stageId: stageId, requestId: requestId)
     }
 }
 
@@ -34,7 +38,9 @@ struct HTTPCatalogFacts: CatalogFactsSource {
         facts = InternalFacts(client: client, service: "catalog")
     }
 
-    func facts(organizationId: UUID, candidateId: UUID?, jobId: UUID?, campaignId: UUID?, stageId: UUID?, requestId: String) async throws -> CatalogFacts {
+    func facts(organizationId: UUID, candidateId: UUID?, jobId: UUID?, campaignId: UUID?, stageId: UUID?, requestId: String) async throws
+        -> CatalogFacts
+    {
         try await facts.ask(
             CatalogFacts.self, organizationId: organizationId,
             ids: ["candidateId": candidateId, "jobId": jobId, "campaignId": campaignId, "stageId": stageId], requestId: requestId

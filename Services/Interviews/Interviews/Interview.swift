@@ -84,7 +84,9 @@ struct InterviewInput: Decodable, Sendable {
         let date = v.date(expiresAt, "expiresAt", blankAllowed: false)
         try v.check()
         guard let date, date > now else { throw APIError.unprocessable("INVALID_EXPIRY", "expiresAt must be in the future") }
-        guard date < now.addingTimeInterval(366 * 24 * 3600) else { throw APIError.unprocessable("INVALID_EXPIRY", "expiresAt must be within a year") }
+        guard date < now.addingTimeInterval(366 * 24 * 3600) else {
+            throw APIError.unprocessable("INVALID_EXPIRY", "expiresAt must be within a year")
+        }
         return date
     }
 }

@@ -55,21 +55,23 @@ struct InterviewRepository: Sendable {
         // EXPIRED is not stored: it is an INVITED interview past its expiry, and INVITED excludes those.
         let stored = filters.status == .EXPIRED ? "INVITED" : filters.status?.rawValue
         let expiry = filters.status == .EXPIRED ? "expired" : (filters.status == .INVITED ? "live" : nil)
-        return try await PageQuery.run(page, fetch: { limit, offset in
-            try await client.query(
-                """
-                SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM interviews
-                WHERE organization_id = \(organizationId)
-                  AND (\(stored)::text IS NULL OR status = \(stored))
-                  AND (\(expiry)::text IS NULL OR (\(expiry) = 'expired') = (expires_at <= now()))
-                  AND (\(filters.jobId)::uuid IS NULL OR job_id = \(filters.jobId))
-                  AND (\(filters.campaignId)::uuid IS NULL OR campaign_id = \(filters.campaignId))
-                  AND (\(filters.candidateId)::uuid IS NULL OR candidate_id = \(filters.candidateId))
-                ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
-                """,
-                logger: logger
-            )
-        }, item: Self.interview)
+        return try await PageQuery.run(
+            page,
+            fetch: { limit, offset in
+                try await client.query(
+                    """
+                    SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM interviews
+                    WHERE organization_id = \(organizationId)
+                      AND (\(stored)::text IS NULL OR status = \(stored))
+                      AND (\(expiry)::text IS NULL OR (\(expiry) = 'expired') = (expires_at <= now()))
+                      AND (\(filters.jobId)::uuid IS NULL OR job_id = \(filters.jobId))
+                      AND (\(filters.campaignId)::uuid IS NULL OR campaign_id = \(filters.campaignId))
+                      AND (\(filters.candidateId)::uuid IS NULL OR candidate_id = \(filters.candidateId))
+                    ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+                    """,
+                    logger: logger
+                )
+            }, item: Self.interview)
     }
 
     /// Cancels a DRAFT or live INVITED interview; otherwise the 409 its status calls for.
@@ -139,7 +141,8 @@ struct InterviewRepository: Sendable {
                 "SELECT count(*)::int, coalesce(sum(char_length(content)), 0)::int FROM interview_turns WHERE interview_id = \(id)", logger: logger
             )
             for try await (turns, characters) in sizes.decode((Int, Int).self) {
-                if turns >= ReportEventLimits.turnsPerInterview || characters + content.unicodeScalars.count > ReportEventLimits.transcriptCharacters {
+                if turns >= ReportEventLimits.turnsPerInterview || characters + content.unicodeScalars.count > ReportEventLimits.transcriptCharacters
+                {
                     throw APIError.unprocessable(
                         "TRANSCRIPT_FULL",
                         "A transcript holds at most \(ReportEventLimits.turnsPerInterview) turns and \(ReportEventLimits.transcriptCharacters) characters; complete the interview"
@@ -187,7 +190,9 @@ struct InterviewRepository: Sendable {
         let r = row.makeRandomAccess()
         var evaluation: Interview.Evaluation?
         if let score = try r["score"].decode(Int?.self) {
-            let criteria = try r["criteria"].decode(String?.self).flatMap { try? JSONDecoder().decode([Interview.Evaluation.Criterion].self, from: Data($0.utf8)) }
+            let criteria = try r["criteria"].decode(String?.self).flatMap {
+                try? JSONDecoder().decode([Interview.Evaluation.Criterion].self, from: Data($0.utf8))
+            }
             evaluation = Interview.Evaluation(
                 score: score, recommendation: try r["recommendation"].decode(String?.self), summary: try r["summary"].decode(String?.self),
                 strengths: try r["strengths"].decode([String]?.self) ?? [], weaknesses: try r["weaknesses"].decode([String]?.self) ?? [],

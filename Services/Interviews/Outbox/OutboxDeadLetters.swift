@@ -31,8 +31,13 @@ struct OutboxDeadLetters: Sendable {
             logger: logger
         )
         var parked: [Parked] = []
-        for try await (id, type, organization, attempts, reason, created, parkedAt, bytes) in rows.decode((UUID, String, String, Int, String, Date, Date, Int).self) {
-            parked.append(Parked(eventId: id.apiString, type: type, organizationId: organization, attempts: attempts, reason: reason, createdAt: created, parkedAt: parkedAt, bytes: bytes))
+        for try await (id, type, organization, attempts, reason, created, parkedAt, bytes) in rows.decode(
+            (UUID, String, String, Int, String, Date, Date, Int).self)
+        {
+            parked.append(
+                Parked(
+                    eventId: id.apiString, type: type, organizationId: organization, attempts: attempts, reason: reason, createdAt: created,
+                    parkedAt: parkedAt, bytes: bytes))
         }
         return parked
     }

@@ -121,7 +121,8 @@ struct OutboxRelay: Service {
                     switch Self.disposition(of: error) {
                     case .park(let reason):
                         try await park(id: id, reason: reason, on: connection)
-                        logger.error("outbox event parked", metadata: ["event_id": "\(id.apiString)", "reason": "\(reason)", "attempts": "\(attempts + 1)"])
+                        logger.error(
+                            "outbox event parked", metadata: ["event_id": "\(id.apiString)", "reason": "\(reason)", "attempts": "\(attempts + 1)"])
                     case .retry(let reason, let serviceDown):
                         let wait = Self.eventBackoff(afterAttempts: attempts + 1)
                         try await connection.query(
@@ -133,9 +134,11 @@ struct OutboxRelay: Service {
                             logger: logger
                         )
                         retried.increment()
-                        logger.warning("outbox delivery failed; event retried later", metadata: [
-                            "event_id": "\(id.apiString)", "reason": "\(reason)", "attempts": "\(attempts + 1)", "retry_in_s": "\(wait)",
-                        ])
+                        logger.warning(
+                            "outbox delivery failed; event retried later",
+                            metadata: [
+                                "event_id": "\(id.apiString)", "reason": "\(reason)", "attempts": "\(attempts + 1)", "retry_in_s": "\(wait)",
+                            ])
                         if serviceDown { return (handled + 1, true) }
                     }
                 }

@@ -85,7 +85,9 @@ struct RuntimeController: Sendable {
         var v = FieldValidator()
         if !["AGENT", "CANDIDATE"].contains(body.role) { v.fail("role", "must be AGENT or CANDIDATE") }
         let length = body.content.unicodeScalars.count
-        if length == 0 || length > ReportEventLimits.turnCharacters { v.fail("content", "must be 1 to \(ReportEventLimits.turnCharacters) characters") }
+        if length == 0 || length > ReportEventLimits.turnCharacters {
+            v.fail("content", "must be 1 to \(ReportEventLimits.turnCharacters) characters")
+        }
         try v.check()
         guard let turn = try await interviews.addTurn(id: id, role: body.role, content: body.content) else { throw InterviewController.notFound }
         return EditedResponse(

@@ -37,7 +37,7 @@ struct ClientAddress: Sendable {
         for entry in raw.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
             let parts = entry.split(separator: "/", maxSplits: 1)
             guard let bytes = Self.parse(String(parts[0])),
-                  let bits = parts.count == 2 ? Int(parts[1]) : bytes.count * 8, (0...(bytes.count * 8)).contains(bits)
+                let bits = parts.count == 2 ? Int(parts[1]) : bytes.count * 8, (0...(bytes.count * 8)).contains(bits)
             else { throw ConfigurationError("TRUSTED_PROXIES must list IP addresses or CIDR ranges such as 10.0.0.0/8 (got \"\(entry)\")") }
             ranges.append(Range(bytes: bytes, prefixBits: bits))
         }
@@ -48,7 +48,9 @@ struct ClientAddress: Sendable {
     /// request with no network peer (an in-process test) is treated as coming from a proxy.
     func of(_ request: Request, context: AppRequestContext) -> String {
         let peer = context.remoteAddress?.ipAddress
-        if isFromTrustedProxy(context), let forwarded = request.headers[Self.realIP]?.trimmingCharacters(in: .whitespaces), Self.parse(forwarded) != nil {
+        if isFromTrustedProxy(context), let forwarded = request.headers[Self.realIP]?.trimmingCharacters(in: .whitespaces),
+            Self.parse(forwarded) != nil
+        {
             return forwarded
         }
         return peer ?? "unknown"

@@ -12,7 +12,7 @@ struct ConsoleAuthenticator: Sendable {
     /// The signed-in user, or 401 when the cookie is missing, unknown or expired.
     func user(for request: Request) async throws -> ConsoleUser {
         guard let token = request.cookies[Self.cookieName]?.value, !token.isEmpty, token.utf8.count <= 128,
-              let user = try await accounts.user(sessionDigest: Self.digest(token))
+            let user = try await accounts.user(sessionDigest: Self.digest(token))
         else {
             throw APIError(.unauthorized, code: "UNAUTHORIZED", message: "Sign in to the console first (no session, or it has expired)")
         }

@@ -1,6 +1,6 @@
 import Foundation
-import HummingbirdBcrypt
 import Hummingbird
+import HummingbirdBcrypt
 import Logging
 import NIOPosix
 import Shared
@@ -46,8 +46,14 @@ struct ConsoleSessionController: Sendable {
     }
 
     struct SessionView: ResponseEncodable {
-        struct User: Encodable { let id: String; let email: String }
-        struct Organization: Encodable { let id: String; let name: String }
+        struct User: Encodable {
+            let id: String
+            let email: String
+        }
+        struct Organization: Encodable {
+            let id: String
+            let name: String
+        }
         let user: User
         let organization: Organization
         let expiresAt: Date?
@@ -74,7 +80,8 @@ struct ConsoleSessionController: Sendable {
         case .admitted(let id): attempt = id
         case .refused(let seconds):
             context.logger.notice("console sign-in throttled", metadata: ["client_address": "\(address)", "retry_after": "\(seconds)"])
-            throw APIError(.tooManyRequests, code: "RATE_LIMITED", message: "Too many sign-in attempts; retry later", headers: [.retryAfter: String(seconds)])
+            throw APIError(
+                .tooManyRequests, code: "RATE_LIMITED", message: "Too many sign-in attempts; retry later", headers: [.retryAfter: String(seconds)])
         }
         let found = try await accounts.userForSignIn(email: body.email)
         let matches = try await passwords.verify(body.password, hash: found?.passwordHash ?? decoyHash)
@@ -109,7 +116,9 @@ struct ConsoleSessionController: Sendable {
 
     /// The session cookie: `HttpOnly`, `SameSite=Strict`, scoped to `/console`, `Secure` unless configured off.
     func cookie(value: String, maxAge: Int) -> Cookie {
-        Cookie(name: ConsoleAuthenticator.cookieName, value: value, maxAge: maxAge, path: "/console", secure: secureCookie, httpOnly: true, sameSite: .strict)
+        Cookie(
+            name: ConsoleAuthenticator.cookieName, value: value, maxAge: maxAge, path: "/console", secure: secureCookie, httpOnly: true,
+            sameSite: .strict)
     }
 
     static let wrongCredentials = APIError(.unauthorized, code: "UNAUTHORIZED", message: "Email or password is incorrect")

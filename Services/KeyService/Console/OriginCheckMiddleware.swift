@@ -21,7 +21,11 @@ struct OriginCheckMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if ![.get, .head, .options].contains(request.method) {
             guard request.headers[.origin] != nil || request.headers[.secFetchSite] != nil else {
-                throw APIError(.forbidden, code: "FORBIDDEN", message: "A console request that changes state needs an Origin header: browsers send it; from a script, send the console's origin (for example Origin: https://console.example)")
+                throw APIError(
+                    .forbidden, code: "FORBIDDEN",
+                    message:
+                        "A console request that changes state needs an Origin header: browsers send it; from a script, send the console's origin (for example Origin: https://console.example)"
+                )
             }
             guard isSameOrigin(request, context: context) else {
                 throw APIError(.forbidden, code: "FORBIDDEN", message: "Cross-origin request refused")

@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
-import Synchronization
 import Shared
+import Synchronization
 
 /// Console sign-in throttling (docs/design/hostile-clients.md), counted in PostgreSQL so that it holds across
 /// restarts and replicas: after 5 failed attempts for one email from one client address within
@@ -46,7 +46,8 @@ struct SignInThrottle: Service {
     /// Admits an attempt (recording it as failed until `succeeded`) or says how long to wait.
     func admit(address: String, email: String) async throws -> Admission {
         let emailDigest = Self.digest(email: email)
-        let addressKey = "a " + address, emailKey = "e " + address + " " + emailDigest.base64EncodedString()
+        let addressKey = "a " + address
+        let emailKey = "e " + address + " " + emailDigest.base64EncodedString()
         if let seconds = refusals.remaining(addressKey) ?? refusals.remaining(emailKey) { return .refused(retryAfter: seconds) }
         let admission = try await admitCounted(address: address, emailDigest: emailDigest)
         if case .refused(let seconds, let perAddress) = admission {

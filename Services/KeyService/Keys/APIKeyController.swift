@@ -111,7 +111,10 @@ struct APIKeyController: Sendable {
         let grace = seconds ?? Roll.standard
         guard Roll.range.contains(grace) else { throw APIError.invalidField("expiresInSeconds", "must be from 0 to 604800 (7 days)") }
         let token = APIKeyToken.generate()
-        guard let (old, successor) = try await keys.roll(id: id, organizationId: user.organizationId, expiresIn: .seconds(grace), token: token, actor: user) else {
+        guard
+            let (old, successor) = try await keys.roll(
+                id: id, organizationId: user.organizationId, expiresIn: .seconds(grace), token: token, actor: user)
+        else {
             throw Self.notFound
         }
         context.logger.info("api key rolled", metadata: ["key_id": "\(old.id)", "successor_id": "\(successor.id)", "expires_in": "\(grace)"])

@@ -22,6 +22,10 @@ struct APIKeyFilters: Sendable, Equatable {
 
     /// `search` as a LIKE pattern, its own `%`, `_` and `\\` taken literally.
     var searchPattern: String? {
-        search.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }
+        search.map {
+            "%"
+                + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(
+                    of: "_", with: "\\_") + "%"
+        }
     }
 }

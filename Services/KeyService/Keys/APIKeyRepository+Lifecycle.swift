@@ -8,7 +8,9 @@ extension APIKeyRepository {
     /// Rolls the key: a successor `token` with the same name and scopes, the old key expiring
     /// `expiresIn` from now; records `key.rolled`. Nil if the organization has no such key;
     /// throws 409 `KEY_NOT_ROLLABLE` for a revoked, expired or already rolled one.
-    func roll(id: UUID, organizationId: UUID, expiresIn: Duration, token: APIKeyToken, actor: ConsoleUser) async throws -> (old: APIKeyRecord, new: APIKeyRecord)? {
+    func roll(id: UUID, organizationId: UUID, expiresIn: Duration, token: APIKeyToken, actor: ConsoleUser) async throws -> (
+        old: APIKeyRecord, new: APIKeyRecord
+    )? {
         let seconds = Double(expiresIn.nanosecondsCount) / 1e9
         return try await client.transaction(logger: logger) { connection in
             let rows = try await connection.query(
@@ -23,7 +25,8 @@ extension APIKeyRepository {
             if finished == true {
                 throw APIError.conflict("KEY_NOT_ROLLABLE", "Only an active key can be rolled; this one is revoked, expired or already rolled")
             }
-            let successor = try await Self.insert(connection, token: token, organizationId: organizationId, name: name, scopes: scopes, rolledFrom: id, actor: actor, logger: logger)
+            let successor = try await Self.insert(
+                connection, token: token, organizationId: organizationId, name: name, scopes: scopes, rolledFrom: id, actor: actor, logger: logger)
             let expiry = try await connection.query(
                 """
                 UPDATE api_keys SET expires_at = date_trunc('second', now()) + make_interval(secs => \(seconds)), rolled_to = \(successor.id)
@@ -33,7 +36,9 @@ extension APIKeyRepository {
             ).collect().first?.decode(Date.self)
             try await Self.audit(
                 connection, organizationId: organizationId, actor: actor.id, action: "key.rolled", keyId: id,
-                details: ["from": id.apiString, "to": successor.id.apiString, "expiresAt": expiry.map { ISO8601DateFormatter().string(from: $0) } ?? ""], logger: logger
+                details: [
+                    "from": id.apiString, "to": successor.id.apiString, "expiresAt": expiry.map { ISO8601DateFormatter().string(from: $0) } ?? "",
+                ], logger: logger
             )
             // Last, after the row lock: every resource service drops the answers it cached
             // before the roll, which did not carry the expiry.

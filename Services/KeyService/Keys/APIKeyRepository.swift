@@ -20,7 +20,9 @@ struct APIKeyRepository: Sendable {
     func create(token: APIKeyToken, organizationId: UUID, name: String, scopes: [Scope], actor: ConsoleUser) async throws -> APIKeyRecord {
         let scopeNames = scopes.map(\.rawValue)
         return try await client.transaction(logger: logger) { connection in
-            let record = try await Self.insert(connection, token: token, organizationId: organizationId, name: name, scopes: scopeNames, rolledFrom: nil, actor: actor, logger: logger)
+            let record = try await Self.insert(
+                connection, token: token, organizationId: organizationId, name: name, scopes: scopeNames, rolledFrom: nil, actor: actor,
+                logger: logger)
             try await Self.audit(
                 connection, organizationId: organizationId, actor: actor.id, action: "api_key.created", keyId: record.id,
                 details: ["name": name, "scopes": scopeNames.joined(separator: " ")], logger: logger
@@ -63,13 +65,14 @@ struct APIKeyRepository: Sendable {
         }
         if records.isEmpty, page.offset > 0 {
             // Past the last page: the count still answers.
-            total = try await client.query(
-                """
-                SELECT count(*) FROM api_keys k WHERE k.organization_id = \(organizationId) AND (\(unescaped: condition))
-                  AND (\(pattern)::text IS NULL OR k.name ILIKE \(pattern))
-                """,
-                logger: logger
-            ).collect().first?.decode(Int.self) ?? 0
+            total =
+                try await client.query(
+                    """
+                    SELECT count(*) FROM api_keys k WHERE k.organization_id = \(organizationId) AND (\(unescaped: condition))
+                      AND (\(pattern)::text IS NULL OR k.name ILIKE \(pattern))
+                    """,
+                    logger: logger
+                ).collect().first?.decode(Int.self) ?? 0
         }
         return (records, total)
     }
@@ -126,7 +129,8 @@ struct APIKeyRepository: Sendable {
         for try await (id, organizationId, scopes, createdAt, expiresAt, plan, perSecond, perMinute) in rows {
             // The column's CHECK allows only the four plans; anything else is refused, not guessed.
             guard let plan = Plan(rawValue: plan) else { throw StoredValueError(column: "plan", value: plan, type: "Plan") }
-            let limits = plan.standardLimits.map { RateLimits(plan: plan, perSecond: $0.perSecond, perMinute: $0.perMinute) }
+            let limits =
+                plan.standardLimits.map { RateLimits(plan: plan, perSecond: $0.perSecond, perMinute: $0.perMinute) }
                 ?? RateLimits(plan: plan, perSecond: perSecond, perMinute: perMinute)
             return ActiveKey(id: id, organizationId: organizationId, scopes: scopes, createdAt: createdAt, expiresAt: expiresAt, rateLimits: limits)
         }
@@ -191,7 +195,8 @@ struct APIKeyRepository: Sendable {
         let r = row.makeRandomAccess()
         return APIKeyRecord(
             id: try r["id"].decode(UUID.self), organizationId: try r["organization_id"].decode(UUID.self), name: try r["name"].decode(String.self),
-            prefix: try r["prefix"].decode(String.self), scopes: try r["scopes"].decode([String].self), createdAt: try r["created_at"].decode(Date.self),
+            prefix: try r["prefix"].decode(String.self), scopes: try r["scopes"].decode([String].self),
+            createdAt: try r["created_at"].decode(Date.self),
             createdBy: try r["email"].decode(String?.self), lastUsedAt: try r["last_used_at"].decode(Date?.self),
             revokedAt: try r["revoked_at"].decode(Date?.self), expiresAt: try r["expires_at"].decode(Date?.self),
             rolledTo: try r["rolled_to"].decode(UUID?.self), rolledFrom: try r["rolled_from"].decode(UUID?.self),
@@ -205,14 +210,15 @@ struct APIKeyRepository: Sendable {
         actor: ConsoleUser, logger: Logger
     ) async throws -> APIKeyRecord {
         let id = UUID()
-        let createdAt = try await connection.query(
-            """
-            INSERT INTO api_keys (id, organization_id, name, prefix, digest, scopes, created_by, rolled_from)
-            VALUES (\(id), \(organizationId), \(name), \(token.displayPrefix), \(token.digest), \(scopes), \(actor.id), \(rolledFrom))
-            RETURNING created_at
-            """,
-            logger: logger
-        ).collect().first?.decode(Date.self) ?? Date()
+        let createdAt =
+            try await connection.query(
+                """
+                INSERT INTO api_keys (id, organization_id, name, prefix, digest, scopes, created_by, rolled_from)
+                VALUES (\(id), \(organizationId), \(name), \(token.displayPrefix), \(token.digest), \(scopes), \(actor.id), \(rolledFrom))
+                RETURNING created_at
+                """,
+                logger: logger
+            ).collect().first?.decode(Date.self) ?? Date()
         return APIKeyRecord(
             id: id, organizationId: organizationId, name: name, prefix: token.displayPrefix, scopes: scopes, createdAt: createdAt,
             createdBy: actor.email, lastUsedAt: nil, revokedAt: nil, rolledFrom: rolledFrom

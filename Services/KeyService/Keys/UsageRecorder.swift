@@ -34,7 +34,8 @@ final class UsageRecorder: Service, Sendable {
         do {
             try await keys.recordUsage(batch)
         } catch {
-            logger.warning("could not write last-used times; will retry", metadata: ["keys": "\(batch.count)", "error": "\(String(reflecting: error))"])
+            logger.warning(
+                "could not write last-used times; will retry", metadata: ["keys": "\(batch.count)", "error": "\(String(reflecting: error))"])
             pending.withLock { pending in pending.merge(batch) { newer, _ in newer } }
         }
     }

@@ -42,8 +42,8 @@ struct LeakReportController: Sendable {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let raw = Data(body.readableBytesView)
         guard let identifier = request.headers[Self.identifierHeader], let encoded = request.headers[Self.signatureHeader],
-              let key = reporters.key(identifier), let der = Data(base64Encoded: encoded),
-              let signature = try? P256.Signing.ECDSASignature(derRepresentation: der), key.isValidSignature(signature, for: raw)
+            let key = reporters.key(identifier), let der = Data(base64Encoded: encoded),
+            let signature = try? P256.Signing.ECDSASignature(derRepresentation: der), key.isValidSignature(signature, for: raw)
         else {
             context.logger.warning("leak report refused: bad or missing signature")
             throw Self.unauthorized
@@ -69,13 +69,17 @@ struct LeakReportController: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let answer = String(decoding: try encoder.encode(labels), as: UTF8.self)
         try await keys.recordLeakReport(bodyDigest: bodyDigest, reporter: identifier, answer: answer)
-        context.logger.info("leak report", metadata: [
-            "reporter": "\(identifier)", "tokens": "\(labels.count)", "revoked": "\(labels.filter { $0.label == "true_positive" }.count)",
-        ])
+        context.logger.info(
+            "leak report",
+            metadata: [
+                "reporter": "\(identifier)", "tokens": "\(labels.count)", "revoked": "\(labels.filter { $0.label == "true_positive" }.count)",
+            ])
         return Self.json(answer)
     }
 
     static func json(_ text: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

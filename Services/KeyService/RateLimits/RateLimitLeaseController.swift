@@ -45,7 +45,8 @@ struct RateLimitLeaseController: Sendable {
         guard body.perSecond.map({ $0 > 0 }) ?? true, body.perMinute.map({ $0 > 0 }) ?? true else {
             throw APIError.validation("perSecond and perMinute must be positive when given")
         }
-        let lease = try await ledger.lease(key: body.keyId, second: body.second, want: body.want, perSecond: body.perSecond, perMinute: body.perMinute)
+        let lease = try await ledger.lease(
+            key: body.keyId, second: body.second, want: body.want, perSecond: body.perSecond, perMinute: body.perMinute)
         return Answer(second: body.second, granted: lease.granted, secondUsed: lease.secondUsed, minuteUsed: lease.minuteUsed)
     }
 }

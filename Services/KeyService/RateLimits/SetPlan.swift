@@ -66,7 +66,8 @@ struct SetPlan: AsyncParsableCommand {
             FileHandle.standardError.write(Data("key-service set-plan: no organization is named \"\(org)\"\n".utf8))
             throw Self.notFound
         }
-        let limits = plan.standardLimits.map { "\($0.perSecond) requests per second, \($0.perMinute) per minute" }
+        let limits =
+            plan.standardLimits.map { "\($0.perSecond) requests per second, \($0.perMinute) per minute" }
             ?? [perSecond.map { "\($0) requests per second" }, perMinute.map { "\($0) per minute" }].compactMap { $0 }.joined(separator: ", ")
         print("Organization \"\(org)\" is on the \(plan.rawValue.lowercased()) plan: \(limits.isEmpty ? "no rate limit" : limits).")
     }

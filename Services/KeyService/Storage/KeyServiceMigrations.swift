@@ -98,7 +98,7 @@ enum KeyServiceMigrations {
                     api_key_id UUID NOT NULL REFERENCES api_keys (id),
                     revoked_at TIMESTAMPTZ NOT NULL DEFAULT now()
                 )
-                """,
+                """
             ]
         ),
         Migration(
@@ -159,7 +159,7 @@ enum KeyServiceMigrations {
             name: "CHECK constraint on the scopes a key holds",
             // A key holds only the fifteen scopes of docs/api-guide.md, "API keys" (plans already have their CHECK).
             statements: [
-                "ALTER TABLE api_keys ADD CONSTRAINT api_keys_scopes_known_check CHECK (scopes <@ ARRAY['interviews:read', 'interviews:write', 'candidates:read', 'candidates:write', 'jobs:read', 'jobs:write', 'campaigns:read', 'campaigns:write', 'stages:read', 'stages:write', 'tests:read', 'tests:write', 'reports:read', 'agents:read', 'agents:write']::text[])",
+                "ALTER TABLE api_keys ADD CONSTRAINT api_keys_scopes_known_check CHECK (scopes <@ ARRAY['interviews:read', 'interviews:write', 'candidates:read', 'candidates:write', 'jobs:read', 'jobs:write', 'campaigns:read', 'campaigns:write', 'stages:read', 'stages:write', 'tests:read', 'tests:write', 'reports:read', 'agents:read', 'agents:write']::text[])"
             ]
         ),
         Migration(

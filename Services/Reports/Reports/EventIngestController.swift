@@ -28,7 +28,7 @@ struct EventIngestController: Sendable {
             throw APIError.validation("Not a report event")
         }
         guard (0...100).contains(event.score), (event.type == .INTERVIEW) == (event.interviewId != nil),
-              (event.type == .TEST) == (event.assignmentId != nil)
+            (event.type == .TEST) == (event.assignmentId != nil)
         else { throw APIError.validation("Inconsistent report event") }
         let applied = try await reports.apply(event)
         context.logger.info("report event", metadata: ["event_id": "\(event.eventId.apiString)", "applied": "\(applied)"])

@@ -54,19 +54,21 @@ struct ReportRepository: Sendable {
     enum Lookup: String { case id, interview_id, assignment_id }
 
     func list(organizationId: UUID, filters: Filters, page: PageRequest) async throws -> ([Report], Int) {
-        try await PageQuery.run(page, fetch: { limit, offset in
-            try await client.query(
-                """
-                SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM reports
-                WHERE organization_id = \(organizationId)
-                  AND (\(filters.candidateId)::uuid IS NULL OR candidate_id = \(filters.candidateId))
-                  AND (\(filters.campaignId)::uuid IS NULL OR campaign_id = \(filters.campaignId))
-                  AND (\(filters.type?.rawValue)::text IS NULL OR type = \(filters.type?.rawValue))
-                ORDER BY generated_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
-                """,
-                logger: logger
-            )
-        }, item: Self.report)
+        try await PageQuery.run(
+            page,
+            fetch: { limit, offset in
+                try await client.query(
+                    """
+                    SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM reports
+                    WHERE organization_id = \(organizationId)
+                      AND (\(filters.candidateId)::uuid IS NULL OR candidate_id = \(filters.candidateId))
+                      AND (\(filters.campaignId)::uuid IS NULL OR campaign_id = \(filters.campaignId))
+                      AND (\(filters.type?.rawValue)::text IS NULL OR type = \(filters.type?.rawValue))
+                    ORDER BY generated_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+                    """,
+                    logger: logger
+                )
+            }, item: Self.report)
     }
 
     static func report(_ row: PostgresRow) throws -> Report {
