@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 
 /// Asks another service's `GET /internal/facts` what it knows of ids of one organization (does
 /// this job exist, is this agent ours), so that no service reads another's tables and every id a
@@ -25,6 +26,19 @@ public struct InternalFacts: Sendable {
             return try JSONDecoder().decode(Answer.self, from: data)
         } catch {
             throw APIError.unavailable("The \(service) cannot be reached to check this request; retry shortly", retryAfter: 2)
+        }
+    }
+}
+
+extension RouterGroup where Context == InternalRequestContext {
+    /// `GET facts?organizationId=…&<name>=<id>…`, the answering side of `InternalFacts`: 400 without
+    /// an organization, else `answer` for it (each service says which ids it answers about).
+    public func facts<Answer: ResponseGenerator>(_ answer: @escaping @Sendable (_ organizationId: UUID, _ request: Request) async throws -> Answer) {
+        get("facts") { request, _ in
+            guard let organizationId = try request.uuidFilter("organizationId") else {
+                throw APIError.invalidField("organizationId", "is required")
+            }
+            return try await answer(organizationId, request)
         }
     }
 }

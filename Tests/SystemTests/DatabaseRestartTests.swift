@@ -117,5 +117,7 @@ struct DatabaseRestartTests {
             _ = try await process.waitForExit(timeout: .seconds(20))
             #expect(ContinuousClock.now - started < .seconds(19))
         }
+        // Its cluster outlives the test process unless stopped here (the deferred task is a fallback).
+        try await postgres.remove()
     }
 }

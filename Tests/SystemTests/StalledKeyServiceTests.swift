@@ -87,5 +87,8 @@ struct StalledKeyServiceTests {
             }
         }
         try await Self.check(platform, pause: { try await database.pause() }, resume: { try await database.resume() })
+        // Its cluster outlives the test process unless stopped here (the deferred task is a fallback).
+        _ = await platform.stop()
+        try await database.remove()
     }
 }

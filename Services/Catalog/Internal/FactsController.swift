@@ -13,7 +13,7 @@ struct FactsController: Sendable {
 
     /// Adds the route.
     func addRoutes(to internalRoutes: RouterGroup<InternalRequestContext>) {
-        internalRoutes.get("facts", use: facts)
+        internalRoutes.facts(facts)
     }
 
     /// The answer: a field per id asked about, absent for ids not asked about.
@@ -27,10 +27,7 @@ struct FactsController: Sendable {
         var stageExists: Bool?
     }
 
-    @Sendable func facts(_ request: Request, context: InternalRequestContext) async throws -> Facts {
-        guard let organizationId = try request.uuidFilter("organizationId") else {
-            throw APIError.invalidField("organizationId", "is required")
-        }
+    @Sendable func facts(organizationId: UUID, request: Request) async throws -> Facts {
         let candidateId = try request.uuidFilter("candidateId")
         let jobId = try request.uuidFilter("jobId")
         let campaignId = try request.uuidFilter("campaignId")

@@ -14,7 +14,7 @@ struct FactsController: Sendable {
 
     /// Adds the route.
     func addRoutes(to internalRoutes: RouterGroup<InternalRequestContext>) {
-        internalRoutes.get("facts", use: facts)
+        internalRoutes.facts(facts)
     }
 
     /// The answer: a field per id asked about, absent for ids not asked about.
@@ -23,10 +23,7 @@ struct FactsController: Sendable {
         var testExists: Bool?
     }
 
-    @Sendable func facts(_ request: Request, context: InternalRequestContext) async throws -> Facts {
-        guard let organizationId = try request.uuidFilter("organizationId") else {
-            throw APIError.invalidField("organizationId", "is required")
-        }
+    @Sendable func facts(organizationId: UUID, request: Request) async throws -> Facts {
         let agentId = try request.uuidFilter("agentId")
         let testId = try request.uuidFilter("testId")
         let rows = try await postgres.query(
