@@ -29,8 +29,8 @@ public struct Gateway: Sendable {
         render.executableURL = URL(fileURLWithPath: "/bin/sh")
         render.arguments = [
             template.deletingLastPathComponent().appendingPathComponent("render.sh").path, template.path, configURL.path,
-            "127.0.0.1:\(port)", "127.0.0.1:\(keyServicePort)", "127.0.0.1:\(catalogPort)",
-            "127.0.0.1:\(try interviewsPort ?? freePort())", "127.0.0.1:\(try reportsPort ?? freePort())",
+            "127.0.0.1:\(port)", "key_service=127.0.0.1:\(keyServicePort)", "catalog=127.0.0.1:\(catalogPort)",
+            "interviews=127.0.0.1:\(try interviewsPort ?? freePort())", "reports=127.0.0.1:\(try reportsPort ?? freePort())",
         ]
         if let certificates, let httpsPort {
             render.environment = env.merging([

@@ -122,8 +122,8 @@ nginx_bin() {
   command -v nginx 2>/dev/null || echo /usr/sbin/nginx
 }
 
-# render_gateway TEMPLATE OUT LISTEN KEY_SERVICE CATALOG INTERVIEWS REPORTS: writes the
-# gateway's nginx config (each address as host:port).
+# render_gateway TEMPLATE OUT LISTEN NAME=host:port...: writes the gateway's nginx config, an
+# upstream per service (key_service, catalog, interviews, reports).
 render_gateway() {
   sh gateway/render.sh "$@"
 }

@@ -18,8 +18,9 @@ OUT_DIR = "gateway"
 HEADER = "# Generated from {document} by scripts/python/gateway_routes.py: do not edit; run it again.\n"
 # The order the services' own Allow headers use.
 METHODS = ["GET", "HEAD", "POST", "PATCH", "DELETE"]
-# The upstream of each service in gateway/nginx.conf; "any" resource service: the catalog.
-UPSTREAMS = {"catalog": "catalog", "interviews": "interviews", "reports": "reports", "any": "catalog"}
+# Each service's upstream is named after it (gateway/render.sh's NAME=host:port arguments); what
+# "any" resource service answers goes to the catalog.
+ANY = "catalog"
 
 
 def routes(document):
@@ -33,9 +34,9 @@ def routes(document):
                 raise SystemExit(f"gateway_routes.py: /api/v1/{segment} is answered by both {owner[segment]} and {service}")
     by_upstream = {}
     for segment, service in owner.items():
-        if service not in UPSTREAMS:
-            raise SystemExit(f"gateway_routes.py: no upstream for the service {service!r}; add it to UPSTREAMS and gateway/nginx.conf")
-        by_upstream.setdefault(UPSTREAMS[service], []).append(segment)
+        if not re.fullmatch(r"[a-z_]+", service):
+            raise SystemExit(f"gateway_routes.py: {service!r} is no upstream name (lower-case letters and _)")
+        by_upstream.setdefault(ANY if service == "any" else service, []).append(segment)
     lines = [HEADER.format(document=DOCUMENT), "# The public API: each resource to the service that answers it.\n"]
     for upstream in sorted(by_upstream):
         lines.append(f"location ~ ^/api/v1/({'|'.join(by_upstream[upstream])})(/|$) {{\n    proxy_pass http://{upstream};\n}}\n")
