@@ -7,7 +7,9 @@ import Foundation
 /// SHA-512 are here for RFC 6238's test vectors.
 struct TOTP: Sendable {
     enum Algorithm: String, Sendable {
-        case sha1 = "SHA1", sha256 = "SHA256", sha512 = "SHA512"
+        case sha1 = "SHA1"
+        case sha256 = "SHA256"
+        case sha512 = "SHA512"
     }
 
     let secret: [UInt8]
