@@ -8,7 +8,7 @@ struct ConsoleAccountRepository: Sendable {
     let client: PostgresClient
     let logger: Logger
 
-    /// Creates an organization and its first admin together, or neither.
+    /// Creates an organization and its first admin, an OWNER, together, or neither.
     func createOrganization(name: String, adminEmail: String, passwordHash: String) async throws -> (organizationId: UUID, userId: UUID) {
         let organizationId = UUID()
         let userId = UUID()
@@ -17,8 +17,8 @@ struct ConsoleAccountRepository: Sendable {
                 try await connection.query("INSERT INTO organizations (id, name) VALUES (\(organizationId), \(name))", logger: logger)
                 try await connection.query(
                     """
-                    INSERT INTO console_users (id, organization_id, email, email_fold, password_hash)
-                    VALUES (\(userId), \(organizationId), \(adminEmail), \(EmailAddress.fold(adminEmail)), \(passwordHash))
+                    INSERT INTO console_users (id, organization_id, email, email_fold, password_hash, role)
+                    VALUES (\(userId), \(organizationId), \(adminEmail), \(EmailAddress.fold(adminEmail)), \(passwordHash), \(ConsoleRole.OWNER.rawValue))
                     """,
                     logger: logger
                 )

@@ -289,5 +289,15 @@ enum KeyServiceMigrations {
                 "UPDATE api_keys SET expires_at = date_trunc('second', expires_at) WHERE expires_at IS NOT NULL",
             ]
         ),
+        Migration(
+            version: 10,
+            name: "a role for every console user: the ones there are the OWNERs of their organization",
+            statements: [
+                // The default fills the existing rows (each organization had one console user, its
+                // admin) and is dropped at once: every later insert must say the role it gives.
+                "ALTER TABLE console_users ADD COLUMN role TEXT NOT NULL DEFAULT 'OWNER' CHECK (role IN ('OWNER', 'ADMIN', 'DEVELOPER', 'VIEWER'))",
+                "ALTER TABLE console_users ALTER COLUMN role DROP DEFAULT",
+            ]
+        ),
     ]
 }
