@@ -17,11 +17,29 @@ public struct PathSpellingMiddleware<Context: RequestContext>: RouterMiddleware 
 
     /// Whether `path` is spelled the one way its route is: `/` or `/`-separated non-empty
     /// segments, none of them `.` or `..`, with no `%`.
+    /// One pass over the bytes, without allocating: it runs on every request.
     public static func isCanonical(_ path: String) -> Bool {
-        guard path != "/" else { return true }
-        guard path.hasPrefix("/"), !path.utf8.contains(UInt8(ascii: "%")) else { return false }
-        return path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy { segment in
-            !segment.isEmpty && !segment.elementsEqual(".".utf8) && !segment.elementsEqual("..".utf8)
+        let slash = UInt8(ascii: "/")
+        let dot = UInt8(ascii: ".")
+        var bytes = path.utf8.makeIterator()
+        guard bytes.next() == slash else { return false }
+        var length = 0
+        var dots = 0
+        var any = false
+        while let byte = bytes.next() {
+            any = true
+            if byte == UInt8(ascii: "%") { return false }
+            if byte == slash {
+                // The segment that just ended: empty, "." or "..".
+                if length == 0 || length == dots && dots <= 2 { return false }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == dot { dots += 1 }
+            }
         }
+        // "/" alone is the root; otherwise the last segment must be a real one (no trailing slash).
+        return !any || !(length == 0 || length == dots && dots <= 2)
     }
 }

@@ -66,6 +66,7 @@ extension RateLimiter {
     }
 
     /// `work`'s answer, or nil when it has none within `limit` (the work goes on unawaited).
+    /// The timer is cancelled as soon as the work answers, so a prompt lease leaves no task behind.
     static func withDeadline<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async -> T) async -> T? {
         await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
             let resumed = Mutex(false)
@@ -76,10 +77,15 @@ extension RateLimiter {
                 }
                 if first { continuation.resume(returning: value) }
             }
-            Task { resume(await work()) }
-            Task {
-                try? await Task.sleep(for: limit)
+            let timer = Task {
+                // Cancelled: the work answered first, and resumed already.
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
                 resume(nil)
+            }
+            Task {
+                let value = await work()
+                timer.cancel()
+                resume(value)
             }
         }
     }

@@ -235,3 +235,15 @@ struct HTTPConventionTests {
         }
     }
 }
+
+@Suite("One spelling per path")
+struct PathSpellingTests {
+    @Test(arguments: [
+        ("/", true), ("/api/v1/jobs", true), ("/api/v1/jobs/0b0e5c1e-4c3a-4e4e-9a57-1d1a7f1f0a11", true), ("/a.b/c..d/.x/...", true),
+        ("", false), ("api", false), ("/api/", false), ("//api", false), ("/api//v1", false), ("/api/%76", false),
+        ("/api/./v1", false), ("/api/../v1", false), ("/api/.", false), ("/api/..", false), ("/.", false), ("/..", false),
+    ])
+    func aPathIsCanonicalOnlyWithNonEmptyPlainSegments(path: String, canonical: Bool) {
+        #expect(PathSpellingMiddleware<AppRequestContext>.isCanonical(path) == canonical, "\(path)")
+    }
+}
