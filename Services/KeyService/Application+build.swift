@@ -8,6 +8,7 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     if settings.internalCallers.isEmpty {
         logger.warning("INTERNAL_CLIENTS is empty: every introspection request will be refused")
     }
+    guard let box = settings.twoFactorKey else { throw ConfigurationError("\(SecretBox.variable) must be set to serve the console") }
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
     let keys = APIKeyRepository(client: postgres, logger: logger)
     let accounts = ConsoleAccountRepository(client: postgres, logger: logger)
@@ -26,7 +27,7 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics)
     try buildRouter(
         router, settings: settings, keys: keys, accounts: accounts, usage: usage, notifier: notifier, ledger: ledger,
-        throttle: throttle, passwords: passwords, reporters: reporters, metrics: metrics
+        throttle: throttle, passwords: passwords, box: box, reporters: reporters, metrics: metrics
     )
     return ServiceRuntime.makeApplication(
         name: "key-service",
@@ -39,7 +40,9 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     )
 }
 
-/// Adds the key service's own routes to a router that already has the shared middleware.
+/// Adds the key service's own routes to a router that already has the shared middleware; returns
+/// the console's role table.
+@discardableResult
 func buildRouter(
     _ router: Router<AppRequestContext>,
     settings: KeyServiceSettings,
@@ -50,24 +53,33 @@ func buildRouter(
     ledger: RateLimitLedger,
     throttle: SignInThrottle,
     passwords: PasswordChecker,
+    box: SecretBox,
     reporters: ReporterKeys? = nil,
     metrics: ServiceMetrics
-) throws {
+) throws -> [ConsoleRoute] {
     let authenticator = ConsoleAuthenticator(accounts: accounts)
     try ConsolePageController().addRoutes(to: router.group("console"))
     try APIDocsController().addRoutes(to: router)
     let api = router.group("console/api")
         .add(middleware: OriginCheckMiddleware(allowedOrigins: settings.allowedOrigins, forwarding: settings.clientAddress))
+    // Every console route for members is declared with its least role (docs/api-guide.md, "Members and roles").
+    let console = ConsoleRoutes(group: api, authenticator: authenticator)
+    let sessions = SessionIssuer(
+        accounts: accounts, clientAddress: settings.clientAddress, sessionLifetime: settings.sessionLifetime, secureCookie: settings.secureCookie)
+    let codes = TwoFactorCodes(accounts: accounts, box: box)
     ConsoleSessionController(
-        accounts: accounts, authenticator: authenticator, throttle: throttle, passwords: passwords,
-        clientAddress: settings.clientAddress, bcryptCost: settings.bcryptCost,
-        sessionLifetime: settings.sessionLifetime, secureCookie: settings.secureCookie
-    ).addRoutes(to: api.group("session"))
-    APIKeyController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("keys"))
+        accounts: accounts, authenticator: authenticator, throttle: throttle, passwords: passwords, codes: codes, sessions: sessions,
+        bcryptCost: settings.bcryptCost
+    ).addRoutes(to: api.group("session"), members: console)
+    APIKeyController(keys: keys).addRoutes(to: console)
+    AuditController(client: accounts.client, logger: accounts.logger).addRoutes(to: console)
+    MembersController(accounts: accounts, passwords: passwords, sessions: sessions, bcryptCost: settings.bcryptCost).addRoutes(to: console, public: api)
+    TwoFactorController(accounts: accounts, codes: codes).addRoutes(to: console)
+    MeController(accounts: accounts, passwords: passwords, bcryptCost: settings.bcryptCost).addRoutes(to: console)
     LeakReportController(keys: keys, reporters: reporters).addRoutes(to: router)
-    AuditController(keys: keys, authenticator: authenticator).addRoutes(to: api.group("audit-events"))
     let internalRoutes = router.internalRoutes(callers: settings.internalCallers)
     IntrospectionController(keys: keys, usage: usage, metrics: metrics).addRoutes(to: internalRoutes)
     RevocationFeedController(keys: keys, notifier: notifier).addRoutes(to: internalRoutes)
     RateLimitLeaseController(ledger: ledger).addRoutes(to: internalRoutes)
+    return console.table
 }

@@ -31,10 +31,13 @@ struct KeyServiceSettings: Sendable {
     /// sign-ins that wait their turn wait there, never for a connection introspection needs.
     var signInPoolSize: Int
     var passwordCheckQueue: Int
+    /// Encrypts two-factor secrets at rest (`TWO_FACTOR_ENCRYPTION_KEY`, required by `serve`; nil
+    /// for `create-admin`, which needs none).
+    var twoFactorKey: SecretBox?
     /// The file of trusted secret scanners' public keys (`LEAK_REPORTER_KEYS_FILE`); none: no leak reports.
     var leakReporterKeysFile: String?
 
-    init(environment: Environment) throws {
+    init(environment: Environment, needsTwoFactorKey: Bool = true) throws {
         self.service = try ServiceConfiguration(environment: environment, defaultPort: 8081, defaultDatabase: "evalyo_keys")
         self.internalCallers = try InternalCallers(environment: environment)
         self.sessionLifetime = .seconds(3600 * (try environment.integer("CONSOLE_SESSION_HOURS", default: 8, in: 1...720)))
@@ -50,6 +53,7 @@ struct KeyServiceSettings: Sendable {
         self.signInPoolSize = try environment.integer("SIGN_IN_DATABASE_POOL_SIZE", default: 2, in: 1...50)
         self.passwordCheckThreads = try environment.integer("PASSWORD_CHECK_THREADS", default: 1, in: 1...64)
         self.passwordCheckQueue = try environment.integer("PASSWORD_CHECK_QUEUE", default: 8, in: 0...1000)
+        if needsTwoFactorKey { self.twoFactorKey = try SecretBox(environment: environment) }
         if let path = environment.get("LEAK_REPORTER_KEYS_FILE"), !path.isEmpty {
             do {
                 _ = try ReporterKeys.read(path)

@@ -21,6 +21,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public var headers: HTTPFields
     /// The scope a 403 names (docs/api-guide.md, "Calling the API with a key").
     public var requiredScope: String?
+    /// The least console role that may do what a 403 refused (docs/api-guide.md, "Members and roles").
+    public var requiredRole: String?
 
     public init(
         _ status: HTTPResponse.Status,
@@ -28,7 +30,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         message: String,
         details: [Detail] = [],
         headers: HTTPFields = [:],
-        requiredScope: String? = nil
+        requiredScope: String? = nil,
+        requiredRole: String? = nil
     ) {
         self.status = status
         self.code = code
@@ -36,6 +39,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         self.details = details
         self.headers = headers
         self.requiredScope = requiredScope
+        self.requiredRole = requiredRole
     }
 
     /// Renders the error as a JSON response with its headers.
@@ -45,7 +49,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 
     /// Renders the error as a JSON response with its headers, without a request at hand.
     public func response() -> Response {
-        let body = Body(error: .init(code: code, message: message, details: details.isEmpty ? nil : details, requiredScope: requiredScope))
+        let body = Body(error: .init(code: code, message: message, details: details.isEmpty ? nil : details, requiredScope: requiredScope, requiredRole: requiredRole)
+        )
         let data = (try? Self.encoder.encode(body)) ?? Data(#"{"error":{"code":"INTERNAL_ERROR","message":"Internal error"}}"#.utf8)
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
@@ -64,6 +69,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             let message: String
             let details: [Detail]?
             let requiredScope: String?
+            let requiredRole: String?
         }
         let error: Object
     }

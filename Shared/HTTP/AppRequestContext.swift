@@ -28,7 +28,7 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// ISO-8601 dates, and keys in a stable order so that answers read the same every time.
     public var responseEncoder: JSONEncoder { Self.encoder }
 
-    static let encoder: JSONEncoder = {
+    public static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

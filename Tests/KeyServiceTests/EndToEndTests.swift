@@ -54,6 +54,7 @@ struct EndToEndTests {
             environment: [
                 "DATABASE_URL": url, "PORT": String(servicePort), "HOST": "127.0.0.1", "CONSOLE_SECURE_COOKIE": "false",
                 "INTERNAL_CLIENTS": "catalog:\(Self.secret)", "LAST_USED_FLUSH_SECONDS": "1",
+                "TWO_FACTOR_ENCRYPTION_KEY": KeyServiceFixture.twoFactorKey,
             ]
         )
         let direct = "http://127.0.0.1:\(servicePort)"

@@ -27,6 +27,7 @@ struct KeyServiceHarness {
         var values = [
             "DATABASE_URL": url, "INTERNAL_CLIENTS": "\(Self.clientId):\(Self.clientSecret),reports:reports-secret-0123456789abcdefghij",
             "BCRYPT_COST": "4", "CONSOLE_SECURE_COOKIE": "false", "LAST_USED_FLUSH_SECONDS": "1", "DATABASE_POOL_SIZE": "4",
+            "TWO_FACTOR_ENCRYPTION_KEY": KeyServiceFixture.twoFactorKey,
         ]
         values.merge(extra) { $1 }
         self.settings = try KeyServiceSettings(environment: Environment(values: values))

@@ -7,6 +7,7 @@ public struct ContractError: Decodable, Sendable {
         public let message: String
         public let details: [APIError.Detail]?
         public let requiredScope: String?
+        public let requiredRole: String?
     }
 
     public let error: Object

@@ -9,6 +9,8 @@ public actor KeyServiceFixture {
     /// The credentials resource services under test use for introspection.
     public static let clientId = "catalog"
     public static let clientSecret = "catalog-test-secret-0123456789abcdef"
+    /// The key that encrypts two-factor secrets in every test key service.
+    public static let twoFactorKey = "two-factor-test-key-0123456789abcdefghij"
 
     public struct Running: Sendable {
         public let baseURL: String
@@ -40,6 +42,7 @@ public actor KeyServiceFixture {
             environment: [
                 "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1", "CONSOLE_SECURE_COOKIE": "false",
                 "INTERNAL_CLIENTS": "\(clientId):\(clientSecret)", "BCRYPT_COST": "4", "LOG_LEVEL": logLevel,
+                "TWO_FACTOR_ENCRYPTION_KEY": twoFactorKey,
                 // Every test's sign-ins come from 127.0.0.1; only the throttling tests keep the documented 30.
                 "SIGN_IN_ATTEMPTS_PER_MINUTE": "100000",
             ].merging(extra) { $1 }

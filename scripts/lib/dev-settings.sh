@@ -26,6 +26,8 @@ write_dev_settings() {
   setting REPORTS_URL "http://127.0.0.1:$reports"
   setting GATEWAY_URL "http://127.0.0.1:$gateway"
   setting CATALOG_INTROSPECTION_SECRET "$(random_secret)"
+  # Encrypts console members' two-factor secrets at rest.
+  setting TWO_FACTOR_ENCRYPTION_KEY "$(random_secret)"
   setting INTERVIEWS_INTROSPECTION_SECRET "$(random_secret)"
   setting REPORTS_INTROSPECTION_SECRET "$(random_secret)"
   # The interviews service's credentials for the catalog's /internal/facts.

@@ -46,7 +46,7 @@ struct ClientAddress: Sendable {
 
     /// The client's address: `X-Real-IP` from a trusted proxy, else the TCP peer's own. A
     /// request with no network peer (an in-process test) is treated as coming from a proxy.
-    func of(_ request: Request, context: AppRequestContext) -> String {
+    func of(_ request: Request, context: some RemoteAddressRequestContext) -> String {
         let peer = context.remoteAddress?.ipAddress
         if isFromTrustedProxy(context), let forwarded = request.headers[Self.realIP]?.trimmingCharacters(in: .whitespaces),
             Self.parse(forwarded) != nil
@@ -60,14 +60,14 @@ struct ClientAddress: Sendable {
 
     /// The scheme the client used: `X-Forwarded-Proto` (`http` or `https`) from a trusted proxy,
     /// which the gateway sets, else `http` (a client that reaches the service directly).
-    func scheme(of request: Request, context: AppRequestContext) -> String {
+    func scheme(of request: Request, context: some RemoteAddressRequestContext) -> String {
         guard isFromTrustedProxy(context), let proto = request.headers[Self.forwardedProto]?.lowercased(), proto == "https" || proto == "http"
         else { return "http" }
         return proto
     }
 
     /// Whether the TCP peer is a trusted proxy; a request with none (an in-process test) is.
-    func isFromTrustedProxy(_ context: AppRequestContext) -> Bool {
+    func isFromTrustedProxy(_ context: some RemoteAddressRequestContext) -> Bool {
         guard let peer = context.remoteAddress?.ipAddress else { return true }
         return Self.parse(peer).map { bytes in trusted.contains { $0.contains(bytes) } } ?? false
     }

@@ -3,10 +3,26 @@ import Logging
 import PostgresNIO
 import Shared
 
-/// Organizations, console users and their sessions, in PostgreSQL.
+/// Organizations, their members and the members' sessions, in PostgreSQL. Members and
+/// invitations are in `ConsoleAccountRepository+Members.swift`, two-factor sign-in in
+/// `+TwoFactor.swift`.
 struct ConsoleAccountRepository: Sendable {
     let client: PostgresClient
     let logger: Logger
+
+    /// The columns `member(_:)` reads, from `console_users u JOIN organizations o`.
+    static let memberColumns = "u.id, u.email, o.id, o.name, u.role, u.two_factor_enabled_at IS NOT NULL, o.require_two_factor"
+    static let memberSource = "console_users u JOIN organizations o ON o.id = u.organization_id"
+
+    /// A member from the first seven columns of `row` (`memberColumns`).
+    static func member(_ row: PostgresRow) throws -> ConsoleUser {
+        let cells = Array(row)
+        return ConsoleUser(
+            id: try cells[0].decode(UUID.self), email: try cells[1].decode(String.self), organizationId: try cells[2].decode(UUID.self),
+            organizationName: try cells[3].decode(String.self), role: try cells[4].decodeEnum(ConsoleRole.self),
+            twoFactorEnabled: try cells[5].decode(Bool.self), organizationRequiresTwoFactor: try cells[6].decode(Bool.self)
+        )
+    }
 
     /// Creates an organization and its first admin, an OWNER, together, or neither.
     func createOrganization(name: String, adminEmail: String, passwordHash: String) async throws -> (organizationId: UUID, userId: UUID) {
@@ -30,54 +46,43 @@ struct ConsoleAccountRepository: Sendable {
         return (organizationId, userId)
     }
 
-    /// The user with this email (under `EmailAddress.fold`) and their bcrypt hash.
+    /// The member with this email (under `EmailAddress.fold`) and their bcrypt hash.
     func userForSignIn(email: String) async throws -> (ConsoleUser, passwordHash: String)? {
         let rows = try await client.query(
             """
-            SELECT u.id, u.email, o.id, o.name, u.password_hash
-            FROM console_users u JOIN organizations o ON o.id = u.organization_id
-            WHERE u.email_fold = \(EmailAddress.fold(email))
+            SELECT \(unescaped: Self.memberColumns), u.password_hash FROM \(unescaped: Self.memberSource)
+            WHERE u.email_fold = \(EmailAddress.fold(email)) AND u.removed_at IS NULL
             """,
             logger: logger
         )
-        for try await (id, email, organizationId, organizationName, hash) in rows.decode((UUID, String, UUID, String, String).self) {
-            return (ConsoleUser(id: id, email: email, organizationId: organizationId, organizationName: organizationName), hash)
+        for try await row in rows {
+            return (try Self.member(row), try Array(row)[7].decode(String.self))
         }
         return nil
     }
 
-    /// Stores a session by the digest of its token, also clearing expired ones.
-    func createSession(tokenDigest: Data, userId: UUID, expiresAt: Date) async throws {
-        try await client.transaction(logger: logger) { connection in
-            try await connection.query("DELETE FROM console_sessions WHERE expires_at < now()", logger: logger)
-            try await connection.query(
-                "INSERT INTO console_sessions (token_digest, user_id, expires_at) VALUES (\(tokenDigest), \(userId), \(expiresAt))",
-                logger: logger
-            )
-        }
-    }
-
-    /// The user of an unexpired session.
-    func user(sessionDigest: Data) async throws -> ConsoleUser? {
+    /// The member `id` (of the organization, when one is named), if they are one.
+    func member(id: UUID, organizationId: UUID?) async throws -> ConsoleUser? {
         let rows = try await client.query(
             """
-            SELECT u.id, u.email, o.id, o.name
-            FROM console_sessions s
-            JOIN console_users u ON u.id = s.user_id
-            JOIN organizations o ON o.id = u.organization_id
-            WHERE s.token_digest = \(sessionDigest) AND s.expires_at > now()
+            SELECT \(unescaped: Self.memberColumns) FROM \(unescaped: Self.memberSource)
+            WHERE u.id = \(id) AND (\(organizationId)::uuid IS NULL OR u.organization_id = \(organizationId)) AND u.removed_at IS NULL
             """,
             logger: logger
         )
-        for try await (id, email, organizationId, organizationName) in rows.decode((UUID, String, UUID, String).self) {
-            return ConsoleUser(id: id, email: email, organizationId: organizationId, organizationName: organizationName)
-        }
+        for try await row in rows { return try Self.member(row) }
         return nil
     }
 
-    /// Ends a session.
-    func deleteSession(tokenDigest: Data) async throws {
-        try await client.query("DELETE FROM console_sessions WHERE token_digest = \(tokenDigest)", logger: logger)
+    /// The organization's `requireTwoFactor`, changed by its OWNER, with `organization.updated`.
+    func setRequireTwoFactor(_ required: Bool, actor: ConsoleUser) async throws {
+        try await client.transaction(logger: logger) { connection in
+            try await connection.query(
+                "UPDATE organizations SET require_two_factor = \(required) WHERE id = \(actor.organizationId)", logger: logger)
+            try await AuditTrail.record(
+                connection, organizationId: actor.organizationId, actor: actor.id, action: "organization.updated",
+                details: ["requireTwoFactor": String(required)], logger: logger)
+        }
     }
 }
 

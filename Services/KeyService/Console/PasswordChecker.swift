@@ -5,7 +5,7 @@ import NIOPosix
 import ServiceLifecycle
 import Shared
 
-/// Runs bcrypt for console sign-ins where it cannot starve introspection (docs/design/hostile-clients.md): on a
+/// Runs bcrypt for console sign-ins (and password changes) where it cannot starve introspection (docs/design/hostile-clients.md): on a
 /// thread pool of its own (`PASSWORD_CHECK_THREADS`, default 1: on two cores, one is always
 /// left to the event loops), with at most `queueLimit` checks waiting for it
 /// (`PASSWORD_CHECK_QUEUE`, default 8). A check beyond that is refused at once with 503 and
@@ -30,6 +30,15 @@ final class PasswordChecker: Service, Sendable {
 
     /// Whether `password` matches `hash`; throws `busy` when the pool and its queue are full.
     func verify(_ password: String, hash: String) async throws -> Bool {
+        try await run { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// A new bcrypt hash of `password` (a password set or changed), on the same bounded pool.
+    func hash(_ password: String, cost: Int) async throws -> String {
+        try await run { Bcrypt.hash(password, cost: UInt8(cost)) }
+    }
+
+    private func run<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async throws -> Result {
         let admitted = inFlight.withLockedValue { count in
             guard count < capacity else { return false }
             count += 1
@@ -37,7 +46,7 @@ final class PasswordChecker: Service, Sendable {
         }
         guard admitted else { throw Self.busy }
         defer { inFlight.withLockedValue { $0 -= 1 } }
-        return try await pool.runIfActive { Bcrypt.verify(password, hash: hash) }
+        return try await pool.runIfActive(work)
     }
 
     /// Keeps the pool until shutdown, then stops its threads.

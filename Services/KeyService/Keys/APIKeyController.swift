@@ -8,17 +8,26 @@ struct APIKeyController: Sendable {
     static let maxNameLength = 100
 
     let keys: APIKeyRepository
-    let authenticator: ConsoleAuthenticator
 
-    /// Adds list, create, read, rename, roll and revoke.
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.get(use: list)
-        group.post(use: create)
-        group.get("{id}", use: get)
-        group.patch("{id}", use: rename)
-        group.post("revoke-all", use: revokeAll)
-        group.post("{id}/roll", use: roll)
-        group.post("{id}/revoke", use: revoke)
+    /// Adds list, create, read, rename, roll and revoke, with the roles of docs/api-guide.md
+    /// ("Members and roles"): everyone reads; a DEVELOPER creates, and changes the keys they
+    /// created (`mayChange`); an ADMIN changes any key and revokes them all.
+    func addRoutes(to routes: ConsoleRoutes) {
+        routes.get("keys", .VIEWER, use: list)
+        routes.post("keys", .DEVELOPER, use: create)
+        routes.get("keys/{id}", .VIEWER, use: get)
+        routes.patch("keys/{id}", .DEVELOPER, use: rename)
+        routes.post("keys/revoke-all", .ADMIN, use: revokeAll)
+        routes.post("keys/{id}/roll", .DEVELOPER, use: roll)
+        routes.post("keys/{id}/revoke", .DEVELOPER, use: revoke)
+    }
+
+    /// Refuses a DEVELOPER's change to a key someone else created (403, `requiredRole` ADMIN);
+    /// a key the organization does not have is left to the handler's 404.
+    func mayChange(_ id: UUID, _ member: ConsoleUser) async throws {
+        guard member.role == .DEVELOPER else { return }
+        guard let creator = try await keys.creator(of: id, organizationId: member.organizationId) else { return }
+        if creator != member.id { throw ConsoleRole.forbidden(requiredRole: .ADMIN, "changing a key another member created") }
     }
 
     /// `POST {id}/roll`: when the old key stops working, 0 (now) to 7 days; 24 hours by default.
@@ -49,8 +58,8 @@ struct APIKeyController: Sendable {
     }
 
     /// One page of keys, usable ones first, filtered by `status` and `search`; never a key's plaintext.
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Page<APIKeyView> {
-        let user = try await authenticator.user(for: request)
+    @Sendable func list(_ request: Request, context: ConsoleContext) async throws -> Page<APIKeyView> {
+        let user = context.member
         let page = try PageRequest(from: request)
         let filters = try APIKeyFilters(from: request)
         let (records, total) = try await keys.list(organizationId: user.organizationId, filters: filters, page: page)
@@ -58,8 +67,8 @@ struct APIKeyController: Sendable {
     }
 
     /// Creates a key; the only response that ever holds its plaintext.
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<APIKeyView> {
-        let user = try await authenticator.user(for: request)
+    @Sendable func create(_ request: Request, context: ConsoleContext) async throws -> EditedResponse<APIKeyView> {
+        let user = context.member
         let body = try await request.decodeJSON(as: Create.self, context: context)
         let name = try Self.validName(body.name)
         let scopes = try Scope.parseList(body.scopes)
@@ -74,17 +83,18 @@ struct APIKeyController: Sendable {
     }
 
     /// One key of the organization; another organization's key is 404 like a missing one.
-    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> APIKeyView {
-        let user = try await authenticator.user(for: request)
+    @Sendable func get(_ request: Request, context: ConsoleContext) async throws -> APIKeyView {
+        let user = context.member
         let id = try context.parameters.uuid("id")
         guard let record = try await keys.find(id: id, organizationId: user.organizationId) else { throw Self.notFound }
         return APIKeyView(record)
     }
 
     /// Renames a key; scopes never change (422 `SCOPES_IMMUTABLE`).
-    @Sendable func rename(_ request: Request, context: AppRequestContext) async throws -> APIKeyView {
-        let user = try await authenticator.user(for: request)
+    @Sendable func rename(_ request: Request, context: ConsoleContext) async throws -> APIKeyView {
+        let user = context.member
         let id = try context.parameters.uuid("id")
+        try await mayChange(id, user)
         let body = try await request.decodeJSON(as: Update.self, context: context)
         if body.hasScopes {
             throw APIError.unprocessable(
@@ -100,9 +110,10 @@ struct APIKeyController: Sendable {
 
     /// Rolls a key (docs/api-guide.md, "Rotating a key"): 201 with its successor, shown once, with the same name and
     /// scopes; the old key expires after the grace asked for.
-    @Sendable func roll(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<APIKeyView> {
-        let user = try await authenticator.user(for: request)
+    @Sendable func roll(_ request: Request, context: ConsoleContext) async throws -> EditedResponse<APIKeyView> {
+        let user = context.member
         let id = try context.parameters.uuid("id")
+        try await mayChange(id, user)
         // The body is optional: none means the standard grace.
         var request = request
         let body = try await request.body.collect(upTo: context.maxUploadSize)
@@ -135,8 +146,8 @@ struct APIKeyController: Sendable {
 
     /// Incident response (docs/api-guide.md, "Leaked keys"): revokes every active and expiring key of the admin's
     /// organization, once its name is typed as confirmation.
-    @Sendable func revokeAll(_ request: Request, context: AppRequestContext) async throws -> RevokedCount {
-        let user = try await authenticator.user(for: request)
+    @Sendable func revokeAll(_ request: Request, context: ConsoleContext) async throws -> RevokedCount {
+        let user = context.member
         let body = try await request.decodeJSON(as: RevokeAll.self, context: context)
         guard body.confirm.trimmingCharacters(in: .whitespaces) == user.organizationName else {
             throw APIError.unprocessable("CONFIRMATION_MISMATCH", "Type the organization's name exactly to revoke every key")
@@ -147,9 +158,10 @@ struct APIKeyController: Sendable {
     }
 
     /// Revokes a key for good; revoking it again is 200 and changes nothing.
-    @Sendable func revoke(_ request: Request, context: AppRequestContext) async throws -> APIKeyView {
-        let user = try await authenticator.user(for: request)
+    @Sendable func revoke(_ request: Request, context: ConsoleContext) async throws -> APIKeyView {
+        let user = context.member
         let id = try context.parameters.uuid("id")
+        try await mayChange(id, user)
         guard let record = try await keys.revoke(id: id, organizationId: user.organizationId, actor: user) else { throw Self.notFound }
         context.logger.info("api key revoked", metadata: ["key_id": "\(record.id)"])
         return APIKeyView(record)

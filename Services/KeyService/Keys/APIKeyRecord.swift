@@ -84,14 +84,3 @@ struct ActiveKey: Sendable {
     /// The limits of its organization's plan.
     let rateLimits: RateLimits
 }
-
-/// One entry of the audit trail of key events.
-struct AuditEvent: ResponseEncodable, Sendable, Equatable {
-    let id: Int64
-    /// `api_key.created`, `api_key.revoked`, `api_key.renamed`, `key.rolled` or `key.expired`.
-    let action: String
-    let apiKeyId: String?
-    let actor: String?
-    let details: [String: String]
-    let createdAt: Date
-}

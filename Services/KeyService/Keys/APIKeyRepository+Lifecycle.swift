@@ -34,7 +34,7 @@ extension APIKeyRepository {
                 """,
                 logger: logger
             ).collect().first?.decode(Date.self)
-            try await Self.audit(
+            try await AuditTrail.record(
                 connection, organizationId: organizationId, actor: actor.id, action: "key.rolled", keyId: id,
                 details: [
                     "from": id.apiString, "to": successor.id.apiString, "expiresAt": expiry.map { ISO8601DateFormatter().string(from: $0) } ?? "",

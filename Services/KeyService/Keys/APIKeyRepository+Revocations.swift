@@ -53,7 +53,7 @@ extension APIKeyRepository {
             )
             guard let row = try await rows.collect().first else { return false }
             let (id, organizationId, name) = try row.decode((UUID, UUID, String).self)
-            try await Self.audit(
+            try await AuditTrail.record(
                 connection, organizationId: organizationId, actor: nil, action: "key.leaked", keyId: id,
                 details: ["name": name, "reporter": reporter, "url": url ?? ""], logger: logger
             )
@@ -91,7 +91,7 @@ extension APIKeyRepository {
                 logger: logger
             )
             for try await name in revoked.decode(String.self) {
-                try await Self.audit(
+                try await AuditTrail.record(
                     connection, organizationId: organizationId, actor: actor.id, action: "api_key.revoked", keyId: id,
                     details: ["name": name], logger: logger
                 )

@@ -23,7 +23,7 @@ struct APIKeyRepository: Sendable {
             let record = try await Self.insert(
                 connection, token: token, organizationId: organizationId, name: name, scopes: scopeNames, rolledFrom: nil, actor: actor,
                 logger: logger)
-            try await Self.audit(
+            try await AuditTrail.record(
                 connection, organizationId: organizationId, actor: actor.id, action: "api_key.created", keyId: record.id,
                 details: ["name": name, "scopes": scopeNames.joined(separator: " ")], logger: logger
             )
@@ -82,6 +82,15 @@ struct APIKeyRepository: Sendable {
         try await Self.find(client, id: id, organizationId: organizationId, logger: logger)
     }
 
+    /// Who created the organization's key `id`: `.some(nil)` for a key without a creator, nil
+    /// when the organization has no such key.
+    func creator(of id: UUID, organizationId: UUID) async throws -> UUID?? {
+        let rows = try await client.query(
+            "SELECT created_by FROM api_keys WHERE id = \(id) AND organization_id = \(organizationId)", logger: logger)
+        for try await creator in rows.decode(UUID?.self) { return .some(creator) }
+        return nil
+    }
+
     /// Renames the key and records `api_key.renamed`; nil if the organization has no such key.
     func rename(id: UUID, organizationId: UUID, name: String, actor: ConsoleUser) async throws -> APIKeyRecord? {
         try await client.transaction(logger: logger) { connection in
@@ -94,7 +103,7 @@ struct APIKeyRepository: Sendable {
             guard let oldName else { return nil }
             if oldName != name {
                 try await connection.query("UPDATE api_keys SET name = \(name) WHERE id = \(id)", logger: logger)
-                try await Self.audit(
+                try await AuditTrail.record(
                     connection, organizationId: organizationId, actor: actor.id, action: "api_key.renamed", keyId: id,
                     details: ["from": oldName, "to": name], logger: logger
                 )
@@ -152,31 +161,6 @@ struct APIKeyRepository: Sendable {
         )
     }
 
-    /// One page of the organization's audit trail, newest first, and its total count.
-    func auditEvents(organizationId: UUID, page: PageRequest) async throws -> ([AuditEvent], Int) {
-        let rows = try await client.query(
-            """
-            SELECT a.id, a.action, a.api_key_id, u.email, a.details::text, a.created_at
-            FROM audit_events a LEFT JOIN console_users u ON u.id = a.actor_user_id
-            WHERE a.organization_id = \(organizationId)
-            ORDER BY a.id DESC LIMIT \(page.pageSize) OFFSET \(page.offset)
-            """,
-            logger: logger
-        )
-        var events: [AuditEvent] = []
-        for try await (id, action, keyId, actor, details, createdAt) in rows.decode((Int64, String, UUID?, String?, String, Date).self) {
-            let decoded = (try? JSONDecoder().decode([String: String].self, from: Data(details.utf8))) ?? [:]
-            events.append(AuditEvent(id: id, action: action, apiKeyId: keyId?.apiString, actor: actor, details: decoded, createdAt: createdAt))
-        }
-        var total = 0
-        for try await count in try await client.query("SELECT count(*) FROM audit_events WHERE organization_id = \(organizationId)", logger: logger)
-            .decode(Int.self)
-        {
-            total = count
-        }
-        return (events, total)
-    }
-
     // MARK: Helpers shared by the pool and a transaction's connection
 
     static func find(_ runner: some PostgresQueryRunner, id: UUID, organizationId: UUID, logger: Logger) async throws -> APIKeyRecord? {
@@ -222,20 +206,6 @@ struct APIKeyRepository: Sendable {
         return APIKeyRecord(
             id: id, organizationId: organizationId, name: name, prefix: token.displayPrefix, scopes: scopes, createdAt: createdAt,
             createdBy: actor.email, lastUsedAt: nil, revokedAt: nil, rolledFrom: rolledFrom
-        )
-    }
-
-    static func audit(
-        _ connection: PostgresConnection, organizationId: UUID, actor: UUID?, action: String, keyId: UUID?,
-        details: [String: String], logger: Logger
-    ) async throws {
-        let json = String(decoding: try JSONEncoder().encode(details), as: UTF8.self)
-        try await connection.query(
-            """
-            INSERT INTO audit_events (organization_id, actor_user_id, action, api_key_id, details)
-            VALUES (\(organizationId), \(actor), \(action), \(keyId), \(json)::jsonb)
-            """,
-            logger: logger
         )
     }
 }

@@ -299,5 +299,76 @@ enum KeyServiceMigrations {
                 "ALTER TABLE console_users ALTER COLUMN role DROP DEFAULT",
             ]
         ),
+        Migration(
+            version: 11,
+            name: "members: invitations, two-factor sign-in, recovery codes, sign-in challenges, and sessions one can list",
+            statements: [
+                // A TOTP secret is stored only encrypted (AES-GCM under TWO_FACTOR_ENCRYPTION_KEY,
+                // docs/design/console-people.md): the enrolment in progress, and the confirmed one.
+                // totp_last_step is the newest 30-second step a code was accepted for: no code is
+                // accepted twice.
+                """
+                ALTER TABLE console_users
+                    ADD COLUMN totp_pending BYTEA,
+                    ADD COLUMN totp_secret BYTEA,
+                    ADD COLUMN two_factor_enabled_at TIMESTAMPTZ,
+                    ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0,
+                    ADD COLUMN last_sign_in_at TIMESTAMPTZ,
+                    ADD CONSTRAINT console_users_two_factor_whole CHECK ((totp_secret IS NULL) = (two_factor_enabled_at IS NULL))
+                """,
+                "ALTER TABLE organizations ADD COLUMN require_two_factor BOOLEAN NOT NULL DEFAULT false",
+                // Ten single-use codes per person, by SHA-256 (each has 80 random bits, like a key).
+                """
+                CREATE TABLE console_recovery_codes (
+                    digest BYTEA PRIMARY KEY CHECK (octet_length(digest) = 32),
+                    user_id UUID NOT NULL REFERENCES console_users (id) ON DELETE CASCADE,
+                    used_at TIMESTAMPTZ
+                )
+                """,
+                "CREATE INDEX console_recovery_codes_user_idx ON console_recovery_codes (user_id)",
+                // The second step of a sign-in: a token by its digest, for five minutes and five wrong codes.
+                """
+                CREATE TABLE console_sign_in_challenges (
+                    token_digest BYTEA PRIMARY KEY CHECK (octet_length(token_digest) = 32),
+                    user_id UUID NOT NULL REFERENCES console_users (id) ON DELETE CASCADE,
+                    client_address TEXT NOT NULL,
+                    user_agent TEXT,
+                    failures INT NOT NULL DEFAULT 0,
+                    expires_at TIMESTAMPTZ NOT NULL
+                )
+                """,
+                // Invitations, by the digest of their single-use token.
+                """
+                CREATE TABLE console_invitations (
+                    id UUID PRIMARY KEY,
+                    organization_id UUID NOT NULL REFERENCES organizations (id),
+                    email TEXT NOT NULL,
+                    email_fold TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('OWNER', 'ADMIN', 'DEVELOPER', 'VIEWER')),
+                    token_digest BYTEA NOT NULL UNIQUE CHECK (octet_length(token_digest) = 32),
+                    invited_by UUID REFERENCES console_users (id) ON DELETE SET NULL,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                    expires_at TIMESTAMPTZ NOT NULL,
+                    accepted_at TIMESTAMPTZ,
+                    cancelled_at TIMESTAMPTZ
+                )
+                """,
+                "CREATE INDEX console_invitations_organization_idx ON console_invitations (organization_id, created_at DESC)",
+                // Sessions get an id one can name, and what a person needs to recognise them.
+                "ALTER TABLE console_sessions ADD COLUMN id UUID NOT NULL DEFAULT gen_random_uuid() UNIQUE",
+                "ALTER TABLE console_sessions ADD COLUMN last_seen_at TIMESTAMPTZ NOT NULL DEFAULT now()",
+                "ALTER TABLE console_sessions ADD COLUMN client_address TEXT",
+                "ALTER TABLE console_sessions ADD COLUMN user_agent TEXT",
+                "CREATE INDEX console_sessions_user_idx ON console_sessions (user_id)",
+                // The audit trail names the member an event concerns; a removed member's row stays
+                // (keys they created keep their createdBy), so removal is a mark, not a delete.
+                "ALTER TABLE audit_events ADD COLUMN subject_user_id UUID REFERENCES console_users (id)",
+                "ALTER TABLE console_users ADD COLUMN removed_at TIMESTAMPTZ",
+                // An email is unique among the people who are members; a removed member's may join again.
+                "DROP INDEX console_users_email_key",
+                "CREATE UNIQUE INDEX console_users_email_key ON console_users (email_fold) WHERE removed_at IS NULL",
+                "CREATE INDEX audit_events_action_idx ON audit_events (organization_id, action, id DESC)",
+            ]
+        ),
     ]
 }

@@ -63,13 +63,17 @@ struct TOTP: Sendable {
     }
 
     /// The URL an authenticator app reads from a QR code (the Key Uri Format of Google
-    /// Authenticator, which every app follows): label `issuer:account`, the secret in base 32.
+    /// Authenticator, which every app follows): label `issuer:account` with a literal colon,
+    /// the secret in base 32. Everything but ASCII letters, digits, `-._~` (and `@` in the
+    /// account) is percent-encoded, `+` included: some apps read it as a space.
     func otpauthURL(issuer: String, account: String) -> String {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        let label = "\(issuer):\(account)".addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-        let issuerParameter = issuer.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-        return "otpauth://totp/\(label)?secret=\(Base32.encode(secret))&issuer=\(issuerParameter)"
-            + "&algorithm=\(algorithm.rawValue)&digits=\(digits)&period=\(period)"
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let issuerText = issuer.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        let accountText = account.addingPercentEncoding(withAllowedCharacters: unreserved.union(CharacterSet(charactersIn: "@"))) ?? ""
+        // SHA-1, 6 digits and 30 s are the format's defaults, left out to keep the QR code small.
+        var url = "otpauth://totp/\(issuerText):\(accountText)?secret=\(Base32.encode(secret))&issuer=\(issuerText)"
+        if algorithm != .sha1 || digits != 6 || period != 30 { url += "&algorithm=\(algorithm.rawValue)&digits=\(digits)&period=\(period)" }
+        return url
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
