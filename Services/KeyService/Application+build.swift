@@ -73,7 +73,8 @@ func buildRouter(
     ).addRoutes(to: api.group("session"), members: console)
     APIKeyController(keys: keys).addRoutes(to: console)
     AuditController(client: accounts.client, logger: accounts.logger).addRoutes(to: console)
-    MembersController(accounts: accounts, passwords: passwords, sessions: sessions, bcryptCost: settings.bcryptCost).addRoutes(to: console, public: api)
+    MembersController(accounts: accounts, passwords: passwords, sessions: sessions, bcryptCost: settings.bcryptCost).addRoutes(
+        to: console, public: api)
     TwoFactorController(accounts: accounts, codes: codes).addRoutes(to: console)
     MeController(accounts: accounts, passwords: passwords, bcryptCost: settings.bcryptCost).addRoutes(to: console)
     LeakReportController(keys: keys, reporters: reporters).addRoutes(to: router)

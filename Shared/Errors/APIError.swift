@@ -49,7 +49,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 
     /// Renders the error as a JSON response with its headers, without a request at hand.
     public func response() -> Response {
-        let body = Body(error: .init(code: code, message: message, details: details.isEmpty ? nil : details, requiredScope: requiredScope, requiredRole: requiredRole)
+        let body = Body(
+            error: .init(
+                code: code, message: message, details: details.isEmpty ? nil : details, requiredScope: requiredScope, requiredRole: requiredRole)
         )
         let data = (try? Self.encoder.encode(body)) ?? Data(#"{"error":{"code":"INTERNAL_ERROR","message":"Internal error"}}"#.utf8)
         var headers = self.headers

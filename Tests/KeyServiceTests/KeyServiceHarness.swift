@@ -33,6 +33,22 @@ struct KeyServiceHarness {
         self.settings = try KeyServiceSettings(environment: Environment(values: values))
     }
 
+    /// The console's role table, as the application declares it (its routes are not served).
+    func consoleRouteTable() throws -> [ConsoleRoute] {
+        let logger = Logger(label: "route-table")
+        let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
+        let keys = APIKeyRepository(client: postgres, logger: logger)
+        let passwords = PasswordChecker(threads: 1, queueLimit: 1)
+        defer { try? passwords.pool.syncShutdownGracefully() }
+        return try buildRouter(
+            Router(context: AppRequestContext.self), settings: settings, keys: keys,
+            accounts: ConsoleAccountRepository(client: postgres, logger: logger),
+            usage: UsageRecorder(keys: keys, interval: .seconds(1), logger: logger), notifier: RevocationNotifier(keys: keys, logger: logger),
+            ledger: RateLimitLedger(client: postgres, logger: logger),
+            throttle: SignInThrottle(client: postgres, failuresPerEmail: 5, attemptsPerAddress: 30, logger: logger), passwords: passwords,
+            box: try #require(settings.twoFactorKey), metrics: ServiceMetrics())
+    }
+
     /// Runs `body` against the application; migrations have run by then.
     func run(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         let app = try await buildApplication(settings: settings, metrics: ServiceMetrics(), logger: logs.logger(label: "key-service"))
@@ -87,6 +103,34 @@ struct KeyServiceHarness {
             return try await client.execute(uri: uri, method: method, headers: headers, body: body.map(json))
         }
 
+        /// A member of `role` in the organization of `cookie`'s OWNER, through an invitation:
+        /// their id, email and session cookie.
+        func member(_ role: ConsoleRole, invitedWith cookie: String) async throws -> (id: String, email: String, cookie: String) {
+            let email = "\(role.rawValue.lowercased())-\(UUID())@example.com"
+            let invited = try await console(.post, "/console/api/invitations", cookie: cookie, body: ["email": email, "role": role.rawValue])
+            #expect(invited.status == .created, "\(String(buffer: invited.body))")
+            let accepted = try await accept(try invitationToken(invited), password: KeyServiceHarness.password)
+            #expect(accepted.status == .created, "\(String(buffer: accepted.body))")
+            struct Session: Decodable {
+                struct User: Decodable { let id: String }
+                let user: User
+            }
+            let setCookie = try #require(accepted.headers[.setCookie])
+            return (try decode(Session.self, accepted).user.id, email, String(setCookie.split(separator: ";")[0]))
+        }
+
+        /// The token in an invitation's `invitationUrl` (after `#invitation=`).
+        func invitationToken(_ response: TestResponse) throws -> String {
+            struct Invitation: Decodable { let invitationUrl: String }
+            let url = try decode(Invitation.self, response).invitationUrl
+            return try #require(url.components(separatedBy: "#invitation=").last)
+        }
+
+        /// Accepts an invitation, as the page at its URL does (no session).
+        func accept(_ token: String, password: String) async throws -> TestResponse {
+            try await console(.post, "/console/api/invitations/accept", cookie: nil, body: ["token": token, "password": password])
+        }
+
         /// Creates a key through the console API and returns the parsed response.
         func createKey(cookie: String, name: String = "integration", scopes: [String] = ["jobs:read"]) async throws -> KeyBody {
             let response = try await console(.post, "/console/api/keys", cookie: cookie, body: ["name": name, "scopes": scopes])
@@ -136,4 +180,16 @@ func decode<T: Decodable>(_ type: T.Type, _ response: TestResponse) throws -> T 
 /// The error object of a response in the API's error shape.
 func errorOf(_ response: TestResponse) throws -> ContractError.Object {
     try decode(ContractError.self, response).error
+}
+
+/// The `requiredRole` of a 403, or what the response was instead.
+func requiredRole(_ response: TestResponse) throws -> String? {
+    guard response.status == .forbidden else { return "HTTP \(response.status.code)" }
+    return try errorOf(response).requiredRole
+}
+
+/// The error code of a response of `status`, or what the response was instead.
+func errorCode(_ response: TestResponse, _ status: HTTPResponse.Status) throws -> String {
+    guard response.status == status else { return "HTTP \(response.status.code)" }
+    return try errorOf(response).code
 }

@@ -16,7 +16,9 @@ struct SessionIssuer: Sendable {
     static let userAgentLimit = 300
 
     /// A new session for `user`, answered `status` with the session's view and its cookie.
-    func start(for user: ConsoleUser, status: HTTPResponse.Status = .ok, request: Request, context: some RemoteAddressRequestContext) async throws -> Response {
+    func start(for user: ConsoleUser, status: HTTPResponse.Status = .ok, request: Request, context: some RemoteAddressRequestContext) async throws
+        -> Response
+    {
         let token = ConsoleAuthenticator.newToken()
         let expiresAt = Date().addingTimeInterval(TimeInterval(sessionLifetime.components.seconds))
         let userAgent = request.headers[.userAgent].map { String($0.prefix(Self.userAgentLimit)) }
@@ -56,7 +58,8 @@ struct SessionView: ResponseEncodable {
 
     init(_ user: ConsoleUser, expiresAt: Date?) {
         self.user = User(id: user.id.apiString, email: user.email, role: user.role, twoFactorEnabled: user.twoFactorEnabled)
-        self.organization = Organization(id: user.organizationId.apiString, name: user.organizationName, requireTwoFactor: user.organizationRequiresTwoFactor)
+        self.organization = Organization(
+            id: user.organizationId.apiString, name: user.organizationName, requireTwoFactor: user.organizationRequiresTwoFactor)
         self.expiresAt = expiresAt
     }
 }

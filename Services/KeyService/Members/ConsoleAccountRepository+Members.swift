@@ -49,7 +49,8 @@ extension ConsoleAccountRepository {
             let cells = Array(row)
             members.append(
                 MemberView(
-                    id: try cells[0].decode(UUID.self).apiString, email: try cells[1].decode(String.self), role: try cells[2].decodeEnum(ConsoleRole.self),
+                    id: try cells[0].decode(UUID.self).apiString, email: try cells[1].decode(String.self),
+                    role: try cells[2].decodeEnum(ConsoleRole.self),
                     twoFactorEnabled: try cells[3].decode(Bool.self), joinedAt: try cells[4].decode(Date.self),
                     lastSignInAt: try cells[5].decode(Date?.self)))
         }
@@ -180,7 +181,8 @@ extension ConsoleAccountRepository {
             let cells = Array(row)
             invitations.append(
                 InvitationView(
-                    id: try cells[0].decode(UUID.self).apiString, email: try cells[1].decode(String.self), role: try cells[2].decodeEnum(ConsoleRole.self),
+                    id: try cells[0].decode(UUID.self).apiString, email: try cells[1].decode(String.self),
+                    role: try cells[2].decodeEnum(ConsoleRole.self),
                     createdAt: try cells[3].decode(Date.self), expiresAt: try cells[4].decode(Date.self)))
         }
         return invitations

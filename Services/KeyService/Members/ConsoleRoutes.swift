@@ -73,7 +73,8 @@ final class ConsoleRoutes: @unchecked Sendable {
     func on<Output: ResponseGenerator>(
         _ method: HTTPRequest.Method, _ path: String, _ role: ConsoleRole, beforeTwoFactor: Bool = false, use handler: @escaping Handler<Output>
     ) {
-        let route = ConsoleRoute(method: method, path: path.isEmpty ? Self.prefix : "\(Self.prefix)/\(path)", role: role, beforeTwoFactor: beforeTwoFactor)
+        let route = ConsoleRoute(
+            method: method, path: path.isEmpty ? Self.prefix : "\(Self.prefix)/\(path)", role: role, beforeTwoFactor: beforeTwoFactor)
         table.append(route)
         let authenticator = self.authenticator
         group.on(RouterPath(path), method: method) { request, context -> Response in
@@ -97,7 +98,8 @@ final class ConsoleRoutes: @unchecked Sendable {
         on(.patch, path, role, use: handler)
     }
 
-    func delete<Output: ResponseGenerator>(_ path: String, _ role: ConsoleRole, beforeTwoFactor: Bool = false, use handler: @escaping Handler<Output>) {
+    func delete<Output: ResponseGenerator>(_ path: String, _ role: ConsoleRole, beforeTwoFactor: Bool = false, use handler: @escaping Handler<Output>)
+    {
         on(.delete, path, role, beforeTwoFactor: beforeTwoFactor, use: handler)
     }
 }

@@ -122,7 +122,8 @@ struct MembersController: Sendable {
 
     @Sendable func organization(_ request: Request, context: ConsoleContext) async throws -> OrganizationView {
         let member = context.member
-        return OrganizationView(id: member.organizationId.apiString, name: member.organizationName, requireTwoFactor: member.organizationRequiresTwoFactor)
+        return OrganizationView(
+            id: member.organizationId.apiString, name: member.organizationName, requireTwoFactor: member.organizationRequiresTwoFactor)
     }
 
     struct OrganizationUpdate: Decodable {

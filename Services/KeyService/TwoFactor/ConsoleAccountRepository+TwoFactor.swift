@@ -50,7 +50,8 @@ extension ConsoleAccountRepository {
         try await connection.query("DELETE FROM console_recovery_codes WHERE user_id = \(userId)", logger: logger)
         let hex = digests.map { $0.map { String(format: "%02x", $0) }.joined() }
         try await connection.query(
-            "INSERT INTO console_recovery_codes (digest, user_id) SELECT decode(d, 'hex'), \(userId) FROM unnest(\(hex)::text[]) AS d", logger: logger)
+            "INSERT INTO console_recovery_codes (digest, user_id) SELECT decode(d, 'hex'), \(userId) FROM unnest(\(hex)::text[]) AS d", logger: logger
+        )
     }
 
     /// Turns two-factor off: the secret and recovery codes go; with `two_factor.disabled`.

@@ -23,7 +23,8 @@ struct SecretBox: Sendable {
 
     /// The key from the environment: refused at start when missing or weak, like the other secrets.
     init(environment: Environment) throws {
-        self.init(secret: try environment.secret(Self.variable, purpose: "it encrypts two-factor (TOTP) secrets at rest; scripts/make-env writes one"))
+        self.init(
+            secret: try environment.secret(Self.variable, purpose: "it encrypts two-factor (TOTP) secrets at rest; scripts/make-env writes one"))
     }
 
     /// Nonce, ciphertext and tag together.
