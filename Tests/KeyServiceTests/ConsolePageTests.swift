@@ -46,4 +46,13 @@ struct ConsolePageTests {
             #expect(Set(offered) == Set(Scope.allCases.map(\.rawValue)) && offered.count == Scope.allCases.count, "\(offered)")
         }
     }
+
+    @Test func theAuditPageOffersExactlyTheEventsTheServerRecords() async throws {
+        try await KeyServiceHarness().run { client in
+            let script = String(buffer: try await client.client.execute(uri: "/console/assets/people.js", method: .get).body)
+            let table = try #require(script.range(of: "const EVENT_TYPES = [").map { String(script[$0.lowerBound...].prefix { $0 != ";" }) })
+            let offered = table.matches(of: /"([a-z_]+\.[a-z_]+)"/).map { String($0.output.1) }
+            #expect(offered == AuditController.types)
+        }
+    }
 }

@@ -20,14 +20,22 @@
   ];
 
   const $ = (id) => document.getElementById(id);
-  const state = { page: 1, totalPages: 1, keys: [], revoking: null, rolling: null, openMenu: null, status: "", search: "", organization: "" };
+  const state = {
+    page: 1, totalPages: 1, keys: [], revoking: null, rolling: null, openMenu: null, status: "", search: "", organization: "",
+    session: null, challenge: null,
+  };
+  // Roles from most to least trusted; the server checks every call, the page only hides what a role cannot do.
+  const ROLES = ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"];
+  const atLeast = (role) => state.session && ROLES.indexOf(state.session.user.role) <= ROLES.indexOf(role);
+  const VIEWS = ["loading", "sign-in-view", "accept-view", "keys-view", "members-view", "security-view", "audit-view"];
 
   /** A failure the page explains to the person in front of it. */
   class ConsoleError extends Error {
-    constructor(message, status, details) {
+    constructor(message, status, details, code) {
       super(message);
       this.status = status;
       this.details = details || [];
+      this.code = code || "";
     }
   }
 
@@ -50,13 +58,13 @@
     try { json = text ? JSON.parse(text) : null; } catch (_) { json = null; }
     if (response.ok) return json;
     const error = (json && json.error) || {};
-    if (response.status === 401 && path !== "/session") {
+    if (response.status === 401 && !path.startsWith("/session") && path !== "/invitations/accept") {
       throw new ConsoleError("Your session has expired. Sign in again to continue.", 401);
     }
     if (response.status >= 500) {
       throw new ConsoleError("Evalyo is unavailable right now. Try again in a moment.", response.status);
     }
-    throw new ConsoleError(error.message || `The request failed (HTTP ${response.status}).`, response.status, error.details);
+    throw new ConsoleError(error.message || `The request failed (HTTP ${response.status}).`, response.status, error.details, error.code);
   }
 
   // ---- messages -------------------------------------------------------------------------------
@@ -97,11 +105,21 @@
   // ---- views ----------------------------------------------------------------------------------
 
   function showView(id) {
-    for (const view of ["loading", "sign-in-view", "keys-view"]) $(view).hidden = view !== id;
+    for (const view of VIEWS) $(view).hidden = view !== id;
+    for (const tab of $("tabs").querySelectorAll("button")) {
+      if (tab.dataset.view === id) tab.setAttribute("aria-current", "page");
+      else tab.removeAttribute("aria-current");
+    }
+    if (window.EvalyoPeople && state.session && id !== "keys-view") window.EvalyoPeople.show(id);
   }
 
   function showSignIn(message) {
     $("account").hidden = true;
+    $("tabs").hidden = true;
+    state.session = null;
+    state.challenge = null;
+    $("sign-in-form").hidden = false;
+    $("code-form").hidden = true;
     state.keys = [];
     $("keys-body").replaceChildren();
     showView("sign-in-view");
@@ -111,18 +129,44 @@
     $("email").focus();
   }
 
-  async function showKeys(session) {
-    $("account-label").textContent = `${session.user.email} · ${session.organization.name}`;
+  /** Signed in: the tabs and what the member's role offers; a member their organization
+   * requires two-factor of, and who has none yet, sees only where to turn it on. */
+  async function showConsole(session) {
+    state.session = session;
+    $("account-label").textContent = `${session.user.email} · ${session.user.role} · ${session.organization.name}`;
     state.organization = session.organization.name;
     $("account").hidden = false;
+    $("tabs").hidden = false;
+    $("open-create").hidden = !atLeast("DEVELOPER");
+    $("open-revoke-all").hidden = !atLeast("ADMIN");
+    if (session.organization.requireTwoFactor && !session.user.twoFactorEnabled) {
+      $("tabs").hidden = true;
+      showView("security-view");
+      notify("Your organization requires two-factor sign-in: turn it on to use the console.");
+      return;
+    }
     showView("keys-view");
     await loadKeys();
   }
 
+  /** Whether the member may roll, rename or revoke `key`: an ADMIN any, a DEVELOPER their own. */
+  function mayChange(key) {
+    return atLeast("ADMIN") || (atLeast("DEVELOPER") && key.createdBy === state.session.user.email);
+  }
+
   async function start() {
+    const invitation = /^#invitation=([A-Za-z0-9_-]{1,128})$/.exec(location.hash);
+    if (invitation) {
+      state.invitation = invitation[1];
+      // The token stays out of the history and of anything the page shows.
+      history.replaceState(null, "", location.pathname);
+      showView("accept-view");
+      $("accept-password").focus();
+      return;
+    }
     try {
       const session = await call("GET", "/session");
-      await showKeys(session);
+      await showConsole(session);
     } catch (error) {
       if (error instanceof ConsoleError && error.status === 401) showSignIn();
       else { showSignIn(); report(error); }
@@ -148,7 +192,14 @@
       const session = await call("POST", "/session", { email, password });
       $("password").value = "";
       clearNotice();
-      await showKeys(session);
+      if (session.twoFactorRequired) {
+        state.challenge = session.challenge;
+        $("sign-in-form").hidden = true;
+        $("code-form").hidden = false;
+        $("sign-in-code").focus();
+        return;
+      }
+      await showConsole(session);
       $("main").focus();
     } catch (error) {
       if (error instanceof ConsoleError && error.status === 401) {
@@ -159,6 +210,48 @@
       }
     } finally {
       button.disabled = false;
+    }
+  }
+
+  /** The second step: a code for the challenge the password earned. */
+  async function verifyCode(event) {
+    event.preventDefault();
+    const line = $("code-error");
+    line.hidden = true;
+    const code = $("sign-in-code").value.trim();
+    if (!code) { line.textContent = "Enter the code from your app."; line.hidden = false; return; }
+    try {
+      const session = await call("POST", "/session/two-factor", { challenge: state.challenge, code });
+      $("sign-in-code").value = "";
+      state.challenge = null;
+      await showConsole(session);
+      $("main").focus();
+    } catch (error) {
+      if (error instanceof ConsoleError && error.code === "CHALLENGE_EXPIRED") {
+        showSignIn("That sign-in expired or had too many wrong codes. Sign in again.");
+      } else if (error instanceof ConsoleError && error.status === 401) {
+        line.textContent = "That code is not right, or was used already.";
+        line.hidden = false;
+      } else {
+        report(error, line);
+      }
+    }
+  }
+
+  /** Joins with an invitation: a password, then signed in. */
+  async function accept(event) {
+    event.preventDefault();
+    const line = $("accept-error");
+    line.hidden = true;
+    const password = $("accept-password").value;
+    if (password.length < 8) { line.textContent = "Choose a password of at least 8 characters."; line.hidden = false; return; }
+    try {
+      const session = await call("POST", "/invitations/accept", { token: state.invitation, password });
+      state.invitation = null;
+      $("accept-password").value = "";
+      await showConsole(session);
+    } catch (error) {
+      report(error, line);
     }
   }
 
@@ -265,7 +358,7 @@
         "Older than 90 days: consider rolling it"));
     }
     const menuCell = element("td", { class: "menu-cell" });
-    if (!finished) menuCell.append(rowMenu(key, status));
+    if (!finished && mayChange(key)) menuCell.append(rowMenu(key, status));
     return element("tr", { class: finished ? "revoked" : status.toLowerCase(), "data-key-id": key.id, "data-status": status },
       element("td", { "data-label": "Name" }, element("strong", {}, key.name)),
       element("td", { "data-label": "Key" }, element("code", {}, key.prefix + "…")),
@@ -534,6 +627,11 @@
   document.addEventListener("DOMContentLoaded", () => {
     buildScopeRows();
     $("sign-in-form").addEventListener("submit", signIn);
+    $("code-form").addEventListener("submit", verifyCode);
+    $("accept-form").addEventListener("submit", accept);
+    for (const tab of $("tabs").querySelectorAll("button")) {
+      tab.addEventListener("click", () => (tab.dataset.view === "keys-view" ? (showView("keys-view"), loadKeys()) : showView(tab.dataset.view)));
+    }
     $("sign-out").addEventListener("click", signOut);
     $("notice-close").addEventListener("click", clearNotice);
     $("open-create").addEventListener("click", openCreate);
@@ -568,4 +666,11 @@
     });
     start();
   });
+
+  // What people.js (members, security, audit log) shares with this page.
+  window.EvalyoConsole = {
+    $, call, element, formatDate, formatAgo, report, notify, clearNotice, ConsoleError, ROLES, atLeast,
+    session: () => state.session,
+    refresh: async () => showConsole(await call("GET", "/session")),
+  };
 })();
