@@ -76,7 +76,9 @@ func buildRouter(
     MembersController(accounts: accounts, passwords: passwords, sessions: sessions, bcryptCost: settings.bcryptCost).addRoutes(
         to: console, public: api)
     TwoFactorController(accounts: accounts, codes: codes).addRoutes(to: console)
-    MeController(accounts: accounts, passwords: passwords, bcryptCost: settings.bcryptCost).addRoutes(to: console)
+    MeController(
+        accounts: accounts, passwords: passwords, throttle: throttle, clientAddress: settings.clientAddress, bcryptCost: settings.bcryptCost
+    ).addRoutes(to: console)
     LeakReportController(keys: keys, reporters: reporters).addRoutes(to: router)
     let internalRoutes = router.internalRoutes(callers: settings.internalCallers)
     IntrospectionController(keys: keys, usage: usage, metrics: metrics).addRoutes(to: internalRoutes)

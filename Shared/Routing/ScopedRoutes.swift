@@ -13,7 +13,7 @@ public struct ScopedRoute: Sendable, Hashable, CustomStringConvertible {
 /// Declares public routes together with their scope, so a service's scope table reads in
 /// one screen and a test can walk it: `routes.get("/api/v1/jobs", .jobsRead, use: list)`.
 /// Handlers take an `APIRequestContext`: its key is verified and not optional.
-public final class ScopedRoutes: @unchecked Sendable {
+public final class ScopedRoutes: RouteDeclarer, @unchecked Sendable {
     let group: RouterGroup<APIRequestContext>
     /// Every route declared so far (filled while building the router, read-only afterwards).
     public private(set) var table: [ScopedRoute] = []
@@ -45,21 +45,5 @@ public final class ScopedRoutes: @unchecked Sendable {
             }
             return try await handler(request, context).response(from: request, context: context)
         }
-    }
-
-    public func get<Output: ResponseGenerator>(_ path: String, _ scope: Scope, use handler: @escaping Handler<Output>) {
-        on(.get, path, scope, use: handler)
-    }
-
-    public func post<Output: ResponseGenerator>(_ path: String, _ scope: Scope, use handler: @escaping Handler<Output>) {
-        on(.post, path, scope, use: handler)
-    }
-
-    public func patch<Output: ResponseGenerator>(_ path: String, _ scope: Scope, use handler: @escaping Handler<Output>) {
-        on(.patch, path, scope, use: handler)
-    }
-
-    public func delete<Output: ResponseGenerator>(_ path: String, _ scope: Scope, use handler: @escaping Handler<Output>) {
-        on(.delete, path, scope, use: handler)
     }
 }

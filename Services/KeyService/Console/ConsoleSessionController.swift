@@ -36,7 +36,7 @@ struct ConsoleSessionController: Sendable {
         group.post(use: signIn)
         group.post("two-factor", use: secondStep)
         group.delete(use: signOut)
-        routes.get("session", .VIEWER, beforeTwoFactor: true, use: current)
+        routes.on(.get, "session", .VIEWER, beforeTwoFactor: true, use: current)
     }
 
     struct SignIn: Decodable {

@@ -49,7 +49,7 @@ struct ConsoleContext: RequestContext, RemoteAddressRequestContext {
 /// member not enrolled, except on the enrolment routes) and the role (403 with `requiredRole`).
 /// What depends on the thing acted on (a DEVELOPER's own keys, an ADMIN's reach over roles) is
 /// the handler's to check, with `ConsoleRole.forbidden`.
-final class ConsoleRoutes: @unchecked Sendable {
+final class ConsoleRoutes: RouteDeclarer, @unchecked Sendable {
     static let prefix = "/console/api"
 
     let group: RouterGroup<AppRequestContext>
@@ -86,20 +86,8 @@ final class ConsoleRoutes: @unchecked Sendable {
         }
     }
 
-    func get<Output: ResponseGenerator>(_ path: String, _ role: ConsoleRole, beforeTwoFactor: Bool = false, use handler: @escaping Handler<Output>) {
-        on(.get, path, role, beforeTwoFactor: beforeTwoFactor, use: handler)
-    }
-
-    func post<Output: ResponseGenerator>(_ path: String, _ role: ConsoleRole, beforeTwoFactor: Bool = false, use handler: @escaping Handler<Output>) {
-        on(.post, path, role, beforeTwoFactor: beforeTwoFactor, use: handler)
-    }
-
-    func patch<Output: ResponseGenerator>(_ path: String, _ role: ConsoleRole, use handler: @escaping Handler<Output>) {
-        on(.patch, path, role, use: handler)
-    }
-
-    func delete<Output: ResponseGenerator>(_ path: String, _ role: ConsoleRole, beforeTwoFactor: Bool = false, use handler: @escaping Handler<Output>)
-    {
-        on(.delete, path, role, beforeTwoFactor: beforeTwoFactor, use: handler)
+    /// `on` for members who hold at least `role` (`RouteDeclarer`'s verbs use it).
+    func on<Output: ResponseGenerator>(_ method: HTTPRequest.Method, _ path: String, _ role: ConsoleRole, use handler: @escaping Handler<Output>) {
+        on(method, path, role, beforeTwoFactor: false, use: handler)
     }
 }

@@ -7,6 +7,9 @@ import Shared
 struct MeController: Sendable {
     let accounts: ConsoleAccountRepository
     let passwords: PasswordChecker
+    /// A wrong current password counts as a failed sign-in: a stolen session cannot guess it faster.
+    let throttle: SignInThrottle
+    let clientAddress: ClientAddress
     let bcryptCost: Int
 
     func addRoutes(to routes: ConsoleRoutes) {
@@ -58,11 +61,21 @@ struct MeController: Sendable {
     @Sendable func changePassword(_ request: Request, context: ConsoleContext) async throws -> Response {
         let body = try await request.decodeJSON(as: PasswordChange.self, context: context)
         try MembersController.checkPassword(body.newPassword, field: "newPassword")
+        let address = clientAddress.of(request, context: context)
+        guard !passwords.isFull else { throw PasswordChecker.busy }
+        let attempt: Int64
+        switch try await throttle.admit(address: address, email: context.member.email) {
+        case .admitted(let id): attempt = id
+        case .refused(let seconds):
+            throw APIError(
+                .tooManyRequests, code: "RATE_LIMITED", message: "Too many wrong passwords; retry later", headers: [.retryAfter: String(seconds)])
+        }
         guard body.currentPassword.utf8.count <= 72, let current = try await accounts.passwordHash(of: context.member),
             try await passwords.verify(body.currentPassword, hash: current)
         else {
             throw APIError.unprocessable("WRONG_PASSWORD", "The current password is incorrect")
         }
+        try await throttle.succeeded(attempt: attempt, address: address, email: context.member.email)
         let hash = try await passwords.hash(body.newPassword, cost: bcryptCost)
         guard try await accounts.changePassword(of: context.member, from: current, to: hash) else {
             throw APIError.conflict("PASSWORD_CHANGED", "The password was changed meanwhile; sign in again")

@@ -12,8 +12,8 @@ struct TwoFactorController: Sendable {
     /// Every member manages their own; enrolling is open to a member their organization is
     /// waiting on (its `requireTwoFactor`).
     func addRoutes(to routes: ConsoleRoutes) {
-        routes.post("me/two-factor", .VIEWER, beforeTwoFactor: true, use: enrol)
-        routes.post("me/two-factor/confirm", .VIEWER, beforeTwoFactor: true, use: confirm)
+        routes.on(.post, "me/two-factor", .VIEWER, beforeTwoFactor: true, use: enrol)
+        routes.on(.post, "me/two-factor/confirm", .VIEWER, beforeTwoFactor: true, use: confirm)
         routes.delete("me/two-factor", .VIEWER, use: disable)
     }
 

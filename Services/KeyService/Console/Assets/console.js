@@ -27,6 +27,10 @@
   // Roles from most to least trusted; the server checks every call, the page only hides what a role cannot do.
   const ROLES = ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"];
   const atLeast = (role) => state.session && ROLES.indexOf(state.session.user.role) <= ROLES.indexOf(role);
+  const CRUMBS = {
+    "keys-view": ["Integrations", "API keys"], "members-view": ["Organization", "Members"],
+    "security-view": ["Your account", "Security"], "audit-view": ["Organization", "Audit log"],
+  };
   const VIEWS = ["loading", "sign-in-view", "accept-view", "keys-view", "members-view", "security-view", "audit-view"];
 
   /** A failure the page explains to the person in front of it. */
@@ -109,6 +113,13 @@
     for (const tab of $("tabs").querySelectorAll("button")) {
       if (tab.dataset.view === id) tab.setAttribute("aria-current", "page");
       else tab.removeAttribute("aria-current");
+    }
+    // API keys are under Integrations; the other pages are the organization's.
+    const crumb = CRUMBS[id];
+    if (crumb) {
+      $("crumb-section").textContent = crumb[0];
+      $("crumb-page").textContent = crumb[1];
+      document.title = `${crumb[1]} · Evalyo console`;
     }
     if (window.EvalyoPeople && state.session && id !== "keys-view") window.EvalyoPeople.show(id);
   }
