@@ -13,6 +13,17 @@
   ];
   let members = [];
 
+  /** "Chrome on Linux" from a User-Agent: what a person recognises a session by. */
+  function describeAgent(agent) {
+    if (!agent) return "Unknown browser";
+    const browser = [[/Edg\//, "Edge"], [/Firefox\//, "Firefox"], [/HeadlessChrome|Chrome\//, "Chrome"], [/Safari\//, "Safari"], [/curl\//, "curl"]]
+      .find(([pattern]) => pattern.test(agent));
+    const system = [[/Android/, "Android"], [/iPhone|iPad/, "iOS"], [/Windows/, "Windows"], [/Mac OS X/, "macOS"], [/Linux/, "Linux"]]
+      .find(([pattern]) => pattern.test(agent));
+    if (!browser) return agent.slice(0, 40);
+    return system ? `${browser[1]} on ${system[1]}` : browser[1];
+  }
+
   /** The roles a member may give, invite or take away: an OWNER any, an ADMIN DEVELOPER and VIEWER. */
   function manageable() {
     if (C.atLeast("OWNER")) return C.ROLES;
@@ -136,7 +147,7 @@
       const end = element("button", { type: "button", class: "quiet" }, item.current ? "Sign out" : "End");
       end.addEventListener("click", () => endSession(item));
       return element("li", { "data-session-id": item.id },
-        element("strong", {}, item.current ? "This browser" : (item.userAgent || "Unknown browser").slice(0, 80)),
+        element("strong", { title: item.userAgent || "" }, item.current ? `This browser (${describeAgent(item.userAgent)})` : describeAgent(item.userAgent)),
         element("span", { class: "by" }, ` ${item.address || ""} · signed in ${formatDate(item.createdAt)} · seen ${formatAgo(item.lastSeenAt)}`), end);
     }));
     $("end-other-sessions").hidden = sessions.length < 2;
