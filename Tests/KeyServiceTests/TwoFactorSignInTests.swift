@@ -175,6 +175,7 @@ struct TwoFactorSignInTests {
             #expect(try await client.console(.patch, "/console/api/organization", cookie: owner, body: ["requireTwoFactor": true]).status == .ok)
             for (method, path) in [
                 (HTTPRequest.Method.get, "/console/api/keys"), (.get, "/console/api/members"), (.get, "/console/api/audit-events"),
+                (.get, "/console/api/organization"), (.get, "/console/api/me/sessions"), (.post, "/console/api/invitations"),
             ] {
                 let refused = try await client.console(method, path, cookie: developer.cookie)
                 #expect(try errorCode(refused, .forbidden) == "TWO_FACTOR_REQUIRED", "\(path)")

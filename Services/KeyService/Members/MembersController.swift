@@ -20,7 +20,7 @@ struct MembersController: Sendable {
         routes.get("invitations", .VIEWER, use: invitations)
         routes.post("invitations", .ADMIN, use: invite)
         routes.delete("invitations/{id}", .ADMIN, use: cancel)
-        routes.on(.get, "organization", .VIEWER, beforeTwoFactor: true, use: organization)
+        routes.get("organization", .VIEWER, use: organization)
         routes.patch("organization", .OWNER, use: updateOrganization)
         group.post("invitations/accept", use: accept)
     }
