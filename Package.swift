@@ -55,6 +55,7 @@ let package = Package(
         .executable(name: "catalog", targets: ["Catalog"]),
         .executable(name: "interviews", targets: ["Interviews"]),
         .executable(name: "reports", targets: ["Reports"]),
+        .executable(name: "webhooks", targets: ["Webhooks"]),
         .executable(name: "auth-bench", targets: ["AuthBenchmark"]),
     ],
     dependencies: [
@@ -124,6 +125,7 @@ let package = Package(
             ]),
         // Reports of completed interviews and tests, written from delivered events.
         service("Reports", path: "Services/Reports"),
+        service("Webhooks", path: "Services/Webhooks"),
         // scripts/bench's in-process side: nanoseconds per cached verification and per rate-limit
         // admission, and the plain Hummingbird endpoint the services are compared with.
         .executableTarget(
@@ -160,6 +162,7 @@ let package = Package(
         serviceTests("Catalog"),
         serviceTests("Interviews"),
         serviceTests("Reports"),
+        serviceTests("Webhooks"),
         // The whole platform as real processes behind the gateway, and the console in a browser.
         .testTarget(
             name: "SystemTests",

@@ -1,0 +1,13 @@
+import Hummingbird
+import Shared
+
+/// `webhooks`: calls integrations' endpoints with the platform's events, until SIGTERM or SIGINT.
+@main
+struct WebhooksMain {
+    static func main() async throws {
+        try await ServiceRuntime.run(
+            service: "webhooks", settings: { try WebhooksSettings(environment: Environment()) }, configuration: \.service,
+            build: { settings, metrics, logger in try buildApplication(settings: settings, metrics: metrics, logger: logger) }
+        )
+    }
+}
