@@ -1,6 +1,6 @@
 # The four Evalyo services in one image; each container runs one of them:
 #   docker build -t evalyo/services .
-#   docker run evalyo/services catalog        (or key-service, interviews, reports)
+#   docker run evalyo/services catalog        (or key-service, interviews, reports, webhooks)
 # Base images are pinned to exact versions (scripts/check-deploy refuses moving tags); replace
 # them by digests (FROM swift:6.3.1-noble@sha256:...) where your registry policy asks for it.
 # Build stage: the official Swift image, a release build with the Swift runtime linked in.
@@ -17,7 +17,7 @@ COPY Tests ./Tests
 RUN swift build -c release --static-swift-stdlib --force-resolved-versions \
   && mkdir /staging \
   && bin="$(swift build -c release --show-bin-path)" \
-  && for product in key-service catalog interviews reports; do cp "$bin/$product" /staging/; done \
+  && for product in key-service catalog interviews reports webhooks; do cp "$bin/$product" /staging/; done \
   && cp -R "$bin"/*.resources /staging/
 
 # Run stage: a slim Ubuntu with only what the binaries need, as an unprivileged user.
@@ -35,5 +35,5 @@ USER 10001:10001
 WORKDIR /app
 # SIGTERM drains in-flight requests and exits 0 (docs/architecture.md).
 STOPSIGNAL SIGTERM
-# The product to run is the command: key-service, catalog, interviews or reports.
+# The product to run is the command: key-service, catalog, interviews, reports or webhooks.
 CMD ["key-service"]

@@ -1,12 +1,12 @@
 # scripts/run's local settings. Source it after common.sh; do not run it.
 
-# write_dev_settings DIR PG KEY_SERVICE CATALOG INTERVIEWS REPORTS GATEWAY (the ports):
+# write_dev_settings DIR PG KEY_SERVICE CATALOG INTERVIEWS REPORTS GATEWAY WEBHOOKS (the ports):
 # every local setting lives in DIR/dev.env. A setting missing there (a first run, or one added by
 # a newer version of this script) is added with its default; existing ones are kept. The file
 # holds internal secrets and the admin's password, and DIR/leak-reporter/private.pem a signing
 # key: both are the owner's alone (mode 600, made so before anything is written in them).
 write_dev_settings() {
-  local dir=$1 pg=$2 key_service=$3 catalog=$4 interviews=$5 reports=$6 gateway=$7
+  local dir=$1 pg=$2 key_service=$3 catalog=$4 interviews=$5 reports=$6 gateway=$7 webhooks=${8:-8085}
   local env=$dir/dev.env reporter=$dir/leak-reporter reporter_id
   if [ ! -f "$env" ]; then
     say "Writing local settings to .data/dev.env"
@@ -20,10 +20,12 @@ write_dev_settings() {
   setting CATALOG_DATABASE_URL "postgres://evalyo:evalyo@127.0.0.1:$pg/evalyo_catalog"
   setting INTERVIEWS_DATABASE_URL "postgres://evalyo:evalyo@127.0.0.1:$pg/evalyo_interviews"
   setting REPORTS_DATABASE_URL "postgres://evalyo:evalyo@127.0.0.1:$pg/evalyo_reports"
+  setting WEBHOOKS_DATABASE_URL "postgres://evalyo:evalyo@127.0.0.1:$pg/evalyo_webhooks"
   setting KEY_SERVICE_URL "http://127.0.0.1:$key_service"
   setting CATALOG_URL "http://127.0.0.1:$catalog"
   setting INTERVIEWS_URL "http://127.0.0.1:$interviews"
   setting REPORTS_URL "http://127.0.0.1:$reports"
+  setting WEBHOOKS_URL "http://127.0.0.1:$webhooks"
   setting GATEWAY_URL "http://127.0.0.1:$gateway"
   setting CATALOG_INTROSPECTION_SECRET "$(random_secret)"
   # Encrypts console members' two-factor secrets at rest.

@@ -1,5 +1,5 @@
 """Checks deploy/kubernetes/network-policy.yaml against the reachability the platform needs
-(issue 22), by evaluating the policies as Kubernetes would for every pair of pods and port:
+(docs/operations.md), by evaluating the policies as Kubernetes would for every pair of pods and port:
 a connection is allowed when the source's egress rules and the destination's ingress rules
 both allow it, and every pod is selected by a default-deny policy for both directions.
 
@@ -15,16 +15,23 @@ PODS = {
     "catalog": [8082],
     "interviews": [8083],
     "reports": [8084],
+    "webhooks": [8085],
 }
 # The managed PostgreSQL outside the cluster, an address in the policies' ipBlock, and a client on the internet.
 DATABASE = ("postgres", "10.20.0.10", [5432])
 OUTSIDE = "outside"
+# Webhook endpoints on the internet, and addresses inside that no webhook may reach (the
+# cluster's pods among them), each on HTTPS: only the webhooks service reaches the first.
+INTERNET = ("endpoint", "93.184.215.14", [443])
+INSIDE = [("inside-" + address, address, [443]) for address in ("10.1.2.3", "172.16.0.9", "192.168.1.1", "169.254.169.254", "127.0.0.1", "100.64.0.1")]
 
 EXPECTED = {(OUTSIDE, "gateway", 8080), (OUTSIDE, "gateway", 8443)}
 EXPECTED |= {("gateway", name, port) for name, ports in PODS.items() if name != "gateway" for port in ports}
 EXPECTED |= {(name, "key-service", 8081) for name in ("catalog", "interviews", "reports")}
 EXPECTED |= {("interviews", "catalog", 8082), ("interviews", "reports", 8084), ("catalog", "interviews", 8083)}
 EXPECTED |= {(name, "postgres", 5432) for name in PODS if name != "gateway"}
+EXPECTED |= {("webhooks", INTERNET[0], 443)}
+ADDRESSES = {peer[0]: peer[1] for peer in [DATABASE, INTERNET] + INSIDE}
 
 
 def labels(pod):
@@ -45,7 +52,9 @@ def peer_matches(peers, peer):
     if peers is None:
         return True
     for entry in peers:
-        if "ipBlock" in entry and peer == DATABASE[0] and in_block(DATABASE[1], entry["ipBlock"]["cidr"]):
+        block = entry.get("ipBlock")
+        if block and peer in ADDRESSES and in_block(ADDRESSES[peer], block["cidr"]) \
+                and not any(in_block(ADDRESSES[peer], excepted) for excepted in block.get("except", [])):
             return True
         if "podSelector" in entry and "namespaceSelector" not in entry and peer in PODS and selects(entry["podSelector"], labels(peer)):
             return True
@@ -74,17 +83,18 @@ def main():
                        for p in policies):
                 sys.exit(f"no default-deny {direction} policy covers {pod}")
     sources = list(PODS) + [OUTSIDE]
-    destinations = list(PODS) + [DATABASE[0]]
-    ports = sorted({port for values in PODS.values() for port in values} | set(DATABASE[2]))
+    outside_peers = [DATABASE[0], INTERNET[0]] + [peer[0] for peer in INSIDE]
+    destinations = list(PODS) + outside_peers
+    ports = sorted({port for values in PODS.values() for port in values} | set(DATABASE[2]) | set(INTERNET[2]))
     problems = []
     for source in sources:
         for destination in destinations:
             # The database outside the cluster is the cloud's firewall's to guard, not these policies'.
-            if source == destination or (source == OUTSIDE and destination == DATABASE[0]):
+            if source == destination or (source == OUTSIDE and destination in outside_peers):
                 continue
             for port in ports:
                 out = source == OUTSIDE or allowed(policies, "Egress", source, destination, port)
-                into = destination == DATABASE[0] or allowed(policies, "Ingress", destination, source, port)
+                into = destination in outside_peers or allowed(policies, "Ingress", destination, source, port)
                 actual = out and into
                 expected = (source, destination, port) in EXPECTED
                 if actual != expected:
@@ -92,7 +102,8 @@ def main():
                                     f"{'allowed' if expected else 'denied'}")
     if problems:
         sys.exit("network-policy.yaml:\n  " + "\n  ".join(problems))
-    print(f"   network policies: {len(EXPECTED)} allowed paths, every other pair of pods and ports denied")
+    print(f"   network policies: {len(EXPECTED)} allowed paths, every other pair of pods and ports denied "
+          f"(and no pod reaches {len(INSIDE)} inside addresses on 443)")
 
 
 main()
