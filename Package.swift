@@ -125,7 +125,8 @@ let package = Package(
             ]),
         // Reports of completed interviews and tests, written from delivered events.
         service("Reports", path: "Services/Reports"),
-        service("Webhooks", path: "Services/Webhooks"),
+        // AsyncHTTPClient: the deliveries, each connecting to the address that was checked (its dnsOverride).
+        service("Webhooks", path: "Services/Webhooks", extra: [.product(name: "AsyncHTTPClient", package: "async-http-client")]),
         // scripts/bench's in-process side: nanoseconds per cached verification and per rate-limit
         // admission, and the plain Hummingbird endpoint the services are compared with.
         .executableTarget(

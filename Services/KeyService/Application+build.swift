@@ -8,7 +8,7 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     if settings.internalCallers.isEmpty {
         logger.warning("INTERNAL_CLIENTS is empty: every introspection request will be refused")
     }
-    guard let box = settings.twoFactorKey else { throw ConfigurationError("\(SecretBox.variable) must be set to serve the console") }
+    guard let box = settings.twoFactorKey else { throw ConfigurationError("\(SecretBox.twoFactorVariable) must be set to serve the console") }
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
     let keys = APIKeyRepository(client: postgres, logger: logger)
     let accounts = ConsoleAccountRepository(client: postgres, logger: logger)

@@ -53,7 +53,7 @@ struct KeyServiceSettings: Sendable {
         self.signInPoolSize = try environment.integer("SIGN_IN_DATABASE_POOL_SIZE", default: 2, in: 1...50)
         self.passwordCheckThreads = try environment.integer("PASSWORD_CHECK_THREADS", default: 1, in: 1...64)
         self.passwordCheckQueue = try environment.integer("PASSWORD_CHECK_QUEUE", default: 8, in: 0...1000)
-        if needsTwoFactorKey { self.twoFactorKey = try SecretBox(environment: environment) }
+        if needsTwoFactorKey { self.twoFactorKey = try SecretBox.twoFactor(environment: environment) }
         if let path = environment.get("LEAK_REPORTER_KEYS_FILE"), !path.isEmpty {
             do {
                 _ = try ReporterKeys.read(path)

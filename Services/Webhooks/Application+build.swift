@@ -3,12 +3,37 @@ import Logging
 import PostgresNIO
 import Shared
 
-/// The webhooks service. This first part has its schema, health and metrics; endpoints,
-/// the events' intake and delivery come next (issue "Webhooks").
-func buildApplication(settings: WebhooksSettings, metrics: ServiceMetrics, logger: Logger) throws -> some ApplicationProtocol {
+/// The webhooks service: endpoints behind API keys, events handed over by the other services,
+/// and the dispatcher that delivers them (docs/design/webhooks.md). `keyService` is how keys are
+/// verified and limited: over HTTP in `main`, in-process fakes in tests.
+func buildApplication(settings: WebhooksSettings, keyService: KeyServiceClients, metrics: ServiceMetrics, logger: Logger) throws
+    -> some ApplicationProtocol
+{
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
-    let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics)
+    let authentication = ServiceRuntime.makeAuthentication(keyService, auth: settings.auth, metrics: metrics, logger: logger)
+    let router = ServiceRuntime.makeRouter(postgres: postgres, metrics: metrics, authentication: authentication)
+    let (idempotency, janitor) = ServiceRuntime.makeIdempotency(postgres: postgres, configuration: settings.service, logger: logger)
+    let endpoints = EndpointRepository(client: postgres, box: settings.secrets, logger: logger)
+    let queue = MessageQueue(client: postgres, schedule: settings.schedule, logger: logger)
+    let doorbell = Doorbell()
+    let pinned = PinnedSender()
+    buildRoutes(ScopedRoutes(router: router, idempotency: idempotency), endpoints: endpoints, queue: queue, settings: settings, doorbell: doorbell)
+    EventIntakeController(queue: queue, doorbell: doorbell).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
+    let dispatcher = DeliveryDispatcher(
+        queue: queue, endpoints: endpoints, sender: WebhookSender(destinations: settings.destinations, pinned: pinned), doorbell: doorbell,
+        limits: settings.limits, metrics: metrics, logger: logger)
     return ServiceRuntime.makeApplication(
-        name: "webhooks", configuration: settings.service, router: router, postgres: postgres, migrations: WebhooksMigrations.all, logger: logger
+        name: "webhooks", configuration: settings.service, router: router, postgres: postgres, migrations: WebhooksMigrations.all,
+        services: [authentication.revocations, janitor, pinned, dispatcher, DeliveryJanitor(queue: queue, interval: .seconds(600), logger: logger)],
+        logger: logger
     )
+}
+
+/// Declares every public route of the webhooks service with the scope it needs.
+@discardableResult
+func buildRoutes(
+    _ routes: ScopedRoutes, endpoints: EndpointRepository, queue: MessageQueue, settings: WebhooksSettings, doorbell: Doorbell
+) -> ScopedRoutes {
+    EndpointController(endpoints: endpoints, queue: queue, destinations: settings.destinations, doorbell: doorbell).addRoutes(to: routes)
+    return routes
 }

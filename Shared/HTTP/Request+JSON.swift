@@ -13,6 +13,14 @@ extension Request {
         return try JSONRequestDecoding.decode(T.self, from: Array(buffer.readableBytesView))
     }
 
+    /// The body decoded as `T`, or nil when there is none (for a POST whose body only changes a default).
+    public func decodeOptionalJSON<T: Decodable>(as type: T.Type, context: some RequestContext) async throws -> T? {
+        let buffer = try await self.body.collect(upTo: context.maxUploadSize)
+        guard buffer.readableBytes > 0 else { return nil }
+        try requireJSONContentType()
+        return try JSONRequestDecoding.decode(T.self, from: Array(buffer.readableBytesView))
+    }
+
     /// Throws 415 `UNSUPPORTED_MEDIA_TYPE` unless the body is declared `application/json`, with
     /// at most a `charset=utf-8` parameter (the only encoding read).
     public func requireJSONContentType() throws {

@@ -1,4 +1,4 @@
-/// The fifteen scopes an API key can hold (docs/api-guide.md, "API keys"). A write scope does not imply its read scope.
+/// The seventeen scopes an API key can hold (docs/api-guide.md, "API keys"). A write scope does not imply its read scope.
 public enum Scope: String, CaseIterable, Codable, Sendable, Comparable {
     case interviewsRead = "interviews:read"
     case interviewsWrite = "interviews:write"
@@ -15,6 +15,8 @@ public enum Scope: String, CaseIterable, Codable, Sendable, Comparable {
     case reportsRead = "reports:read"
     case agentsRead = "agents:read"
     case agentsWrite = "agents:write"
+    case webhooksRead = "webhooks:read"
+    case webhooksWrite = "webhooks:write"
 
     public static func < (lhs: Scope, rhs: Scope) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

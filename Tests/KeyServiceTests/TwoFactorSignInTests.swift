@@ -67,7 +67,9 @@ struct TwoFactorSignInTests {
             let (text, sealed) = try #require(row)
             #expect(!text.contains(Base32.encode(totp.secret)))
             #expect(sealed.range(of: Data(totp.secret)) == nil)
-            #expect((try? SecretBox(secret: "another-key-0123456789abcdefghijklmnop").open(sealed, for: UUID())) == nil)
+            #expect(
+                (try? SecretBox(secret: "another-key-0123456789abcdefghijklmnop", purpose: SecretBox.twoFactorPurpose).open(sealed, for: UUID()))
+                    == nil)
             #expect(
                 !String(decoding: try await client.console(.get, "/console/api/members", cookie: cookie).body.readableBytesView, as: UTF8.self)
                     .contains(

@@ -13,7 +13,7 @@ public struct Gateway: Sendable {
     /// Starts nginx in front of the given service ports (a port nothing listens on stands for a stopped service),
     /// serving HTTPS with `certificates` when given (and plain HTTP then only redirecting).
     public init(
-        keyServicePort: Int, catalogPort: Int, interviewsPort: Int? = nil, reportsPort: Int? = nil,
+        keyServicePort: Int, catalogPort: Int, interviewsPort: Int? = nil, reportsPort: Int? = nil, webhooksPort: Int? = nil,
         certificates: TestCertificates? = nil
     ) throws {
         let port = try freePort()
@@ -31,6 +31,7 @@ public struct Gateway: Sendable {
             template.deletingLastPathComponent().appendingPathComponent("render.sh").path, template.path, configURL.path,
             "127.0.0.1:\(port)", "key_service=127.0.0.1:\(keyServicePort)", "catalog=127.0.0.1:\(catalogPort)",
             "interviews=127.0.0.1:\(try interviewsPort ?? freePort())", "reports=127.0.0.1:\(try reportsPort ?? freePort())",
+            "webhooks=127.0.0.1:\(try webhooksPort ?? freePort())",
         ]
         if let certificates, let httpsPort {
             render.environment = env.merging([

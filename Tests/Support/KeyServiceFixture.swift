@@ -148,7 +148,7 @@ public struct TestOrganization: Sendable {
     public static let allScopes = [
         "interviews:read", "interviews:write", "candidates:read", "candidates:write", "jobs:read", "jobs:write",
         "campaigns:read", "campaigns:write", "stages:read", "stages:write", "tests:read", "tests:write",
-        "reports:read", "agents:read", "agents:write",
+        "reports:read", "agents:read", "agents:write", "webhooks:read", "webhooks:write",
     ]
 }
 

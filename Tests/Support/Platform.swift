@@ -7,6 +7,10 @@ public struct Platform: Sendable {
     public static let runtimeClient = "runtime:runtime-test-secret-0123456789abcdef"
     /// The credentials the interviews service uses to deliver events to the reports service.
     static let reportsClient = (id: "interviews", secret: "interviews-reports-secret-0123456789abc")
+    /// The key that seals webhook endpoints' signing secrets.
+    public static let webhookSecretsKey = "webhook-secrets-key-0123456789abcdefghij"
+    /// The credentials each producer uses to hand events over to the webhooks service.
+    public static let webhookProducers = ["interviews", "reports", "catalog"].map { (id: $0, secret: "\($0)-webhooks-secret-0123456789abcdef") }
 
     public let keyService: KeyServiceFixture.Running
     public let gateway: Gateway
@@ -14,6 +18,7 @@ public struct Platform: Sendable {
     public let catalogURL: String
     public let interviewsURL: String
     public let reportsURL: String
+    public let webhooksURL: String
     /// The interviews service's database (its outbox and parked events).
     public let interviewsDatabaseURL: String
     /// Every service process, key service first.
@@ -43,6 +48,13 @@ public struct Platform: Sendable {
             introspection.merging([
                 "INTERNAL_CLIENTS": "\(reportsClient.id):\(reportsClient.secret)"
             ]) { $1 })
+        // Webhooks may go to this machine over plain http, as with scripts/run, so a test's receiver can take them.
+        let (webhooksProcess, webhooksPort, _) = try await start(
+            "webhooks",
+            introspection.merging([
+                "INTERNAL_CLIENTS": webhookProducers.map { "\($0.id):\($0.secret)" }.joined(separator: ","),
+                "WEBHOOK_SECRETS_KEY": webhookSecretsKey, "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8", "WEBHOOK_ALLOW_HTTP": "true",
+            ]) { $1 })
         let (interviewsProcess, _, interviewsDatabase) = try await start(
             "interviews",
             introspection.merging([
@@ -53,14 +65,15 @@ public struct Platform: Sendable {
             ]) { $1 }, port: interviewsPort)
         let gateway = try Gateway(
             keyServicePort: port(of: keyService.baseURL), catalogPort: port(of: catalog.baseURL),
-            interviewsPort: interviewsPort, reportsPort: reportsPort, certificates: gatewayCertificates
+            interviewsPort: interviewsPort, reportsPort: reportsPort, webhooksPort: webhooksPort, certificates: gatewayCertificates
         )
         try await HTTPExchange.waitUntilUp(gateway.url + "/healthz")
         return Platform(
             keyService: keyService, gateway: gateway, catalogURL: catalog.baseURL,
             interviewsURL: "http://127.0.0.1:\(interviewsPort)", reportsURL: "http://127.0.0.1:\(reportsPort)",
+            webhooksURL: "http://127.0.0.1:\(webhooksPort)",
             interviewsDatabaseURL: interviewsDatabase,
-            processes: [keyProcess, catalogProcess, interviewsProcess, reportsProcess]
+            processes: [keyProcess, catalogProcess, interviewsProcess, reportsProcess, webhooksProcess]
         )
     }
 

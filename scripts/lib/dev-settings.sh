@@ -32,6 +32,13 @@ write_dev_settings() {
   setting TWO_FACTOR_ENCRYPTION_KEY "$(random_secret)"
   setting INTERVIEWS_INTROSPECTION_SECRET "$(random_secret)"
   setting REPORTS_INTROSPECTION_SECRET "$(random_secret)"
+  setting WEBHOOKS_INTROSPECTION_SECRET "$(random_secret)"
+  # The credentials of the services that hand events over to the webhooks service, and the key
+  # that encrypts endpoints' signing secrets at rest.
+  setting INTERVIEWS_WEBHOOKS_SECRET "$(random_secret)"
+  setting REPORTS_WEBHOOKS_SECRET "$(random_secret)"
+  setting CATALOG_WEBHOOKS_SECRET "$(random_secret)"
+  setting WEBHOOK_SECRETS_KEY "$(random_secret)"
   # The interviews service's credentials for the catalog's /internal/facts.
   setting INTERVIEWS_CATALOG_SECRET "$(random_secret)"
   # The catalog's credentials for the interviews service's /internal/facts.

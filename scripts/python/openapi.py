@@ -121,12 +121,16 @@ TONES = ("professional", "friendly", "formal", "casual", "empathetic")
 TEST_TYPES = ("KNOWLEDGE", "TECHNICAL", "PERSONALITY", "LOGIC")
 DIFFICULTIES = ("BEGINNER", "INTERMEDIATE", "ADVANCED", "EXPERT")
 INTERVIEW_STATUSES = ("DRAFT", "INVITED", "IN_PROGRESS", "COMPLETED", "CANCELLED", "EXPIRED")
+EVENT_TYPES = ("interview.started", "interview.completed", "interview.cancelled", "assignment.completed", "report.created",
+               "campaign.candidate_moved")
+DELIVERY_STATUSES = ("PENDING", "SUCCEEDED", "FAILED")
 ENUM_NAMES = {
     WORK_MODES: "WorkMode", SENIORITIES: "Seniority", CONTRACTS: "ContractType", JOB_STATUSES: "JobStatus",
     CAMPAIGN_STATUSES: "CampaignStatus", STAGE_TYPES: "StageType", MEMBER_STATUSES: "MembershipStatus",
     PROVIDERS: "AgentProvider", TONES: "AgentTone", TEST_TYPES: "TestType", DIFFICULTIES: "TestDifficulty",
     INTERVIEW_STATUSES: "InterviewStatus", ("AGENT", "CANDIDATE"): "TurnRole", ("INTERVIEW", "TEST"): "ReportType",
-    ("STARTER", "PRO", "BUSINESS", "ENTERPRISE"): "Plan", VOICES: "AgentVoice",
+    ("STARTER", "PRO", "BUSINESS", "ENTERPRISE"): "Plan", VOICES: "AgentVoice", EVENT_TYPES: "WebhookEventType",
+    DELIVERY_STATUSES: "DeliveryStatus", ("ENABLED", "DISABLED"): "WebhookEndpointStatus", ("MANUAL", "GONE", "FAILING"): "WebhookDisabledReason",
 }
 LANGUAGE = {"type": "string", "maxLength": 10, "pattern": rf"^[{BLANK}]*([A-Za-z]{{2,3}}(-[A-Za-z]{{2}})?)?[{BLANK}]*$",
             "description": "A language code such as fr or en-GB; fr when blank"}
@@ -307,6 +311,39 @@ SCHEMAS["Me"] = view({
         "perMinute": {"type": ["integer", "null"], "description": "null: no limit per minute"},
     }),
 }, description="The key a request carries: GET /api/v1/me")
+# Webhook endpoints (docs/api-guide.md, "Webhooks"): the secret only in the answers that make one.
+WEBHOOK_URL = {"type": "string", "minLength": 1, "maxLength": 2048, "pattern": WEB_ADDRESS_PATTERN,
+               "description": "https, to an address outside every private network, else 422 WEBHOOK_URL_NOT_ALLOWED"}
+WEBHOOK_FIELDS = {
+    "url": WEBHOOK_URL,
+    "description": optional_text(500),
+    "eventTypes": {"type": "array", "maxItems": len(EVENT_TYPES), "items": enum(*EVENT_TYPES),
+                   "description": "The types sent to the endpoint; empty: every type"},
+}
+WEBHOOK_ENDPOINT = {
+    "id": UUID, "url": {"type": "string"}, "description": {"type": ["string", "null"]},
+    "eventTypes": {"type": "array", "items": enum(*EVENT_TYPES)}, "status": enum("ENABLED", "DISABLED"),
+    "disabledReason": enum("MANUAL", "GONE", "FAILING", nullable=True), "createdAt": TIMESTAMP, "updatedAt": TIMESTAMP,
+    "secretPrefix": {"type": "string", "description": "whsec_ and the first 4 characters of the current secret"},
+}
+SCHEMAS["WebhookEndpoint"] = view(WEBHOOK_ENDPOINT)
+SCHEMAS["WebhookEndpointWithSecret"] = view({**WEBHOOK_ENDPOINT, "secret": {
+    "type": "string", "pattern": "^whsec_[A-Za-z0-9+/=]{44}$",
+    "description": "The signing secret (Standard Webhooks: whsec_ and the base64 of 32 bytes), shown only in this answer"}})
+SCHEMAS["WebhookEndpointInput"] = obj(WEBHOOK_FIELDS, ["url"])
+SCHEMAS["WebhookEndpointPatch"] = obj({**WEBHOOK_FIELDS, "status": enum("ENABLED", "DISABLED") | {
+    "description": "DISABLED stops deliveries (disabledReason MANUAL); ENABLED resumes them"}})
+SCHEMAS["SecretRoll"] = obj({"expiresInSeconds": integer(0, 604800) | {
+    "description": "How long the old secret keeps signing beside the new one; 86400 by default"}})
+SCHEMAS["DeliveryAttempt"] = view({"attemptedAt": TIMESTAMP, "responseStatus": {"type": ["integer", "null"], "description": "null: no answer"},
+                                   "durationMs": {"type": "integer"}, "error": {"type": ["string", "null"]}})
+SCHEMAS["Delivery"] = view({"id": UUID, "eventId": {"type": "string"}, "eventType": {"type": "string"}, "status": enum(*DELIVERY_STATUSES),
+                            "createdAt": TIMESTAMP, "nextAttemptAt": TIMESTAMP_OR_NULL,
+                            "attempts": {"type": "array", "items": ref("DeliveryAttempt")}})
+SCHEMAS["TestEventQueued"] = view({"eventId": {"type": "string"}, "deliveryId": UUID})
+SCHEMAS["DeliveryQueued"] = view({"deliveryId": UUID, "status": enum(*DELIVERY_STATUSES)})
+SCHEMAS["Recovery"] = obj({"since": {"type": "string", "format": "date-time", "description": "Failed messages created at or after it are sent again"}}, ["since"])
+SCHEMAS["Recovered"] = view({"queued": {"type": "integer", "minimum": 0}})
 SCHEMAS["TranscriptTurn"] = TURN_SCHEMA
 SCHEMAS["Criterion"] = CRITERION_SCHEMA
 SCHEMAS["CampaignWithStages"] = {"allOf": [ref("Campaign"), obj({"stages": {"type": "array", "items": ref("Stage")}}, ["stages"])]}
@@ -405,15 +442,16 @@ def query(name, schema, required=False, description=None):
 # the services' route-table tests read it from the document. "any": every resource service
 # answers it (the gateway sends it to the catalog).
 TAG_SERVICES = {"Keys": "any", "Jobs": "catalog", "Candidates": "catalog", "Campaigns": "catalog", "Stages": "catalog",
-                "Agents": "interviews", "Tests": "interviews", "Interviews": "interviews", "Reports": "reports"}
+                "Agents": "interviews", "Tests": "interviews", "Interviews": "interviews", "Reports": "reports",
+                "Webhooks": "webhooks"}
 
 
-def operation(method, path, scope, summary, tag, ok, body=None, params=(), errors=(), created=False, name=None):
+def operation(method, path, scope, summary, tag, ok, body=None, params=(), errors=(), created=False, accepted=False, name=None):
     """One operation: its scope as the security requirement's role, and every status it can answer.
     `name` is its operationId (a generated client's function: createJob → create_job)."""
     if tag not in TAG_SERVICES:
         raise SystemExit(f"openapi.py: say in TAG_SERVICES which service answers the tag {tag!r}")
-    status = "201" if created else ("204" if ok is None else "200")
+    status = "201" if created else "202" if accepted else ("204" if ok is None else "200")
     extra = (["Location"] if created else []) + (["Idempotent-Replayed"] if method == "post" else [])
     success = {"description": summary, "headers": headers(*extra)}
     if ok is not None:
@@ -516,6 +554,26 @@ OPERATIONS = [
     operation("get", "/api/v1/reports/{id}", "reports:read", "Read one", "Reports", ref("Report"), name="getReport"),
     operation("get", "/api/v1/reports/interviews/{interviewId}", "reports:read", "The report of a completed interview", "Reports", ref("Report"), name="getInterviewReport"),
     operation("get", "/api/v1/reports/tests/{assignmentId}", "reports:read", "The report of a completed test assignment", "Reports", ref("Report"), name="getTestReport"),
+    operation("get", "/api/v1/webhook-endpoints", "webhooks:read", "List webhook endpoints, newest first", "Webhooks", page_of("WebhookEndpoint"),
+              params=[PAGE, PAGE_SIZE], name="listWebhookEndpoints"),
+    operation("post", "/api/v1/webhook-endpoints", "webhooks:write", "Add an endpoint; its signing secret is in this answer only", "Webhooks",
+              ref("WebhookEndpointWithSecret"), body=ref("WebhookEndpointInput"), created=True, errors=["422"], name="createWebhookEndpoint"),
+    operation("get", "/api/v1/webhook-endpoints/{id}", "webhooks:read", "Read one", "Webhooks", ref("WebhookEndpoint"), name="getWebhookEndpoint"),
+    operation("patch", "/api/v1/webhook-endpoints/{id}", "webhooks:write", "Change the fields given; disable or enable", "Webhooks",
+              ref("WebhookEndpoint"), body=ref("WebhookEndpointPatch"), errors=["422"], name="updateWebhookEndpoint"),
+    operation("delete", "/api/v1/webhook-endpoints/{id}", "webhooks:write", "Delete: nothing more is sent to it", "Webhooks", None,
+              name="deleteWebhookEndpoint"),
+    operation("post", "/api/v1/webhook-endpoints/{id}/roll-secret", "webhooks:write",
+              "A new signing secret, in this answer only; the old one signs beside it until it expires", "Webhooks",
+              ref("WebhookEndpointWithSecret"), body=ref("SecretRoll"), created=True, name="rollWebhookSecret"),
+    operation("post", "/api/v1/webhook-endpoints/{id}/test", "webhooks:write", "Send a webhook.test event to this endpoint now", "Webhooks",
+              ref("TestEventQueued"), accepted=True, name="sendWebhookTest"),
+    operation("get", "/api/v1/webhook-endpoints/{id}/deliveries", "webhooks:read", "Each message sent to the endpoint, newest first, with its attempts",
+              "Webhooks", page_of("Delivery"), params=[PAGE, PAGE_SIZE, query("status", enum(*DELIVERY_STATUSES))], name="listWebhookDeliveries"),
+    operation("post", "/api/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/retry", "webhooks:write", "Send one message again now", "Webhooks",
+              ref("DeliveryQueued"), accepted=True, name="retryWebhookDelivery"),
+    operation("post", "/api/v1/webhook-endpoints/{id}/recover", "webhooks:write", "Send again every failed message since a time", "Webhooks",
+              ref("Recovered"), body=ref("Recovery"), accepted=True, name="recoverWebhookDeliveries"),
 ]
 
 

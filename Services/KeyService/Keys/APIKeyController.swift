@@ -115,10 +115,7 @@ struct APIKeyController: Sendable {
         let id = try context.parameters.uuid("id")
         try await mayChange(id, user)
         // The body is optional: none means the standard grace.
-        var request = request
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
-        request.body = RequestBody(buffer: body)
-        let seconds = body.readableBytes == 0 ? nil : try await request.decodeJSON(as: Roll.self, context: context).expiresInSeconds
+        let seconds = try await request.decodeOptionalJSON(as: Roll.self, context: context)?.expiresInSeconds
         let grace = seconds ?? Roll.standard
         guard Roll.range.contains(grace) else { throw APIError.invalidField("expiresInSeconds", "must be from 0 to 604800 (7 days)") }
         let token = APIKeyToken.generate()

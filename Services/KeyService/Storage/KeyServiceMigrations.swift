@@ -370,5 +370,14 @@ enum KeyServiceMigrations {
                 "CREATE INDEX audit_events_action_idx ON audit_events (organization_id, action, id DESC)",
             ]
         ),
+        Migration(
+            version: 12,
+            name: "the webhook scopes",
+            // Two scopes join the fifteen for webhook endpoints (docs/api-guide.md, "Webhooks").
+            statements: [
+                "ALTER TABLE api_keys DROP CONSTRAINT api_keys_scopes_known_check",
+                "ALTER TABLE api_keys ADD CONSTRAINT api_keys_scopes_known_check CHECK (scopes <@ ARRAY['interviews:read', 'interviews:write', 'candidates:read', 'candidates:write', 'jobs:read', 'jobs:write', 'campaigns:read', 'campaigns:write', 'stages:read', 'stages:write', 'tests:read', 'tests:write', 'reports:read', 'agents:read', 'agents:write', 'webhooks:read', 'webhooks:write']::text[])",
+            ]
+        ),
     ]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOPosix
 import Shared
 
 /// Where a webhook may go (docs/design/webhooks.md): `https` only, and never to an address inside
@@ -11,6 +12,8 @@ struct DestinationPolicy: Sendable {
     /// Why a destination is refused: the message of 422 `WEBHOOK_URL_NOT_ALLOWED`.
     struct Refusal: Error, Equatable, CustomStringConvertible {
         let description: String
+        /// Not a web address at all (400), rather than one we may not call (422).
+        var malformed = false
     }
 
     /// A URL that passed the rules of its form: what to resolve and what to send.
@@ -42,7 +45,7 @@ struct DestinationPolicy: Sendable {
     func destination(_ raw: String) throws(Refusal) -> Destination {
         guard raw.count <= Self.maximumLength, let url = WebAddress.parse(raw), let components = URLComponents(string: url),
             let scheme = components.scheme?.lowercased(), let host = components.host?.lowercased(), !host.isEmpty
-        else { throw Refusal(description: "url must be an https URL of at most \(Self.maximumLength) characters") }
+        else { throw Refusal(description: "url must be an https URL of at most \(Self.maximumLength) characters", malformed: true) }
         let secure = scheme == "https"
         guard secure || allowHTTP else { throw Refusal(description: "url must use https") }
         return Destination(url: url, secure: secure, host: host, port: components.port ?? (secure ? 443 : 80))
@@ -51,7 +54,9 @@ struct DestinationPolicy: Sendable {
     /// The addresses the destination's host resolves to, all of which must be allowed; the
     /// caller connects to one of these, never resolving the name again.
     func addresses(of destination: Destination) async throws(Refusal) -> [[UInt8]] {
-        let resolved = Self.resolve(destination.host)
+        // getaddrinfo blocks: it runs on NIO's thread pool, never on a task's thread.
+        let host = destination.host
+        let resolved = (try? await NIOThreadPool.singleton.runIfActive { Self.resolve(host) }) ?? []
         guard !resolved.isEmpty else { throw Refusal(description: "url's host \(destination.host) does not resolve") }
         for address in resolved where !isAllowed(address) {
             throw Refusal(description: "url's host \(destination.host) is or resolves to \(IPNetwork.text(address)), inside a private network")

@@ -75,6 +75,28 @@ enum WebhooksMigrations {
                 """,
                 "CREATE INDEX webhook_attempts_message_idx ON webhook_attempts (message_id, attempted_at)",
             ]
-        )
+        ),
+        Migration(
+            version: 2,
+            name: "endpoints' failures, and the delivery queue's fair claims",
+            statements: [
+                "ALTER TABLE webhook_endpoints ADD COLUMN updated_at TIMESTAMPTZ NOT NULL DEFAULT now()",
+                // Since when every attempt to the endpoint has failed (NULL after a success):
+                // past WEBHOOK_DISABLE_AFTER the endpoint is disabled as FAILING.
+                "ALTER TABLE webhook_endpoints ADD COLUMN failing_since TIMESTAMPTZ",
+                // Messages are claimed per organization in turn, and per endpoint up to its
+                // lane's room (docs/design/webhooks.md, "Isolation").
+                "ALTER TABLE webhook_messages ADD COLUMN organization_id UUID NOT NULL",
+                // How many retries of the schedule were used; a manual retry sets it to the end.
+                "ALTER TABLE webhook_messages ADD COLUMN schedule_step INT NOT NULL DEFAULT 0",
+                "ALTER TABLE webhook_messages ADD COLUMN last_attempt_at TIMESTAMPTZ",
+                "ALTER TABLE webhook_messages ADD CHECK ((status = 'PENDING') = (next_attempt_at IS NOT NULL))",
+                "DROP INDEX webhook_messages_due_idx",
+                "CREATE INDEX webhook_messages_due_idx ON webhook_messages (endpoint_id, next_attempt_at) WHERE status = 'PENDING'",
+                "CREATE INDEX webhook_messages_created_idx ON webhook_messages (created_at)",
+                "CREATE INDEX webhook_events_received_idx ON webhook_events (received_at)",
+            ]
+        ),
+        IdempotencyStore.migration(version: 3),
     ]
 }

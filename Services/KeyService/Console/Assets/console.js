@@ -7,7 +7,7 @@
   const API = "/console/api";
   const PAGE_SIZE = 50;
   const ROTATE_AFTER_DAYS = 90;
-  // The fifteen scopes, by resource: [resource, read scope, write scope].
+  // The seventeen scopes, by resource: [resource, read scope, write scope].
   const RESOURCES = [
     ["Jobs", "jobs:read", "jobs:write"],
     ["Campaigns", "campaigns:read", "campaigns:write"],
@@ -17,6 +17,7 @@
     ["Agents", "agents:read", "agents:write"],
     ["Tests", "tests:read", "tests:write"],
     ["Reports", "reports:read", null],
+    ["Webhooks", "webhooks:read", "webhooks:write"],
   ];
 
   const $ = (id) => document.getElementById(id);

@@ -1,0 +1,271 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+
+/// Events and the messages they make, in PostgreSQL: taking an event once, claiming due
+/// messages fairly, recording attempts, and what people ask of deliveries (docs/design/webhooks.md).
+struct MessageQueue: Sendable {
+    let client: PostgresClient
+    let schedule: DeliverySchedule
+    let logger: Logger
+
+    // MARK: Events in
+
+    /// Takes an event a producer handed over, once: a new id makes one message per enabled
+    /// endpoint of its organization subscribed to its type, due now; a known id changes nothing.
+    /// Returns whether it was new and how many messages it made.
+    func accept(_ header: WebhookEventHeader, createdAt: Date, body: String) async throws -> (new: Bool, messages: Int) {
+        let rows = try await client.query(
+            """
+            WITH event AS (
+                INSERT INTO webhook_events (id, organization_id, type, body, created_at)
+                VALUES (\(header.id), \(header.organizationId), \(header.type), \(body), \(createdAt))
+                ON CONFLICT (id) DO NOTHING RETURNING id
+            ), messages AS (
+                INSERT INTO webhook_messages (id, event_id, endpoint_id, organization_id, next_attempt_at)
+                SELECT gen_random_uuid(), event.id, e.id, e.organization_id, now() FROM event
+                JOIN webhook_endpoints e ON e.organization_id = \(header.organizationId) AND e.status = 'ENABLED' AND e.deleted_at IS NULL
+                    AND (cardinality(e.event_types) = 0 OR \(header.type) = ANY(e.event_types))
+                RETURNING id
+            )
+            SELECT (SELECT count(*) FROM event), (SELECT count(*) FROM messages)
+            """,
+            logger: logger
+        )
+        for try await (events, messages) in rows.decode((Int, Int).self) { return (events == 1, messages) }
+        return (false, 0)
+    }
+
+    /// A `webhook.test` event for one endpoint of the organization, due now; nil if there is no such endpoint.
+    func sendTest(endpointId: UUID, organizationId: UUID) async throws -> (eventId: String, deliveryId: UUID)? {
+        let eventId = WebhookEventHeader.newId()
+        let now = Date()
+        let body = try TestEventBody.json(id: eventId, organizationId: organizationId, endpointId: endpointId, at: now)
+        let messageId = UUID()
+        return try await client.transaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT id FROM webhook_endpoints WHERE id = \(endpointId) AND organization_id = \(organizationId) AND deleted_at IS NULL
+                """,
+                logger: logger
+            )
+            guard try await rows.collect().first != nil else { return nil }
+            try await connection.query(
+                """
+                INSERT INTO webhook_events (id, organization_id, type, body, created_at)
+                VALUES (\(eventId), \(organizationId), \(WebhookEventType.test.rawValue), \(body), \(now))
+                """,
+                logger: logger
+            )
+            try await connection.query(
+                """
+                INSERT INTO webhook_messages (id, event_id, endpoint_id, organization_id, next_attempt_at)
+                VALUES (\(messageId), \(eventId), \(endpointId), \(organizationId), now())
+                """,
+                logger: logger
+            )
+            return (eventId, messageId)
+        }
+    }
+
+    // MARK: Deliveries, as people see them
+
+    /// A page of the endpoint's messages, newest first, each with its attempts in order.
+    func deliveries(endpointId: UUID, organizationId: UUID, status: Delivery.Status?, page: PageRequest) async throws -> ([Delivery], Int) {
+        var (deliveries, total) = try await PageQuery.run(
+            page,
+            fetch: { limit, offset in
+                try await client.query(
+                    """
+                    SELECT m.id, m.event_id, ev.type, m.status, m.created_at, m.next_attempt_at, count(*) OVER () AS total
+                    FROM webhook_messages m JOIN webhook_events ev ON ev.id = m.event_id
+                    WHERE m.endpoint_id = \(endpointId) AND m.organization_id = \(organizationId)
+                      AND (\(status?.rawValue)::text IS NULL OR m.status = \(status?.rawValue))
+                    ORDER BY m.created_at DESC, m.id DESC LIMIT \(limit) OFFSET \(offset)
+                    """,
+                    logger: logger
+                )
+            },
+            item: { row in
+                let cells = row.makeRandomAccess()
+                return Delivery(
+                    id: try cells[0].decode(UUID.self), eventId: try cells[1].decode(String.self), eventType: try cells[2].decode(String.self),
+                    status: try cells[3].decodeEnum(Delivery.Status.self), createdAt: try cells[4].decode(Date.self),
+                    nextAttemptAt: try cells[5].decode(Date?.self), attempts: [])
+            })
+        let rows = try await client.query(
+            """
+            SELECT message_id, attempted_at, response_status, duration_ms, error FROM webhook_attempts
+            WHERE message_id = ANY(\(deliveries.map(\.id))) ORDER BY attempted_at, id
+            """,
+            logger: logger
+        )
+        var attempts: [UUID: [Delivery.Attempt]] = [:]
+        for try await (message, at, status, duration, error) in rows.decode((UUID, Date, Int?, Int, String?).self) {
+            attempts[message, default: []].append(Delivery.Attempt(attemptedAt: at, responseStatus: status, durationMs: duration, error: error))
+        }
+        for index in deliveries.indices { deliveries[index].attempts = attempts[deliveries[index].id] ?? [] }
+        return (deliveries, total)
+    }
+
+    /// Sends one message again now (once: a failure leaves it FAILED); false if the endpoint has no such message.
+    func retry(messageId: UUID, endpointId: UUID, organizationId: UUID) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            UPDATE webhook_messages SET status = 'PENDING', next_attempt_at = now(),
+                schedule_step = CASE WHEN status = 'PENDING' THEN schedule_step ELSE \(schedule.retries.count) END
+            WHERE id = \(messageId) AND endpoint_id = \(endpointId) AND organization_id = \(organizationId)
+            RETURNING id
+            """,
+            logger: logger
+        )
+        return try await rows.collect().count == 1
+    }
+
+    /// Sends again now every FAILED message of the endpoint created at or after `since`; how many.
+    func recover(endpointId: UUID, organizationId: UUID, since: Date) async throws -> Int {
+        let rows = try await client.query(
+            """
+            WITH queued AS (
+                UPDATE webhook_messages SET status = 'PENDING', next_attempt_at = now(), schedule_step = \(schedule.retries.count)
+                WHERE endpoint_id = \(endpointId) AND organization_id = \(organizationId) AND status = 'FAILED' AND created_at >= \(since)
+                RETURNING id
+            )
+            SELECT count(*) FROM queued
+            """,
+            logger: logger
+        )
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    // MARK: The dispatcher's side
+
+    /// How the dispatcher asks for work: the room it has overall, per endpoint and per
+    /// organization, and the endpoints and organizations that are full or partly busy.
+    struct Room: Sendable {
+        var total: Int
+        var perEndpoint: Int
+        /// Endpoints with messages in flight, and the room each has left.
+        var busyEndpoints: [(UUID, Int)]
+        /// Organizations with no room left.
+        var fullOrganizations: [UUID]
+    }
+
+    /// Claims due messages of enabled endpoints, at most `room.total`, taking organizations in
+    /// turn (every organization's first message before anyone's second) and at most the room
+    /// of each endpoint. A claim moves the message's next attempt `lease` ahead: if this
+    /// process dies mid-attempt, the message is due again then, on any replica.
+    func claim(room: Room, lease: Duration) async throws -> [ClaimedMessage] {
+        guard room.total > 0 else { return [] }
+        let busyIds = room.busyEndpoints.map(\.0)
+        let busyRoom = room.busyEndpoints.map(\.1)
+        let leaseSeconds = Double(lease.components.seconds)
+        let rows = try await client.query(
+            """
+            WITH candidates AS (
+                SELECT m.id, row_number() OVER (PARTITION BY e.organization_id ORDER BY m.next_attempt_at, m.id) AS turn, m.next_attempt_at
+                FROM webhook_endpoints e
+                LEFT JOIN unnest(\(busyIds)::uuid[], \(busyRoom)::int8[]) AS b(endpoint_id, room) ON b.endpoint_id = e.id
+                CROSS JOIN LATERAL (
+                    SELECT id, next_attempt_at FROM webhook_messages
+                    WHERE endpoint_id = e.id AND status = 'PENDING' AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at LIMIT coalesce(b.room, \(room.perEndpoint))
+                ) m
+                WHERE e.status = 'ENABLED' AND e.deleted_at IS NULL AND coalesce(b.room, \(room.perEndpoint)) > 0
+                  AND NOT (e.organization_id = ANY(\(room.fullOrganizations)::uuid[]))
+                ORDER BY turn, m.next_attempt_at LIMIT \(room.total)
+            )
+            UPDATE webhook_messages m SET next_attempt_at = now() + make_interval(secs => \(leaseSeconds))
+            FROM candidates c, webhook_events ev, webhook_endpoints e
+            WHERE m.id = c.id AND m.status = 'PENDING' AND m.next_attempt_at <= now() AND ev.id = m.event_id AND e.id = m.endpoint_id
+            RETURNING m.id, m.event_id, m.endpoint_id, m.organization_id, m.schedule_step, ev.body, e.url
+            """,
+            logger: logger
+        )
+        var claimed: [ClaimedMessage] = []
+        for try await (id, event, endpoint, organization, step, body, url) in rows.decode((UUID, String, UUID, UUID, Int, String, String).self) {
+            claimed.append(
+                ClaimedMessage(id: id, eventId: event, endpointId: endpoint, organizationId: organization, scheduleStep: step, body: body, url: url))
+        }
+        return claimed
+    }
+
+    /// Records an attempt and what follows from it, in one statement: the message succeeds,
+    /// waits for its next retry (never sooner than a `Retry-After`) or fails for good; the
+    /// endpoint forgets its failures, or is disabled by a 410 or by failing past `disableAfter`.
+    func record(_ outcome: AttemptOutcome, for message: ClaimedMessage) async throws {
+        let status: Delivery.Status
+        var nextWait: Double? = nil
+        var step = message.scheduleStep
+        if outcome.succeeded {
+            status = .SUCCEEDED
+        } else if !outcome.gone, let wait = schedule.wait(beforeRetry: message.scheduleStep) {
+            status = .PENDING
+            nextWait = max(wait, min(outcome.retryAfter ?? 0, 30 * 86400))
+            step += 1
+        } else {
+            status = .FAILED
+        }
+        try await client.query(
+            """
+            WITH attempt AS (
+                INSERT INTO webhook_attempts (message_id, attempted_at, response_status, duration_ms, error, response_excerpt)
+                VALUES (\(message.id), \(outcome.attemptedAt), \(outcome.responseStatus), \(outcome.durationMs), \(outcome.error), \(outcome.excerpt))
+            ), endpoint AS (
+                UPDATE webhook_endpoints SET
+                    failing_since = CASE WHEN \(outcome.succeeded) THEN NULL ELSE coalesce(failing_since, \(outcome.attemptedAt)) END,
+                    disabled_reason = CASE
+                        WHEN status = 'DISABLED' OR \(outcome.succeeded) THEN disabled_reason
+                        WHEN \(outcome.gone) THEN 'GONE'
+                        WHEN failing_since <= now() - make_interval(secs => \(schedule.disableAfter)) THEN 'FAILING'
+                        ELSE NULL END,
+                    status = CASE
+                        WHEN status = 'DISABLED' OR \(outcome.succeeded) THEN status
+                        WHEN \(outcome.gone) OR failing_since <= now() - make_interval(secs => \(schedule.disableAfter)) THEN 'DISABLED'
+                        ELSE status END
+                WHERE id = \(message.endpointId)
+            )
+            UPDATE webhook_messages SET status = \(status.rawValue), attempts = attempts + 1, schedule_step = \(step),
+                last_attempt_at = \(outcome.attemptedAt),
+                next_attempt_at = CASE WHEN \(status.rawValue) = 'PENDING' THEN now() + make_interval(secs => \(nextWait ?? 0)) END
+            WHERE id = \(message.id)
+            """,
+            logger: logger
+        )
+    }
+
+    /// Forgets messages (with their attempts) and events older than `retention`, and secrets
+    /// that expired; a batch at a time so no statement holds many locks. Returns the messages forgotten.
+    func purge(retention: Duration, batch: Int = 5000) async throws -> Int {
+        let seconds = Double(retention.components.seconds)
+        var forgotten = 0
+        while true {
+            let rows = try await client.query(
+                """
+                WITH gone AS (
+                    DELETE FROM webhook_messages WHERE id IN (
+                        SELECT id FROM webhook_messages WHERE created_at < now() - make_interval(secs => \(seconds)) LIMIT \(batch))
+                    RETURNING id
+                )
+                SELECT count(*) FROM gone
+                """,
+                logger: logger
+            )
+            var count = 0
+            for try await n in rows.decode(Int.self) { count = n }
+            forgotten += count
+            if count < batch { break }
+        }
+        try await client.query(
+            """
+            DELETE FROM webhook_events ev WHERE ev.received_at < now() - make_interval(secs => \(seconds))
+              AND NOT EXISTS (SELECT 1 FROM webhook_messages m WHERE m.event_id = ev.id)
+            """,
+            logger: logger
+        )
+        try await client.query("DELETE FROM webhook_secrets WHERE expires_at < now() - interval '1 day'", logger: logger)
+        return forgotten
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Shared
+import TestSupport
+import Testing
+
+@testable import Webhooks
+
+@Suite("Webhook endpoints: the resource, its scopes and its URL rules")
+struct EndpointTests {
+    static func table() throws -> [ScopedRoute] {
+        let postgres = PostgresClient(configuration: try DatabaseURL.configuration(from: "postgres://u:p@127.0.0.1:1/none"))
+        let settings = try WebhooksSettings(
+            environment: Environment(values: [
+                "DATABASE_URL": "postgres://u:p@127.0.0.1:1/none", "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret,
+                "WEBHOOK_SECRETS_KEY": "webhook-secrets-key-0123456789abcdefghij",
+            ]))
+        let logger = Logger(label: "test")
+        return buildRoutes(
+            ScopedRoutes(router: Router(context: AppRequestContext.self)),
+            endpoints: EndpointRepository(client: postgres, box: settings.secrets, logger: logger),
+            queue: MessageQueue(client: postgres, schedule: settings.schedule, logger: logger), settings: settings, doorbell: Doorbell()
+        ).table
+    }
+
+    @Test func theOpenAPIDocumentDescribesExactlyTheseRoutesAndScopes() throws {
+        let table = try Self.table()
+        #expect(table.allSatisfy { $0.scope == ($0.method == .get ? .webhooksRead : .webhooksWrite) })
+        #expect(try OpenAPIDocument.operations(servedBy: "webhooks") == Set(table.map(\.description)))
+    }
+
+    @Test func eachRouteRefusesAKeyLackingItsScopeAndAcceptsOneHoldingOnlyIt() async throws {
+        let table = try Self.table()
+        try await WebhooksHarness().run { client in
+            let organization = try await client.keyService.newOrganization()
+            for scope in Set(table.map(\.scope)) {
+                let only = try await organization.key([scope.rawValue]).key
+                let allBut = try await organization.key(Scope.allCases.filter { $0 != scope }.map(\.rawValue)).key
+                for route in table where route.scope == scope {
+                    let path = route.path.replacingOccurrences(of: "{id}", with: UUID().uuidString)
+                        .replacingOccurrences(of: "{deliveryId}", with: UUID().uuidString)
+                    let refused = try await client.call(route.method, path, key: allBut, body: [:])
+                    #expect(refused.status == .forbidden && apiError(refused)?.requiredScope == scope.rawValue, "\(route)")
+                    let accepted = try await client.call(route.method, path, key: only, body: [:])
+                    #expect(![.unauthorized, .forbidden].contains(accepted.status), "\(route): \(accepted.status)")
+                }
+            }
+            #expect(try await client.call(.get, "/api/v1/webhook-endpoints", key: nil).status == .unauthorized)
+        }
+    }
+
+    @Test func anEndpointIsCreatedWithItsSecretOnceThenReadChangedAndDeleted() async throws {
+        try await WebhooksHarness().run { client in
+            let (_, key) = try await client.organization()
+            let response = try await client.call(
+                .post, "/api/v1/webhook-endpoints", key: key,
+                body: [
+                    "url": " http://127.0.0.1:9/hooks ", "description": "ATS",
+                    "eventTypes": ["report.created", "interview.completed", "report.created"],
+                ])
+            #expect(response.status == .created)
+            let created = json(response)
+            let id = try #require(created["id"] as? String)
+            #expect(response.headers[.location] == "/api/v1/webhook-endpoints/\(id)")
+            let secret = try #require(created["secret"] as? String)
+            #expect(secret.hasPrefix("whsec_") && Data(base64Encoded: String(secret.dropFirst(6)))?.count == 32)
+            #expect(created["secretPrefix"] as? String == String(secret.prefix(10)))
+            #expect(created["url"] as? String == "http://127.0.0.1:9/hooks")
+            #expect(created["eventTypes"] as? [String] == ["interview.completed", "report.created"])
+            #expect(created["status"] as? String == "ENABLED" && created["disabledReason"] is NSNull)
+            // Never again: not in the item, not in the list.
+            let read = try await client.call(.get, "/api/v1/webhook-endpoints/\(id)", key: key)
+            #expect(read.status == .ok && json(read)["secret"] == nil && json(read)["secretPrefix"] as? String == String(secret.prefix(10)))
+            let list = try await client.call(.get, "/api/v1/webhook-endpoints", key: key)
+            #expect(items(list).map { $0["id"] as? String } == [id] && !String(buffer: list.body).contains(secret))
+            // PATCH: a manual disable, then enable again.
+            let disabled = json(
+                try await client.call(.patch, "/api/v1/webhook-endpoints/\(id)", key: key, body: ["status": "DISABLED", "eventTypes": [String]()]))
+            #expect(disabled["status"] as? String == "DISABLED" && disabled["disabledReason"] as? String == "MANUAL")
+            #expect((disabled["eventTypes"] as? [String])?.isEmpty == true && disabled["description"] as? String == "ATS")
+            let enabled = json(try await client.call(.patch, "/api/v1/webhook-endpoints/\(id)", key: key, body: ["status": "ENABLED"]))
+            #expect(enabled["status"] as? String == "ENABLED" && enabled["disabledReason"] is NSNull)
+            #expect(try await client.call(.delete, "/api/v1/webhook-endpoints/\(id)", key: key).status == .noContent)
+            #expect(try await client.call(.get, "/api/v1/webhook-endpoints/\(id)", key: key).status == .notFound)
+            #expect(try await client.call(.delete, "/api/v1/webhook-endpoints/\(id)", key: key).status == .notFound)
+            #expect(items(try await client.call(.get, "/api/v1/webhook-endpoints", key: key)).isEmpty)
+        }
+    }
+
+    /// The URL rules with the operator's defaults: https only, and no address inside a private network.
+    @Test func aURLInsideAPrivateNetworkOrOverPlainHTTPIsRefused() async throws {
+        try await WebhooksHarness(environment: ["WEBHOOK_ALLOWED_NETWORKS": "", "WEBHOOK_ALLOW_HTTP": ""]).run { client in
+            let (_, key) = try await client.organization()
+            let refused = [
+                "http://example.com/hooks", "https://127.0.0.1/hooks", "https://localhost/hooks", "https://2130706433/hooks",
+                "https://0177.0.0.1/hooks", "https://0x7f.1/hooks", "https://10.1.2.3/hooks", "https://169.254.169.254/latest",
+                "https://100.64.0.1/hooks", "https://192.168.1.1/hooks", "https://0.0.0.0/hooks", "https://224.0.0.1/hooks",
+            ]
+            for url in refused {
+                let response = try await client.call(.post, "/api/v1/webhook-endpoints", key: key, body: ["url": url])
+                #expect(
+                    response.status == .unprocessableContent && apiError(response)?.code == "WEBHOOK_URL_NOT_ALLOWED", "\(url): \(response.status)")
+            }
+            for url in ["not a url", "ftp://example.com/x", "https://[::1]/hooks", "https://user:pw@example.com/"] {
+                let response = try await client.call(.post, "/api/v1/webhook-endpoints", key: key, body: ["url": url])
+                #expect(response.status == .badRequest && apiError(response)?.code == "VALIDATION_ERROR", "\(url): \(response.status)")
+            }
+            let unknownType = try await client.call(
+                .post, "/api/v1/webhook-endpoints", key: key, body: ["url": "https://127.0.0.1/", "eventTypes": ["nope"]])
+            #expect(unknownType.status == .badRequest && apiError(unknownType)?.details?.first?.field == "eventTypes[0]")
+            #expect(items(try await client.call(.get, "/api/v1/webhook-endpoints", key: key)).isEmpty)
+        }
+    }
+
+    @Test func aChangedURLIsCheckedAsAtCreation() async throws {
+        try await WebhooksHarness(environment: ["WEBHOOK_ALLOWED_NETWORKS": "127.0.0.2/32", "WEBHOOK_ALLOW_HTTP": "true"]).run { client in
+            let (_, key) = try await client.organization()
+            let id = try #require(try await client.endpoint(key: key, url: "http://127.0.0.2:9/ok")["id"] as? String)
+            let response = try await client.call(.patch, "/api/v1/webhook-endpoints/\(id)", key: key, body: ["url": "http://127.0.0.1:9/ok"])
+            #expect(response.status == .unprocessableContent && apiError(response)?.code == "WEBHOOK_URL_NOT_ALLOWED")
+            #expect(json(try await client.call(.get, "/api/v1/webhook-endpoints/\(id)", key: key))["url"] as? String == "http://127.0.0.2:9/ok")
+        }
+    }
+
+    @Test func anotherOrganizationSeesNothing() async throws {
+        try await WebhooksHarness().run { client in
+            let (_, owner) = try await client.organization()
+            let (_, stranger) = try await client.organization()
+            let id = try #require(try await client.endpoint(key: owner, url: "http://127.0.0.1:9/ok")["id"] as? String)
+            let base = "/api/v1/webhook-endpoints/\(id)"
+            for path in [base, base + "/deliveries"] { #expect(try await client.call(.get, path, key: stranger).status == .notFound, "\(path)") }
+            #expect(try await client.call(.patch, base, key: stranger, body: ["description": "x"]).status == .notFound)
+            #expect(try await client.call(.post, base + "/test", key: stranger).status == .notFound)
+            #expect(try await client.call(.post, base + "/roll-secret", key: stranger).status == .notFound)
+            #expect(try await client.call(.post, base + "/recover", key: stranger, body: ["since": "2026-01-01T00:00:00Z"]).status == .notFound)
+            #expect(try await client.call(.delete, base, key: stranger).status == .notFound)
+            #expect(items(try await client.call(.get, "/api/v1/webhook-endpoints", key: stranger)).isEmpty)
+            #expect(try await client.call(.get, base, key: owner).status == .ok)
+        }
+    }
+}
