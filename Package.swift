@@ -23,6 +23,8 @@ let serverLibraries: [Target.Dependency] = [
     .product(name: "Logging", package: "swift-log"),
     .product(name: "Metrics", package: "swift-metrics"),
     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    // Each executable's subcommands (`serve`, `outbox list`), with usage text and errors for free.
+    .product(name: "ArgumentParser", package: "swift-argument-parser"),
 ]
 
 /// A service executable: `Shared`, the server libraries, and what it alone needs.
@@ -103,7 +105,6 @@ let package = Package(
             "KeyService", path: "Services/KeyService",
             extra: [
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 // SIGHUP reloads the leak reporters' keys.
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -117,12 +118,7 @@ let package = Package(
         // Jobs, candidates, campaigns, stages and campaign membership.
         service("Catalog", path: "Services/Catalog"),
         // Agents, tests and assignments, interviews; the agent runtime's internal endpoints.
-        service(
-            "Interviews", path: "Services/Interviews",
-            extra: [
-                // `interviews outbox list|redeliver`, the operator's command for parked events.
-                .product(name: "ArgumentParser", package: "swift-argument-parser")
-            ]),
+        service("Interviews", path: "Services/Interviews"),
         // Reports of completed interviews and tests, written from delivered events.
         service("Reports", path: "Services/Reports"),
         // AsyncHTTPClient: the deliveries, each connecting to the address that was checked (its dnsOverride).

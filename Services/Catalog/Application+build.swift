@@ -3,11 +3,12 @@ import Logging
 import PostgresNIO
 import Shared
 
-/// What the catalog talks to: the key service, and the interviews service's facts. `main` makes
-/// the HTTP ones from settings; tests pass fakes.
+/// What the catalog talks to: the key service, the interviews service's facts, and the webhooks
+/// service's event intake. `main` makes the HTTP ones from settings; tests pass fakes.
 struct CatalogDependencies: Sendable {
     var keyService: KeyServiceClients
     var interviews: any InterviewsFactsSource
+    var webhooks: any OutboxDestination
 
     /// The real services, at the addresses and with the credentials of `settings`.
     static func http(_ settings: CatalogSettings, logger: Logger) -> CatalogDependencies {
@@ -18,7 +19,8 @@ struct CatalogDependencies: Sendable {
                     baseURL: settings.interviewsURL, clientId: settings.interviewsClientId, clientSecret: settings.interviewsClientSecret,
                     timeout: settings.interviewsTimeout
                 )
-            )
+            ),
+            webhooks: settings.outbox.webhooks
         )
     }
 }
@@ -36,7 +38,13 @@ func buildApplication(settings: CatalogSettings, dependencies: CatalogDependenci
     FactsController(postgres: postgres, logger: logger).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
     return ServiceRuntime.makeApplication(
         name: "catalog", configuration: settings.service, router: router, postgres: postgres,
-        migrations: CatalogMigrations.all, services: [authentication.revocations, janitor], logger: logger
+        migrations: CatalogMigrations.all,
+        services: [
+            authentication.revocations, janitor,
+            OutboxRelay(
+                postgres: postgres, destinations: [dependencies.webhooks], pollInterval: settings.outbox.pollInterval, metrics: metrics,
+                logger: logger),
+        ], logger: logger
     )
 }
 

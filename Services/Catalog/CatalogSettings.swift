@@ -16,6 +16,8 @@ struct CatalogSettings: Sendable {
     var interviewsClientSecret: String
     /// `INTERVIEWS_TIMEOUT_MS`, default 2000.
     var interviewsTimeout: Duration
+    /// The outbox of `campaign.candidate_moved` webhook events: its relay's pace and the webhooks service.
+    var outbox: OutboxSettings
 
     init(environment: Environment) throws {
         service = try ServiceConfiguration(environment: environment, defaultPort: 8082, defaultDatabase: "evalyo_catalog")
@@ -27,5 +29,6 @@ struct CatalogSettings: Sendable {
             "INTERVIEWS_CLIENT_SECRET", purpose: "this service's secret for the interviews service's internal endpoints"
         )
         interviewsTimeout = .milliseconds(try environment.integer("INTERVIEWS_TIMEOUT_MS", default: 2000, in: 50...30000))
+        outbox = try OutboxSettings(environment: environment, service: "catalog")
     }
 }

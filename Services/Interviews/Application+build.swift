@@ -3,12 +3,13 @@ import Logging
 import PostgresNIO
 import Shared
 
-/// What the interviews service talks to: the key service, the catalog's facts and the reports
-/// service's event intake. `main` makes the HTTP ones from settings; tests pass fakes.
+/// What the interviews service talks to: the key service, the catalog's facts, and the event
+/// intakes of the reports and webhooks services. `main` makes the HTTP ones from settings; tests pass fakes.
 struct InterviewsDependencies: Sendable {
     var keyService: KeyServiceClients
     var catalog: any CatalogFactsSource
-    var reports: any ReportDelivery
+    var reports: any OutboxDestination
+    var webhooks: any OutboxDestination
 
     /// The real services, at the addresses and with the credentials of `settings`.
     static func http(_ settings: InterviewsSettings, logger: Logger) -> InterviewsDependencies {
@@ -20,11 +21,13 @@ struct InterviewsDependencies: Sendable {
                     timeout: settings.catalogTimeout
                 )
             ),
-            reports: HTTPReportDelivery(
+            reports: InternalEventsDestination(
+                name: Outbox.reports,
                 client: InternalServiceClient(
                     baseURL: settings.reportsURL, clientId: settings.reportsClientId, clientSecret: settings.reportsClientSecret, timeout: .seconds(5)
                 )
-            )
+            ),
+            webhooks: settings.outbox.webhooks
         )
     }
 }
@@ -44,7 +47,8 @@ func buildApplication(settings: InterviewsSettings, dependencies: InterviewsDepe
     ).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
     FactsController(postgres: postgres, logger: logger).addRoutes(to: router.internalRoutes(callers: settings.factsCallers))
     let relay = OutboxRelay(
-        postgres: postgres, reports: dependencies.reports, pollInterval: settings.outboxPollInterval, metrics: metrics, logger: logger)
+        postgres: postgres, destinations: [dependencies.reports, dependencies.webhooks], pollInterval: settings.outbox.pollInterval, metrics: metrics,
+        logger: logger)
     return ServiceRuntime.makeApplication(
         name: "interviews", configuration: settings.service, router: router, postgres: postgres,
         migrations: InterviewsMigrations.all, services: [authentication.revocations, relay, janitor], logger: logger

@@ -22,8 +22,8 @@ struct InterviewsSettings: Sendable {
     /// `REPORTS_CLIENT_ID` / `REPORTS_CLIENT_SECRET`: this service's entry in the reports service's `INTERNAL_CLIENTS`.
     var reportsClientId: String
     var reportsClientSecret: String
-    /// `OUTBOX_POLL_MS`, default 100: how often the relay looks for new events when idle.
-    var outboxPollInterval: Duration
+    /// The relay's pace and where webhook events go (`WEBHOOKS_URL`, `WEBHOOKS_CLIENT_SECRET`).
+    var outbox: OutboxSettings
 
     init(environment: Environment) throws {
         service = try ServiceConfiguration(environment: environment, defaultPort: 8083, defaultDatabase: "evalyo_interviews")
@@ -38,6 +38,6 @@ struct InterviewsSettings: Sendable {
         reportsClientId = environment.get("REPORTS_CLIENT_ID") ?? "interviews"
         reportsClientSecret = try environment.secret(
             "REPORTS_CLIENT_SECRET", purpose: "this service's secret for delivering events to the reports service")
-        outboxPollInterval = .milliseconds(try environment.integer("OUTBOX_POLL_MS", default: 100, in: 10...10000))
+        outbox = try OutboxSettings(environment: environment, service: "interviews")
     }
 }

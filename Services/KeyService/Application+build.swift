@@ -9,6 +9,7 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
         logger.warning("INTERNAL_CLIENTS is empty: every introspection request will be refused")
     }
     guard let box = settings.twoFactorKey else { throw ConfigurationError("\(SecretBox.twoFactorVariable) must be set to serve the console") }
+    guard settings.webhooks != nil else { throw ConfigurationError("WEBHOOKS_CLIENT_SECRET must be set to serve the console") }
     let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)
     let keys = APIKeyRepository(client: postgres, logger: logger)
     let accounts = ConsoleAccountRepository(client: postgres, logger: logger)
@@ -76,6 +77,7 @@ func buildRouter(
     MembersController(accounts: accounts, passwords: passwords, sessions: sessions, bcryptCost: settings.bcryptCost).addRoutes(
         to: console, public: api)
     TwoFactorController(accounts: accounts, codes: codes).addRoutes(to: console)
+    if let webhooks = settings.webhooks { ConsoleWebhooksController(webhooks: webhooks).addRoutes(to: console) }
     MeController(
         accounts: accounts, passwords: passwords, throttle: throttle, clientAddress: settings.clientAddress, bcryptCost: settings.bcryptCost
     ).addRoutes(to: console)

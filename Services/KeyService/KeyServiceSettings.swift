@@ -34,10 +34,15 @@ struct KeyServiceSettings: Sendable {
     /// Encrypts two-factor secrets at rest (`TWO_FACTOR_ENCRYPTION_KEY`, required by `serve`; nil
     /// for `create-admin`, which needs none).
     var twoFactorKey: SecretBox?
+    /// The webhooks service, which serves the console's Webhooks pages (`WEBHOOKS_URL`,
+    /// `WEBHOOKS_CLIENT_ID`, `WEBHOOKS_CLIENT_SECRET`: this service's entry in its `CONSOLE_CLIENTS`,
+    /// required by `serve`; `WEBHOOKS_TIMEOUT_MS`, default 5000, before the page's call is 503).
+    var webhooks: InternalServiceClient?
     /// The file of trusted secret scanners' public keys (`LEAK_REPORTER_KEYS_FILE`); none: no leak reports.
     var leakReporterKeysFile: String?
 
-    init(environment: Environment, needsTwoFactorKey: Bool = true) throws {
+    /// `serving`: the settings of `serve`, with the secrets only it needs; false for the operators' commands.
+    init(environment: Environment, serving: Bool = true) throws {
         self.service = try ServiceConfiguration(environment: environment, defaultPort: 8081, defaultDatabase: "evalyo_keys")
         self.internalCallers = try InternalCallers(environment: environment)
         self.sessionLifetime = .seconds(3600 * (try environment.integer("CONSOLE_SESSION_HOURS", default: 8, in: 1...720)))
@@ -53,7 +58,14 @@ struct KeyServiceSettings: Sendable {
         self.signInPoolSize = try environment.integer("SIGN_IN_DATABASE_POOL_SIZE", default: 2, in: 1...50)
         self.passwordCheckThreads = try environment.integer("PASSWORD_CHECK_THREADS", default: 1, in: 1...64)
         self.passwordCheckQueue = try environment.integer("PASSWORD_CHECK_QUEUE", default: 8, in: 0...1000)
-        if needsTwoFactorKey { self.twoFactorKey = try SecretBox.twoFactor(environment: environment) }
+        if serving {
+            self.twoFactorKey = try SecretBox.twoFactor(environment: environment)
+            self.webhooks = InternalServiceClient(
+                baseURL: environment.get("WEBHOOKS_URL") ?? "http://127.0.0.1:8085", clientId: environment.get("WEBHOOKS_CLIENT_ID") ?? "key-service",
+                clientSecret: try environment.secret(
+                    "WEBHOOKS_CLIENT_SECRET", purpose: "the key service's secret for the webhooks service, which serves the console's Webhooks pages"),
+                timeout: .milliseconds(try environment.integer("WEBHOOKS_TIMEOUT_MS", default: 5000, in: 50...30000)))
+        }
         if let path = environment.get("LEAK_REPORTER_KEYS_FILE"), !path.isEmpty {
             do {
                 _ = try ReporterKeys.read(path)

@@ -17,7 +17,9 @@ func buildApplication(settings: WebhooksSettings, keyService: KeyServiceClients,
     let queue = MessageQueue(client: postgres, schedule: settings.schedule, logger: logger)
     let doorbell = Doorbell()
     let pinned = PinnedSender()
-    buildRoutes(ScopedRoutes(router: router, idempotency: idempotency), endpoints: endpoints, queue: queue, settings: settings, doorbell: doorbell)
+    let controller = EndpointController(endpoints: endpoints, queue: queue, destinations: settings.destinations, doorbell: doorbell)
+    controller.addRoutes(to: ScopedRoutes(router: router, idempotency: idempotency))
+    controller.addRoutes(to: OrganizationCallRoutes(router: router, callers: settings.consoleCallers))
     EventIntakeController(queue: queue, doorbell: doorbell).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
     let dispatcher = DeliveryDispatcher(
         queue: queue, endpoints: endpoints, sender: WebhookSender(destinations: settings.destinations, pinned: pinned), doorbell: doorbell,
@@ -27,13 +29,4 @@ func buildApplication(settings: WebhooksSettings, keyService: KeyServiceClients,
         services: [authentication.revocations, janitor, pinned, dispatcher, DeliveryJanitor(queue: queue, interval: .seconds(600), logger: logger)],
         logger: logger
     )
-}
-
-/// Declares every public route of the webhooks service with the scope it needs.
-@discardableResult
-func buildRoutes(
-    _ routes: ScopedRoutes, endpoints: EndpointRepository, queue: MessageQueue, settings: WebhooksSettings, doorbell: Doorbell
-) -> ScopedRoutes {
-    EndpointController(endpoints: endpoints, queue: queue, destinations: settings.destinations, doorbell: doorbell).addRoutes(to: routes)
-    return routes
 }

@@ -9,6 +9,9 @@ struct WebhooksSettings: Sendable {
     var auth: AuthConfiguration
     /// Who may call `/internal/events` (`INTERNAL_CLIENTS`): the services where events happen.
     var internalCallers: InternalCallers
+    /// Who may manage endpoints for the console's people (`CONSOLE_CLIENTS`): the key service,
+    /// which checks their session and role; nobody who may only hand events over.
+    var consoleCallers: InternalCallers
     /// Seals endpoints' signing secrets at rest (`WEBHOOK_SECRETS_KEY`).
     var secrets: SecretBox
     var destinations: DestinationPolicy
@@ -21,6 +24,7 @@ struct WebhooksSettings: Sendable {
         service = try ServiceConfiguration(environment: environment, defaultPort: 8085, defaultDatabase: "evalyo_webhooks")
         auth = try AuthConfiguration(environment: environment, serviceName: "webhooks")
         internalCallers = try InternalCallers(environment: environment)
+        consoleCallers = try InternalCallers(environment: environment, variable: "CONSOLE_CLIENTS")
         secrets = try SecretBox(
             environment: environment, variable: Self.secretsVariable, purpose: "evalyo webhook signing secrets v1",
             why: "it encrypts webhook endpoints' signing secrets at rest; scripts/make-env writes one")

@@ -23,3 +23,12 @@ public struct APIRequestContext: ChildRequestContext {
     public var maxUploadSize: Int { RequestLimits.maxBodyBytes }
     public var responseEncoder: JSONEncoder { AppRequestContext.encoder }
 }
+
+/// A request context that names the organization a request acts for: an API key's, or the one a
+/// trusted internal caller names (the console's, through the key service). A resource served
+/// both ways is written once against it.
+public protocol OrganizationRequestContext: RequestContext {
+    var organizationId: UUID { get }
+}
+
+extension APIRequestContext: OrganizationRequestContext {}

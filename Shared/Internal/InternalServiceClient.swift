@@ -26,27 +26,51 @@ public struct InternalServiceClient: Sendable {
 
     /// The methods internal endpoints use.
     public enum Method: Sendable {
-        case get, post
+        case get, post, patch, delete
 
-        var nio: HTTPMethod { self == .get ? .GET : .POST }
+        var nio: HTTPMethod {
+            switch self {
+            case .get: .GET
+            case .post: .POST
+            case .patch: .PATCH
+            case .delete: .DELETE
+            }
+        }
+    }
+
+    /// A whole answer: its status, headers and (bounded) body.
+    public struct Answer: Sendable {
+        public let status: Int
+        public let headers: HTTPHeaders
+        public let body: ByteBuffer
+
+        /// The first value of the header `name`, if any.
+        public func header(_ name: String) -> String? { headers.first(name: name) }
     }
 
     /// Sends one request to `path` (with its query) and returns the body of a 200 answer.
     public func send(_ method: Method, _ path: String, body: String? = nil, contentType: String? = nil, requestId: String) async throws -> Data {
+        let answer = try await exchange(method, path, body: body.map { ByteBuffer(string: $0) }, contentType: contentType, requestId: requestId)
+        guard answer.status == 200 else { throw InternalCallFailure.unexpectedStatus(answer.status) }
+        return Data(answer.body.readableBytesView)
+    }
+
+    /// Sends one request to `path` with `headers` too, and returns the answer whatever its status
+    /// (for a service that passes another's answers on, as the console does the webhooks service's).
+    public func exchange(
+        _ method: Method, _ path: String, body: ByteBuffer? = nil, contentType: String? = nil, headers: [(String, String)] = [], requestId: String
+    ) async throws -> Answer {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method.nio
         request.headers.add(name: "Authorization", value: authorization)
         request.headers.add(name: "X-Request-Id", value: requestId)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
-        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        if let body { request.body = .bytes(body) }
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanosecondsCount))
-            guard response.status == .ok else {
-                throw InternalCallFailure.unexpectedStatus(Int(response.status.code))
-            }
-            return Data(try await response.body.collect(upTo: maxAnswerBytes).readableBytesView)
-        } catch let failure as InternalCallFailure {
-            throw failure
+            let body = try await response.body.collect(upTo: maxAnswerBytes)
+            return Answer(status: Int(response.status.code), headers: response.headers, body: body)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
             throw InternalCallFailure.timedOut
         } catch is NIOTooManyBytesError {

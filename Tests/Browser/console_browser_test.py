@@ -11,11 +11,14 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyotp
+from standardwebhooks.webhooks import Webhook
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -173,7 +176,7 @@ def life_cycle():
         console.by_id("submit-create").click()
         console.text_in("create-error", "at least one scope")
         boxes = driver.find_elements(By.CSS_SELECTOR, "#scope-rows input[type=checkbox]")
-        check(len(boxes) == 15, f"{len(boxes)} scope checkboxes instead of 15")
+        check(len(boxes) == 17, f"{len(boxes)} scope checkboxes instead of 17")
         for scope in ["jobs:read", "candidates:read"]:
             console.by_id("scope-" + scope.replace(":", "-")).click()
         console.shot("02-create-dialog")
@@ -393,6 +396,94 @@ def api_reference():
         driver.quit()
 
 
+class Receiver(BaseHTTPRequestHandler):
+    """A webhook receiver on this machine: keeps every request's headers and body, answers 200."""
+    received = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        Receiver.received.append(({name.lower(): value for name, value in self.headers.items()}, body))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def verified_with(secret, request):
+    headers, body = request
+    try:
+        Webhook(secret).verify(body, {name: headers.get(name, "") for name in ("webhook-id", "webhook-timestamp", "webhook-signature")})
+        return True
+    except Exception:
+        return False
+
+
+def webhooks():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/evalyo"
+    driver = browser(1280, 900)
+    console = Console(driver)
+    try:
+        step("webhooks: an endpoint is added, its secret shown once, a test event delivered and verified, the secret rolled")
+        driver.get(BASE + "/console")
+        console.sign_in()
+        console.shown("keys-view")
+        driver.find_element(By.CSS_SELECTOR, "#tabs [data-view=webhooks-view]").click()
+        console.shown("webhooks-view")
+        console.shown("open-add-endpoint").click()
+        console.shown("endpoint-dialog")
+        console.by_id("endpoint-url").send_keys(url)
+        console.by_id("endpoint-description").send_keys("ATS (browser test)")
+        console.by_id("event-report-created").click()
+        console.shot("25-add-webhook-endpoint")
+        console.by_id("submit-endpoint").click()
+        console.shown("webhook-secret-dialog")
+        secret = console.by_id("webhook-secret-value").get_attribute("value")
+        check(re.fullmatch(r"whsec_[A-Za-z0-9+/=]{44}", secret or ""), f"not a signing secret: {secret!r}")
+        console.shot("26-webhook-secret-shown-once")
+        console.by_id("close-webhook-secret").click()
+        console.gone("webhook-secret-dialog")
+        check(console.by_id("webhook-secret-value").get_attribute("value") == "", "the secret stayed in the page")
+        row = console.wait.until(lambda d: next((r for r in d.find_elements(By.CSS_SELECTOR, "#endpoints-body tr") if url in r.text), None))
+        check("report.created" in row.text and "Enabled" in row.text, f"the endpoint's row: {row.text!r}")
+        check(secret not in driver.page_source, "the secret is still in the page")
+
+        row.find_element(By.CSS_SELECTOR, "button[data-action=send-test]").click()
+        console.shown("deliveries-panel")
+        console.wait.until(lambda d: len(Receiver.received) >= 1)
+        check(verified_with(secret, Receiver.received[0]), "the receiver could not verify the test event with the secret")
+        check(json.loads(Receiver.received[0][1])["type"] == "webhook.test", "the first webhook is not the test event")
+
+        def delivered(d):
+            d.find_element(By.CSS_SELECTOR, "#endpoints-body tr button").click()  # Deliveries: reload the log
+            return any(r.get_attribute("data-status") == "SUCCEEDED" and "webhook.test" in r.text and "HTTP 200" in r.text
+                       for r in d.find_elements(By.CSS_SELECTOR, "#deliveries-body tr"))
+        console.wait.until(delivered)
+        console.shot("27-webhook-delivered")
+
+        row = driver.find_element(By.CSS_SELECTOR, "#endpoints-body tr")
+        row.find_element(By.CSS_SELECTOR, "button[data-action=roll-secret]").click()
+        driver.switch_to.alert.accept()
+        console.shown("webhook-secret-dialog")
+        rolled = console.by_id("webhook-secret-value").get_attribute("value")
+        check(rolled.startswith("whsec_") and rolled != secret, "no new secret after the roll")
+        console.shot("28-webhook-secret-rolled")
+        console.by_id("close-webhook-secret").click()
+        console.gone("webhook-secret-dialog")
+        driver.find_element(By.CSS_SELECTOR, "#endpoints-body tr button[data-action=send-test]").click()
+        console.wait.until(lambda d: len(Receiver.received) >= 2)
+        check(verified_with(secret, Receiver.received[1]) and verified_with(rolled, Receiver.received[1]),
+              "during the roll, each of the old and the new secret should verify the message")
+        errors = console.script_errors()
+        check(not errors, f"the page logged errors: {errors}")
+    finally:
+        driver.quit()
+        server.shutdown()
+
+
 def decode_qr(png):
     """What zbar (Debian's zbar-tools) reads in a screenshot: the otpauth URL, if the QR code is right."""
     path = os.path.join(SHOTS, "qr-code-only.png")
@@ -508,6 +599,7 @@ if __name__ == "__main__":
         life_cycle()
         phone_layout()
         api_reference()
+        webhooks()
         members_and_two_factor()
     except AssertionError as failure:
         print(f"FAILED: {failure}")

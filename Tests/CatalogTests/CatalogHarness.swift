@@ -17,6 +17,8 @@ struct CatalogHarness {
     let settings: CatalogSettings
     /// The agents and tests a campaign or stage may name.
     let interviews = FakeInterviews()
+    /// The webhook events the catalog's outbox hands over.
+    let webhooks = RecordingDestination(name: "webhooks")
 
     /// The catalog in front of a fake key service.
     init(environment extra: [String: String] = [:]) async throws {
@@ -43,6 +45,7 @@ struct CatalogHarness {
             "DATABASE_URL": try await TestDatabase.create(), "INTROSPECTION_URL": introspectionURL,
             "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId, "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret,
             "DATABASE_POOL_SIZE": "4", "INTERVIEWS_CLIENT_SECRET": "catalog-interviews-secret-0123456789abc",
+            "WEBHOOKS_CLIENT_SECRET": "catalog-webhooks-secret-0123456789abcdef", "OUTBOX_POLL_MS": "20",
         ]
         values.merge(extra) { $1 }
         return try CatalogSettings(environment: Environment(values: values))
@@ -53,13 +56,15 @@ struct CatalogHarness {
         var logger = Logger(label: "catalog")
         logger.logLevel = .warning
         let app = try buildApplication(
-            settings: settings, dependencies: CatalogDependencies(keyService: clients, interviews: interviews), metrics: ServiceMetrics(),
+            settings: settings, dependencies: CatalogDependencies(keyService: clients, interviews: interviews, webhooks: webhooks),
+            metrics: ServiceMetrics(),
             logger: logger
         )
         let keyService = self.keyService
         let interviews = self.interviews
+        let webhooks = self.webhooks
         try await app.test(.router) { client in
-            try await body(Client(client: client, keyService: keyService, interviews: interviews))
+            try await body(Client(client: client, keyService: keyService, interviews: interviews, webhooks: webhooks))
         }
     }
 
@@ -68,6 +73,7 @@ struct CatalogHarness {
         let client: any TestClientProtocol
         let keyService: FakeKeyService
         let interviews: FakeInterviews
+        let webhooks: RecordingDestination
 
         /// A new organization and a key with every scope in it.
         func organization() async throws -> (FakeOrganization, String) {

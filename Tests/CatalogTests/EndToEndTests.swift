@@ -17,7 +17,7 @@ struct CatalogEndToEndTests {
                 "DATABASE_URL": try await TestDatabase.create(), "PORT": String(catalogPort), "HOST": "127.0.0.1",
                 "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
                 "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERVIEWS_CLIENT_SECRET": CatalogFixture.interviewsClient.secret,
-            ]
+            ].merging(Platform.noWebhooks) { $1 }
         )
         catalog.stopWhenTestsExit()
         try await HTTPExchange.waitUntilUp("http://127.0.0.1:\(catalogPort)/readyz")

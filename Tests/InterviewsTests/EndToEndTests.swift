@@ -22,7 +22,7 @@ struct InterviewsEndToEndTests {
                 "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
                 "INTERNAL_CLIENTS": "runtime:\(Self.runtimeSecret)", "REPORTS_URL": "http://127.0.0.1:1",
                 "REPORTS_CLIENT_SECRET": "reports-test-secret-0123456789abcdef",
-            ]
+            ].merging(Platform.noWebhooks) { $1 }
         )
         interviews.stopWhenTestsExit()
         let direct = "http://127.0.0.1:\(port)"

@@ -67,15 +67,3 @@ final class FakeCatalog: CatalogFactsSource, Sendable {
         }
     }
 }
-
-/// Completion events as the reports service would receive them, kept in memory.
-final class FakeReportDelivery: ReportDelivery, Sendable {
-    private let delivered = Mutex<[String]>([])
-
-    func deliver(eventId: UUID, payload: String) async throws {
-        delivered.withLock { $0.append(payload) }
-    }
-
-    /// The payloads delivered so far, in order.
-    var payloads: [String] { delivered.withLock { $0 } }
-}

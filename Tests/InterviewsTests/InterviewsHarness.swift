@@ -27,7 +27,8 @@ struct InterviewsHarness {
     let peers: Peers
     let keyService = FakeKeyService()
     let catalog = FakeCatalog()
-    let reports = FakeReportDelivery()
+    let reports = RecordingDestination(name: "reports")
+    let webhooks = RecordingDestination(name: "webhooks")
     let settings: InterviewsSettings
 
     init(_ peers: Peers = .fakes, environment extra: [String: String] = [:]) async throws {
@@ -45,6 +46,7 @@ struct InterviewsHarness {
             "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERNAL_CLIENTS": Self.runtime,
             "CATALOG_URL": catalogURL, "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
             "REPORTS_URL": "http://127.0.0.1:1", "REPORTS_CLIENT_SECRET": "reports-test-secret-0123456789abcdef",
+            "WEBHOOKS_URL": "http://127.0.0.1:1", "WEBHOOKS_CLIENT_SECRET": "webhooks-test-secret-0123456789abcdef",
         ]
         values.merge(extra) { $1 }
         settings = try InterviewsSettings(environment: Environment(values: values))
@@ -55,13 +57,13 @@ struct InterviewsHarness {
     var dependencies: InterviewsDependencies {
         switch peers {
         case .fakes:
-            return InterviewsDependencies(keyService: keyService.clients, catalog: catalog, reports: reports)
+            return InterviewsDependencies(keyService: keyService.clients, catalog: catalog, reports: reports, webhooks: webhooks)
         case .catalogOverHTTP:
             let http = InterviewsDependencies.http(settings, logger: Logger(label: "interviews"))
-            return InterviewsDependencies(keyService: keyService.clients, catalog: http.catalog, reports: reports)
+            return InterviewsDependencies(keyService: keyService.clients, catalog: http.catalog, reports: reports, webhooks: webhooks)
         case .real:
             let http = InterviewsDependencies.http(settings, logger: Logger(label: "interviews"))
-            return InterviewsDependencies(keyService: http.keyService, catalog: http.catalog, reports: reports)
+            return InterviewsDependencies(keyService: http.keyService, catalog: http.catalog, reports: reports, webhooks: webhooks)
         }
     }
 

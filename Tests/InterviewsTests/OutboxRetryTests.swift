@@ -13,11 +13,15 @@ import Testing
 @Suite("The outbox parks what is refused for good and retries the rest event by event")
 struct OutboxRetryTests {
     /// Refuses the events it is told to, with the status it is told to; accepts the others.
-    final class ScriptedDelivery: ReportDelivery, Sendable {
+    final class ScriptedDelivery: OutboxDestination, Sendable {
+        let name: String
         let refusals: [UUID: InternalCallFailure]
         let accepted = Mutex<[UUID]>([])
 
-        init(_ refusals: [UUID: InternalCallFailure]) { self.refusals = refusals }
+        init(_ refusals: [UUID: InternalCallFailure], name: String = "reports") {
+            self.refusals = refusals
+            self.name = name
+        }
 
         func deliver(eventId: UUID, payload: String) async throws {
             if let failure = refusals[eventId] { throw failure }
@@ -27,12 +31,14 @@ struct OutboxRetryTests {
 
     @Test(arguments: [400, 409, 413, 415, 422])
     func aRefusalAboutTheEventParksIt(status: Int) {
-        #expect(OutboxRelay.disposition(of: InternalCallFailure.unexpectedStatus(status)) == .park(reason: "the reports service answered \(status)"))
+        #expect(
+            OutboxRelay.disposition(of: InternalCallFailure.unexpectedStatus(status), destination: "reports")
+                == .park(reason: "the reports service answered \(status)"))
     }
 
     @Test(arguments: [401, 403, 404, 408, 429, 500, 502, 503])
     func aFailureRetryingMayFixIsRetried(status: Int) {
-        guard case .retry = OutboxRelay.disposition(of: InternalCallFailure.unexpectedStatus(status)) else {
+        guard case .retry = OutboxRelay.disposition(of: InternalCallFailure.unexpectedStatus(status), destination: "reports") else {
             Issue.record("\(status) would park the event")
             return
         }
@@ -52,11 +58,12 @@ struct OutboxRetryTests {
         let delivery = ScriptedDelivery([ids[0]: .unexpectedStatus(400), ids[2]: .unexpectedStatus(503)])
         try await TestDatabase.withClient(database) { postgres in
             for id in ids {
-                try await postgres.query("INSERT INTO outbox_events (id, payload) VALUES (\(id), '{}'::jsonb)")
+                try await postgres.query("INSERT INTO outbox_events (id, destination, payload) VALUES (\(id), 'reports', '{}'::jsonb)")
             }
             let relay = OutboxRelay(
-                postgres: postgres, reports: delivery, pollInterval: .milliseconds(10), metrics: ServiceMetrics(), logger: Logger(label: "test"))
-            let first = try await relay.deliverBatch()
+                postgres: postgres, destinations: [delivery], pollInterval: .milliseconds(10), metrics: ServiceMetrics(),
+                logger: Logger(label: "test"))
+            let first = try await relay.deliverBatch(to: delivery)
             #expect(first.handled == 5 && !first.serviceDown)
             #expect(delivery.accepted.withLock { $0 } == [ids[1], ids[3], ids[4]])
             var parked: [(UUID, Int, String)] = []
@@ -80,16 +87,48 @@ struct OutboxRetryTests {
         let ids = (0..<3).map { _ in UUID() }
         let delivery = ScriptedDelivery(Dictionary(uniqueKeysWithValues: ids.map { ($0, InternalCallFailure.unreachable("refused")) }))
         try await TestDatabase.withClient(database) { postgres in
-            for id in ids { try await postgres.query("INSERT INTO outbox_events (id, payload) VALUES (\(id), '{}'::jsonb)") }
+            for id in ids { try await postgres.query("INSERT INTO outbox_events (id, destination, payload) VALUES (\(id), 'reports', '{}'::jsonb)") }
             let relay = OutboxRelay(
-                postgres: postgres, reports: delivery, pollInterval: .milliseconds(10), metrics: ServiceMetrics(), logger: Logger(label: "test"))
-            let outcome = try await relay.deliverBatch()
+                postgres: postgres, destinations: [delivery], pollInterval: .milliseconds(10), metrics: ServiceMetrics(),
+                logger: Logger(label: "test"))
+            let outcome = try await relay.deliverBatch(to: delivery)
             #expect(outcome.serviceDown && outcome.handled == 1)
             var tried: [Int] = []
             for try await count in try await postgres.query("SELECT count(*)::int FROM outbox_events WHERE attempts > 0").decode(Int.self) {
                 tried.append(count)
             }
             #expect(tried == [1])
+        }
+    }
+
+    /// The webhooks service down (every event refused as unreachable) while the reports service
+    /// answers: the relay, running, delivers every report event within a second all the same.
+    @Test func aDestinationThatIsDownHoldsBackNoOther() async throws {
+        let harness = try await InterviewsHarness()
+        let database = harness.settings.service.databaseURL
+        try await harness.run { _ in }
+        let reportIds = (0..<30).map { _ in UUID() }
+        let webhookIds = (0..<30).map { _ in UUID() }
+        let reports = ScriptedDelivery([:], name: "reports")
+        let webhooks = ScriptedDelivery(
+            Dictionary(uniqueKeysWithValues: webhookIds.map { ($0, InternalCallFailure.unreachable("refused")) }), name: "webhooks")
+        try await TestDatabase.withClient(database) { postgres in
+            for (report, webhook) in zip(reportIds, webhookIds) {
+                try await postgres.query("INSERT INTO outbox_events (id, destination, payload) VALUES (\(webhook), 'webhooks', '{}'::jsonb)")
+                try await postgres.query("INSERT INTO outbox_events (id, destination, payload) VALUES (\(report), 'reports', '{}'::jsonb)")
+            }
+            let relay = OutboxRelay(
+                postgres: postgres, destinations: [webhooks, reports], pollInterval: .milliseconds(10), metrics: ServiceMetrics(),
+                logger: Logger(label: "test"))
+            let running = Task { try await relay.run() }
+            let deadline = ContinuousClock.now + .seconds(1)
+            while reports.accepted.withLock({ $0.count }) < reportIds.count && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            running.cancel()
+            _ = try? await running.value
+            #expect(Set(reports.accepted.withLock { $0 }) == Set(reportIds))
+            #expect(webhooks.accepted.withLock { $0 }.isEmpty)
         }
     }
 

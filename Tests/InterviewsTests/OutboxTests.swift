@@ -14,7 +14,9 @@ struct OutboxTests {
     static func pendingEvents(_ databaseURL: String) async throws -> [ReportEvent] {
         try await TestDatabase.withClient(databaseURL) { postgres in
             var events: [ReportEvent] = []
-            for try await payload in try await postgres.query("SELECT payload::text FROM outbox_events ORDER BY sequence").decode(String.self) {
+            for try await payload in try await postgres.query(
+                "SELECT payload::text FROM outbox_events WHERE destination = 'reports' ORDER BY sequence"
+            ).decode(String.self) {
                 events.append(try ReportEvent.decoder.decode(ReportEvent.self, from: Data(payload.utf8)))
             }
             return events
@@ -43,6 +45,43 @@ struct OutboxTests {
             #expect(event.organizationId.apiString == organization.id && event.campaignId?.apiString == campaign)
             #expect(event.candidateId.apiString == candidate && event.jobId?.apiString == job)
             #expect(event.transcript.map(\.content) == ["Hi"] && event.summary == "ok")
+        }
+    }
+
+    /// The webhook events waiting in the outbox, as receivers will get them.
+    static func webhookEvents(_ databaseURL: String) async throws -> [[String: Any]] {
+        try await TestDatabase.withClient(databaseURL) { postgres in
+            var events: [String] = []
+            let rows = try await postgres.query("SELECT payload::text FROM outbox_events WHERE destination = 'webhooks' ORDER BY sequence")
+            for try await payload in rows.decode(String.self) { events.append(payload) }
+            return events
+        }.compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
+    }
+
+    @Test func eachStepOfAnInterviewWritesItsWebhookEventInItsTransaction() async throws {
+        let harness = try await InterviewsHarness()
+        let database = harness.settings.service.databaseURL
+        try await harness.run { client in
+            let (organization, key) = try await client.organization()
+            let (candidate, job, _) = try await client.catalogSetup(key: key)
+            let id = try await client.create("/api/v1/interviews", key: key, ["candidateId": candidate, "jobId": job])["id"] as! String
+            let cancelled = try await client.create("/api/v1/interviews", key: key, ["candidateId": candidate, "jobId": job])["id"] as! String
+            #expect(try await Self.webhookEvents(database).isEmpty)
+            try await client.runtime("/internal/interviews/\(id)/start")
+            try await client.runtime("/internal/interviews/\(id)/start")
+            try await client.runtime("/internal/interviews/\(id)/complete", body: ["score": 64, "summary": "ok"])
+            try await client.call(.post, "/api/v1/interviews/\(cancelled)/cancel", key: key)
+            try await client.call(.post, "/api/v1/interviews/\(cancelled)/cancel", key: key)
+            let events = try await Self.webhookEvents(database)
+            #expect(events.map { $0["type"] as? String } == ["interview.started", "interview.completed", "interview.cancelled"])
+            for event in events {
+                #expect((event["id"] as? String)?.hasPrefix("evt_") == true && event["organizationId"] as? String == organization.id)
+                let data = try #require(event["data"] as? [String: Any])
+                #expect(data["evaluation"] == nil && data["transcript"] == nil && data["candidateId"] as? String == candidate)
+            }
+            #expect((events[1]["data"] as? [String: Any])?["status"] as? String == "COMPLETED")
+            #expect((events[2]["data"] as? [String: Any])?["id"] as? String == cancelled)
+            #expect(Set(events.compactMap { $0["id"] as? String }).count == 3)
         }
     }
 }

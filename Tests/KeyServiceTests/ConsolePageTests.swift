@@ -55,4 +55,16 @@ struct ConsolePageTests {
             #expect(offered == AuditController.types)
         }
     }
+
+    /// The Webhooks page's event checkboxes are the document's event types, the ones the webhooks
+    /// service accepts in `eventTypes`.
+    @Test func theWebhooksPageOffersExactlyTheDocumentsEventTypes() async throws {
+        try await KeyServiceHarness().run { client in
+            let script = String(buffer: try await client.client.execute(uri: "/console/assets/webhooks.js", method: .get).body)
+            let table = try #require(script.range(of: "const EVENT_TYPES = [").map { String(script[$0.lowerBound...].prefix { $0 != ";" }) })
+            let offered = table.matches(of: /"([a-z_]+\.[a-z_]+)"/).map { String($0.output.1) }
+            let documented = try OpenAPIDocument.enumeration("WebhookEventType")
+            #expect(!offered.isEmpty && offered == documented)
+        }
+    }
 }

@@ -27,6 +27,12 @@ struct ConsoleRoleMatrixTests {
         "DELETE /console/api/me/two-factor": .VIEWER,
         "GET /console/api/me/sessions": .VIEWER, "DELETE /console/api/me/sessions/{id}": .VIEWER, "DELETE /console/api/me/sessions": .VIEWER,
         "POST /console/api/me/password": .VIEWER,
+        "GET /console/api/webhook-endpoints": .VIEWER, "POST /console/api/webhook-endpoints": .ADMIN,
+        "GET /console/api/webhook-endpoints/{id}": .VIEWER, "PATCH /console/api/webhook-endpoints/{id}": .ADMIN,
+        "DELETE /console/api/webhook-endpoints/{id}": .ADMIN, "POST /console/api/webhook-endpoints/{id}/roll-secret": .ADMIN,
+        "POST /console/api/webhook-endpoints/{id}/test": .ADMIN, "GET /console/api/webhook-endpoints/{id}/deliveries": .VIEWER,
+        "POST /console/api/webhook-endpoints/{id}/deliveries/{deliveryId}/retry": .ADMIN,
+        "POST /console/api/webhook-endpoints/{id}/recover": .ADMIN,
     ]
 
     @Test func theRouteTableIsTheDocumentedOne() async throws {
@@ -43,6 +49,7 @@ struct ConsoleRoleMatrixTests {
             for role in [ConsoleRole.ADMIN, .DEVELOPER, .VIEWER] { cookies[role] = try await client.member(role, invitedWith: owner).cookie }
             for route in table {
                 let path = route.path.replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())
+                    .replacingOccurrences(of: "{deliveryId}", with: UUID().uuidString.lowercased())
                 for role in ConsoleRole.allCases {
                     let body: [String: any Sendable]? = route.method == .get ? nil : [:]
                     let response = try await client.console(route.method, path, cookie: cookies[role], body: body)

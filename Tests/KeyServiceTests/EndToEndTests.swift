@@ -54,7 +54,7 @@ struct EndToEndTests {
             environment: [
                 "DATABASE_URL": url, "PORT": String(servicePort), "HOST": "127.0.0.1", "CONSOLE_SECURE_COOKIE": "false",
                 "INTERNAL_CLIENTS": "catalog:\(Self.secret)", "LAST_USED_FLUSH_SECONDS": "1",
-                "TWO_FACTOR_ENCRYPTION_KEY": KeyServiceFixture.twoFactorKey,
+                "TWO_FACTOR_ENCRYPTION_KEY": KeyServiceFixture.twoFactorKey, "WEBHOOKS_CLIENT_SECRET": KeyServiceFixture.consoleWebhooksSecret,
             ]
         )
         let direct = "http://127.0.0.1:\(servicePort)"

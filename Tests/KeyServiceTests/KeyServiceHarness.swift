@@ -27,7 +27,8 @@ struct KeyServiceHarness {
         var values = [
             "DATABASE_URL": url, "INTERNAL_CLIENTS": "\(Self.clientId):\(Self.clientSecret),reports:reports-secret-0123456789abcdefghij",
             "BCRYPT_COST": "4", "CONSOLE_SECURE_COOKIE": "false", "LAST_USED_FLUSH_SECONDS": "1", "DATABASE_POOL_SIZE": "4",
-            "TWO_FACTOR_ENCRYPTION_KEY": KeyServiceFixture.twoFactorKey,
+            "TWO_FACTOR_ENCRYPTION_KEY": KeyServiceFixture.twoFactorKey, "WEBHOOKS_URL": "http://127.0.0.1:1",
+            "WEBHOOKS_CLIENT_SECRET": KeyServiceFixture.consoleWebhooksSecret, "WEBHOOKS_TIMEOUT_MS": "100",
         ]
         values.merge(extra) { $1 }
         self.settings = try KeyServiceSettings(environment: Environment(values: values))

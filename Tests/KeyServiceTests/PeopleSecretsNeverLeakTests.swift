@@ -64,7 +64,7 @@ struct PeopleSecretsNeverLeakTests {
         }
         // The operators' commands need no key.
         #expect(throws: Never.self) {
-            _ = try KeyServiceSettings(environment: Environment(values: ["DATABASE_URL": "postgres://u:p@127.0.0.1:1/x"]), needsTwoFactorKey: false)
+            _ = try KeyServiceSettings(environment: Environment(values: ["DATABASE_URL": "postgres://u:p@127.0.0.1:1/x"]), serving: false)
         }
     }
 }

@@ -32,7 +32,7 @@ struct DeliveryTests {
                     "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "CATALOG_URL": catalog.baseURL,
                     "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
                     "INTERNAL_CLIENTS": DeliveryTests.runtime, "REPORTS_URL": reports, "REPORTS_CLIENT_SECRET": DeliveryTests.reportsSecret,
-                ])
+                ].merging(Platform.noWebhooks) { $1 })
             process.stopWhenTestsExit()
             try await HTTPExchange.waitUntilUp(interviews + "/readyz")
             return process
@@ -46,7 +46,7 @@ struct DeliveryTests {
                     "DATABASE_URL": reportsDatabase, "PORT": String(reportsPort), "HOST": "127.0.0.1", "LOG_LEVEL": "warning",
                     "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
                     "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERNAL_CLIENTS": "interviews:\(DeliveryTests.reportsSecret)",
-                ])
+                ].merging(Platform.noWebhooks) { $1 })
             process.stopWhenTestsExit()
             try await HTTPExchange.waitUntilUp(reports + "/readyz")
             return process

@@ -15,6 +15,8 @@ struct ReportsHarness {
 
     let settings: ReportsSettings
     let keyService = FakeKeyService()
+    /// The webhook events the reports service's outbox hands over.
+    let webhooks = RecordingDestination(name: "webhooks")
 
     init() async throws {
         settings = try ReportsSettings(
@@ -22,13 +24,15 @@ struct ReportsHarness {
                 "DATABASE_URL": try await TestDatabase.create(), "DATABASE_POOL_SIZE": "4", "INTERNAL_CLIENTS": Self.deliverer,
                 "INTROSPECTION_URL": "http://127.0.0.1:1/internal/introspect", "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
                 "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret,
+                "WEBHOOKS_CLIENT_SECRET": "reports-webhooks-secret-0123456789abcdef", "OUTBOX_POLL_MS": "20",
             ]))
     }
 
     func run(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         var logger = Logger(label: "reports")
         logger.logLevel = .warning
-        let app = try buildApplication(settings: settings, keyService: keyService.clients, metrics: ServiceMetrics(), logger: logger)
+        let app = try buildApplication(
+            settings: settings, keyService: keyService.clients, webhooks: webhooks, metrics: ServiceMetrics(), logger: logger)
         let keyService = self.keyService
         try await app.test(.router) { client in try await body(Client(client: client, keyService: keyService)) }
     }

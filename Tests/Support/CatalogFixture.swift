@@ -39,7 +39,7 @@ public actor CatalogFixture {
                 // No interviews service unless the caller names one: a campaign naming an agent is then 503.
                 "INTERVIEWS_URL": "http://127.0.0.1:1", "INTERVIEWS_CLIENT_ID": interviewsClient.id,
                 "INTERVIEWS_CLIENT_SECRET": interviewsClient.secret,
-            ].merging(extra) { $1 }
+            ].merging(Platform.noWebhooks) { $1 }.merging(extra) { $1 }
         )
         process.stopWhenTestsExit()
         let baseURL = "http://127.0.0.1:\(port)"

@@ -9,6 +9,8 @@ public actor KeyServiceFixture {
     /// The credentials resource services under test use for introspection.
     public static let clientId = "catalog"
     public static let clientSecret = "catalog-test-secret-0123456789abcdef"
+    /// The key service's credentials at the webhooks service (its `CONSOLE_CLIENTS`).
+    public static let consoleWebhooksSecret = "key-service-webhooks-secret-0123456789abc"
     /// The key that encrypts two-factor secrets in every test key service.
     public static let twoFactorKey = "two-factor-test-key-0123456789abcdefghij"
 
@@ -43,6 +45,8 @@ public actor KeyServiceFixture {
                 "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1", "CONSOLE_SECURE_COOKIE": "false",
                 "INTERNAL_CLIENTS": "\(clientId):\(clientSecret)", "BCRYPT_COST": "4", "LOG_LEVEL": logLevel,
                 "TWO_FACTOR_ENCRYPTION_KEY": twoFactorKey,
+                // No webhooks service unless the caller names one: the console's Webhooks pages are then 503.
+                "WEBHOOKS_URL": "http://127.0.0.1:1", "WEBHOOKS_CLIENT_SECRET": consoleWebhooksSecret,
                 // Every test's sign-ins come from 127.0.0.1; only the throttling tests keep the documented 30.
                 "SIGN_IN_ATTEMPTS_PER_MINUTE": "100000",
             ].merging(extra) { $1 }

@@ -53,3 +53,12 @@ extension OpenAPIDocument {
         }
     }
 }
+
+extension OpenAPIDocument {
+    /// The values of a named enumeration of the document (`WebhookEventType`).
+    public static func enumeration(_ name: String) throws -> [String] {
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+        return (schemas?[name] as? [String: Any])?["enum"] as? [String] ?? []
+    }
+}

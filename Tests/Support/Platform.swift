@@ -7,6 +7,8 @@ public struct Platform: Sendable {
     public static let runtimeClient = "runtime:runtime-test-secret-0123456789abcdef"
     /// The credentials the interviews service uses to deliver events to the reports service.
     static let reportsClient = (id: "interviews", secret: "interviews-reports-secret-0123456789abc")
+    /// A producer's settings for a webhooks service that is not there: its webhook events wait in its outbox.
+    public static let noWebhooks = ["WEBHOOKS_URL": "http://127.0.0.1:1", "WEBHOOKS_CLIENT_SECRET": "unheard-webhooks-secret-0123456789abc"]
     /// The key that seals webhook endpoints' signing secrets.
     public static let webhookSecretsKey = "webhook-secrets-key-0123456789abcdefghij"
     /// The credentials each producer uses to hand events over to the webhooks service.
@@ -23,6 +25,9 @@ public struct Platform: Sendable {
     public let interviewsDatabaseURL: String
     /// Every service process, key service first.
     public let processes: [ChildProcess]
+    /// The whole environment each of `start`'s services was started with (its database and port
+    /// included), by executable name: a test restarts one as it was.
+    public let environments: [String: [String: String]]
 
     /// Starts every process; returns once each answers `/readyz` and the gateway `/healthz`.
     /// `resourceEnvironment` is added to the settings of the three resource services.
@@ -33,36 +38,49 @@ public struct Platform: Sendable {
         resourceEnvironment: [String: String] = [:], keyServiceEnvironment: [String: String] = [:], keyServiceDatabaseURL: String? = nil,
         gatewayCertificates: TestCertificates? = nil
     ) async throws -> Platform {
-        let (keyProcess, keyService) = try await KeyServiceFixture.launch(databaseURL: keyServiceDatabaseURL, environment: keyServiceEnvironment)
-        // The catalog and the interviews service ask each other for facts: the latter's port is chosen first.
+        // The catalog and the interviews service ask each other for facts, every producer hands
+        // events over to the webhooks service, and the key service serves its console pages
+        // through it: their ports are chosen first.
         let interviewsPort = try freePort()
+        let webhooksPort = try freePort()
+        let (keyProcess, keyService) = try await KeyServiceFixture.launch(
+            databaseURL: keyServiceDatabaseURL,
+            environment: ["WEBHOOKS_URL": "http://127.0.0.1:\(webhooksPort)"].merging(keyServiceEnvironment) { $1 })
+        func producer(_ id: String) -> [String: String] {
+            let secret = webhookProducers.first { $0.id == id }!.secret
+            return ["WEBHOOKS_URL": "http://127.0.0.1:\(webhooksPort)", "WEBHOOKS_CLIENT_ID": id, "WEBHOOKS_CLIENT_SECRET": secret]
+        }
         let (catalogProcess, catalog) = try await CatalogFixture.launch(
-            keyService: keyService, environment: ["INTERVIEWS_URL": "http://127.0.0.1:\(interviewsPort)"].merging(resourceEnvironment) { $1 }
+            keyService: keyService,
+            environment: ["INTERVIEWS_URL": "http://127.0.0.1:\(interviewsPort)"].merging(producer("catalog")) { $1 }.merging(resourceEnvironment) {
+                $1
+            }
         )
         let introspection = [
             "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
             "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "HOST": "127.0.0.1", "LOG_LEVEL": "info",
         ].merging(resourceEnvironment) { $1 }
-        let (reportsProcess, reportsPort, _) = try await start(
+        let (reportsProcess, reportsPort, reportsEnvironment) = try await start(
             "reports",
             introspection.merging([
                 "INTERNAL_CLIENTS": "\(reportsClient.id):\(reportsClient.secret)"
-            ]) { $1 })
+            ]) { $1 }.merging(producer("reports")) { $1 })
         // Webhooks may go to this machine over plain http, as with scripts/run, so a test's receiver can take them.
-        let (webhooksProcess, webhooksPort, _) = try await start(
+        let (webhooksProcess, _, webhooksEnvironment) = try await start(
             "webhooks",
             introspection.merging([
                 "INTERNAL_CLIENTS": webhookProducers.map { "\($0.id):\($0.secret)" }.joined(separator: ","),
                 "WEBHOOK_SECRETS_KEY": webhookSecretsKey, "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8", "WEBHOOK_ALLOW_HTTP": "true",
-            ]) { $1 })
-        let (interviewsProcess, _, interviewsDatabase) = try await start(
+                "CONSOLE_CLIENTS": "key-service:\(KeyServiceFixture.consoleWebhooksSecret)",
+            ]) { $1 }, port: webhooksPort)
+        let (interviewsProcess, _, interviewsEnvironment) = try await start(
             "interviews",
             introspection.merging([
                 "CATALOG_URL": catalog.baseURL, "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
                 "INTERNAL_CLIENTS": runtimeClient, "REPORTS_URL": "http://127.0.0.1:\(reportsPort)",
                 "REPORTS_CLIENT_ID": reportsClient.id, "REPORTS_CLIENT_SECRET": reportsClient.secret,
                 "FACTS_CLIENTS": "\(CatalogFixture.interviewsClient.id):\(CatalogFixture.interviewsClient.secret)",
-            ]) { $1 }, port: interviewsPort)
+            ]) { $1 }.merging(producer("interviews")) { $1 }, port: interviewsPort)
         let gateway = try Gateway(
             keyServicePort: port(of: keyService.baseURL), catalogPort: port(of: catalog.baseURL),
             interviewsPort: interviewsPort, reportsPort: reportsPort, webhooksPort: webhooksPort, certificates: gatewayCertificates
@@ -72,22 +90,34 @@ public struct Platform: Sendable {
             keyService: keyService, gateway: gateway, catalogURL: catalog.baseURL,
             interviewsURL: "http://127.0.0.1:\(interviewsPort)", reportsURL: "http://127.0.0.1:\(reportsPort)",
             webhooksURL: "http://127.0.0.1:\(webhooksPort)",
-            interviewsDatabaseURL: interviewsDatabase,
-            processes: [keyProcess, catalogProcess, interviewsProcess, reportsProcess, webhooksProcess]
+            interviewsDatabaseURL: interviewsEnvironment["DATABASE_URL"]!,
+            processes: [keyProcess, catalogProcess, interviewsProcess, reportsProcess, webhooksProcess],
+            environments: ["reports": reportsEnvironment, "webhooks": webhooksEnvironment, "interviews": interviewsEnvironment]
         )
     }
 
-    /// Starts one service executable on a fresh database and a free port, and waits until it is ready.
-    private static func start(_ executable: String, _ environment: [String: String], port: Int? = nil) async throws -> (ChildProcess, Int, String) {
+    /// Starts one service executable on a fresh database and a free port, and waits until it is
+    /// ready; returns it, its port and its whole environment.
+    private static func start(_ executable: String, _ environment: [String: String], port: Int? = nil) async throws -> (
+        ChildProcess, Int, [String: String]
+    ) {
         let port = try port ?? freePort()
-        let database = try await TestDatabase.create()
-        let process = try ChildProcess(
-            ChildProcess.binDirectory.appendingPathComponent(executable),
-            environment: environment.merging(["DATABASE_URL": database, "PORT": String(port)]) { $1 }
-        )
+        let environment = environment.merging(["DATABASE_URL": try await TestDatabase.create(), "PORT": String(port)]) { $1 }
+        return (try await relaunch(executable, environment), port, environment)
+    }
+
+    /// Starts `executable` with `environment` and waits until it answers `/readyz`.
+    private static func relaunch(_ executable: String, _ environment: [String: String]) async throws -> ChildProcess {
+        let process = try ChildProcess(ChildProcess.binDirectory.appendingPathComponent(executable), environment: environment)
         process.stopWhenTestsExit()
-        try await HTTPExchange.waitUntilUp("http://127.0.0.1:\(port)/readyz")
-        return (process, port, database)
+        try await HTTPExchange.waitUntilUp("http://127.0.0.1:\(environment["PORT"]!)/readyz")
+        return process
+    }
+
+    /// Starts `executable` (`reports`, `webhooks` or `interviews`) again as it was first started:
+    /// its database, port and settings (after the test stopped the first process).
+    public func restart(_ executable: String) async throws -> ChildProcess {
+        try await Self.relaunch(executable, environments[executable]!)
     }
 
     /// The port of a `http://host:port` address.

@@ -45,7 +45,7 @@ struct DatabaseRestartTests {
                 "CATALOG_CLIENT_ID": CatalogFixture.clientId, "CATALOG_CLIENT_SECRET": CatalogFixture.clientSecret,
                 "INTERNAL_CLIENTS": Platform.runtimeClient, "REPORTS_URL": "http://127.0.0.1:\(try freePort())",
                 "REPORTS_CLIENT_SECRET": "reports-unreachable-secret-0123456789",
-            ]
+            ].merging(Platform.noWebhooks) { $1 }
         )
         interviewsProcess.stopWhenTestsExit()
         let interviews = "http://127.0.0.1:\(interviewsPort)"

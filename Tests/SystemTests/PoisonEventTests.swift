@@ -20,7 +20,7 @@ struct PoisonEventTests {
         try await TestDatabase.withClient(platform.interviewsDatabaseURL) { postgres in
             for id in poison {
                 let payload = #"{"eventId":"\#(id.uuidString.lowercased())","type":"INTERVIEW","score":101}"#
-                try await postgres.query("INSERT INTO outbox_events (id, payload) VALUES (\(id), \(payload)::jsonb)")
+                try await postgres.query("INSERT INTO outbox_events (id, destination, payload) VALUES (\(id), 'reports', \(payload)::jsonb)")
             }
         }
 
@@ -56,10 +56,10 @@ struct PoisonEventTests {
         try await TestDatabase.withClient(platform.interviewsDatabaseURL) { postgres in
             try await postgres.query(
                 """
-                INSERT INTO outbox_dead_letters (id, sequence, payload, created_at, attempts, reason)
-                SELECT \(eventId), 1000000, payload || jsonb_build_object('eventId', \(eventId.uuidString.lowercased()), 'interviewId', \(another.uuidString.lowercased())),
+                INSERT INTO outbox_dead_letters (id, destination, sequence, payload, created_at, attempts, reason)
+                SELECT \(eventId), 'reports', 1000000, payload || jsonb_build_object('eventId', \(eventId.uuidString.lowercased()), 'interviewId', \(another.uuidString.lowercased())),
                        created_at, 4, 'the reports service answered 400'
-                FROM outbox_events WHERE delivered_at IS NOT NULL LIMIT 1
+                FROM outbox_events WHERE delivered_at IS NOT NULL AND destination = 'reports' LIMIT 1
                 """
             )
         }

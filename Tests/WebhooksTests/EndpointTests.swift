@@ -11,25 +11,35 @@ import Testing
 
 @Suite("Webhook endpoints: the resource, its scopes and its URL rules")
 struct EndpointTests {
-    static func table() throws -> [ScopedRoute] {
+    /// The public routes, and the same served to the console.
+    static func tables() throws -> (api: [ScopedRoute], console: [ScopedRoute]) {
         let postgres = PostgresClient(configuration: try DatabaseURL.configuration(from: "postgres://u:p@127.0.0.1:1/none"))
-        let settings = try WebhooksSettings(
-            environment: Environment(values: [
-                "DATABASE_URL": "postgres://u:p@127.0.0.1:1/none", "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret,
-                "WEBHOOK_SECRETS_KEY": "webhook-secrets-key-0123456789abcdefghij",
-            ]))
         let logger = Logger(label: "test")
-        return buildRoutes(
-            ScopedRoutes(router: Router(context: AppRequestContext.self)),
-            endpoints: EndpointRepository(client: postgres, box: settings.secrets, logger: logger),
-            queue: MessageQueue(client: postgres, schedule: settings.schedule, logger: logger), settings: settings, doorbell: Doorbell()
-        ).table
+        let box = SecretBox(secret: "webhook-secrets-key-0123456789abcdefghij", purpose: "test")
+        let controller = EndpointController(
+            endpoints: EndpointRepository(client: postgres, box: box, logger: logger),
+            queue: MessageQueue(client: postgres, schedule: .standard, logger: logger), destinations: DestinationPolicy(), doorbell: Doorbell())
+        let router = Router(context: AppRequestContext.self)
+        let api = ScopedRoutes(router: router)
+        let console = OrganizationCallRoutes(router: router, callers: InternalCallers([:]))
+        controller.addRoutes(to: api)
+        controller.addRoutes(to: console)
+        return (api.table, console.table)
     }
+
+    static func table() throws -> [ScopedRoute] { try tables().api }
 
     @Test func theOpenAPIDocumentDescribesExactlyTheseRoutesAndScopes() throws {
         let table = try Self.table()
         #expect(table.allSatisfy { $0.scope == ($0.method == .get ? .webhooksRead : .webhooksWrite) })
         #expect(try OpenAPIDocument.operations(servedBy: "webhooks") == Set(table.map(\.description)))
+        // The console is served the very same routes, under /internal/console/.
+        let console = try Self.tables().console
+        #expect(console.map { $0.path.replacingOccurrences(of: "/internal/console/", with: "/api/v1/") } == table.map(\.path))
+        #expect(console.map(\.method) == table.map(\.method))
+        // The event types an endpoint may subscribe to are the document's.
+        let documented = try OpenAPIDocument.enumeration("WebhookEventType")
+        #expect(WebhookEndpointInput.subscribable == documented)
     }
 
     @Test func eachRouteRefusesAKeyLackingItsScopeAndAcceptsOneHoldingOnlyIt() async throws {

@@ -39,6 +39,8 @@ write_dev_settings() {
   setting REPORTS_WEBHOOKS_SECRET "$(random_secret)"
   setting CATALOG_WEBHOOKS_SECRET "$(random_secret)"
   setting WEBHOOK_SECRETS_KEY "$(random_secret)"
+  # The key service's credentials at the webhooks service, for the console's Webhooks pages.
+  setting KEY_SERVICE_WEBHOOKS_SECRET "$(random_secret)"
   # The interviews service's credentials for the catalog's /internal/facts.
   setting INTERVIEWS_CATALOG_SECRET "$(random_secret)"
   # The catalog's credentials for the interviews service's /internal/facts.

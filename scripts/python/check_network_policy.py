@@ -29,6 +29,7 @@ EXPECTED = {(OUTSIDE, "gateway", 8080), (OUTSIDE, "gateway", 8443)}
 EXPECTED |= {("gateway", name, port) for name, ports in PODS.items() if name != "gateway" for port in ports}
 EXPECTED |= {(name, "key-service", 8081) for name in ("catalog", "interviews", "reports", "webhooks")}
 EXPECTED |= {("interviews", "catalog", 8082), ("interviews", "reports", 8084), ("catalog", "interviews", 8083)}
+EXPECTED |= {(name, "webhooks", 8085) for name in ("catalog", "interviews", "reports", "key-service")}
 EXPECTED |= {(name, "postgres", 5432) for name in PODS if name != "gateway"}
 EXPECTED |= {("webhooks", INTERNET[0], 443)}
 ADDRESSES = {peer[0]: peer[1] for peer in [DATABASE, INTERNET] + INSIDE}

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import Logging
+import PostgresNIO
 import Shared
 
 /// A candidate's place in a campaign: the stage they are at and how they stand.
@@ -120,4 +122,25 @@ struct PipelineView: ResponseEncodable, Sendable {
     let stages: [StageColumn]
     /// Members without a stage: those added while the campaign had none.
     let unassigned: [Member]
+}
+
+/// The `data` of a `campaign.candidate_moved` webhook event: a candidate entered a campaign, or
+/// changed stage or status in it.
+struct CandidateMoved: Encodable, Sendable {
+    let campaignId: String
+    let candidateId: String
+    /// Null on entry.
+    @Nullable var fromStageId: String?
+    @Nullable var toStageId: String?
+    let status: String
+
+    /// Writes the event for `membership` (coming from `from`) in the transaction that changed it.
+    static func announce(_ membership: Membership, from: UUID?, organizationId: UUID, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        let data = CandidateMoved(
+            campaignId: membership.campaignId.apiString, candidateId: membership.candidateId.apiString, fromStageId: from?.apiString,
+            toStageId: membership.stageId?.apiString, status: membership.status.rawValue)
+        try await WebhookEvents.append("campaign.candidate_moved", organizationId: organizationId, data: data, on: connection, logger: logger)
+    }
 }

@@ -42,7 +42,9 @@ struct MembershipRepository: Sendable {
                     """,
                     logger: logger
                 )
-                return try await rows.collect().first.map(Self.membership)
+                guard let membership = try await rows.collect().first.map(Self.membership) else { return nil }
+                try await CandidateMoved.announce(membership, from: nil, organizationId: organizationId, on: connection, logger: logger)
+                return membership
             }
         } catch let error as PSQLError where error.isUniqueViolation(of: "campaign_candidates_pkey") {
             throw APIError.conflict("CANDIDATE_ALREADY_IN_CAMPAIGN", "This candidate is already in the campaign")
@@ -62,16 +64,29 @@ struct MembershipRepository: Sendable {
                 }
                 throw Self.stageNotFound
             }
+            // The row as it was, for the event's fromStageId; the update's own snapshot sees it.
             let rows = try await connection.query(
                 """
+                WITH before AS (
+                    SELECT stage_id, status FROM campaign_candidates
+                    WHERE campaign_id = \(campaignId) AND candidate_id = \(candidateId) AND organization_id = \(organizationId)
+                )
                 UPDATE campaign_candidates SET stage_id = coalesce(\(stageId), stage_id), status = coalesce(\(status?.rawValue), status),
                     updated_at = now()
                 WHERE campaign_id = \(campaignId) AND candidate_id = \(candidateId) AND organization_id = \(organizationId)
-                RETURNING \(unescaped: Self.columns)
+                RETURNING \(unescaped: Self.columns), (SELECT stage_id FROM before) AS from_stage_id, (SELECT status FROM before) AS from_status
                 """,
                 logger: logger
             )
-            return try await rows.collect().first.map(Self.membership)
+            guard let row = try await rows.collect().first else { return nil }
+            let membership = try Self.membership(row)
+            let cells = row.makeRandomAccess()
+            let fromStage = try cells["from_stage_id"].decode(UUID?.self)
+            let fromStatus = try cells["from_status"].decode(String.self)
+            if fromStage != membership.stageId || fromStatus != membership.status.rawValue {
+                try await CandidateMoved.announce(membership, from: fromStage, organizationId: organizationId, on: connection, logger: logger)
+            }
+            return membership
         }
     }
 

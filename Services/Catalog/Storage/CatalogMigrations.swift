@@ -133,5 +133,6 @@ enum CatalogMigrations {
             ]
         ),
         IdempotencyStore.migration(version: 3),
+        Outbox.migration(version: 4),
     ]
 }

@@ -138,6 +138,8 @@ struct CandidateTestRepository: ResourceStore {
             let assignment = try Self.assignment(row)
             let organizationId = try row.makeRandomAccess()["organization_id"].decode(UUID.self)
             try await Outbox.append(ReportEvent(assignment: assignment, organizationId: organizationId), on: connection, logger: logger)
+            try await WebhookEvents.append(
+                "assignment.completed", organizationId: organizationId, data: AssignmentView(assignment), on: connection, logger: logger)
             return assignment
         }
         if let completed { return completed }

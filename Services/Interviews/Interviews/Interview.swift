@@ -101,39 +101,58 @@ struct InterviewView: ResponseEncodable, Sendable {
         let createdAt: Date
     }
 
-    let id: String
-    let candidateId: String
-    let jobId: String
-    @Nullable var campaignId: String?
-    @Nullable var stageId: String?
-    @Nullable var agentId: String?
-    let status: String
-    let expiresAt: Date
-    @Nullable var invitedAt: Date?
-    @Nullable var startedAt: Date?
-    @Nullable var completedAt: Date?
-    @Nullable var cancelledAt: Date?
-    let createdAt: Date
-    let updatedAt: Date
+    /// Everything but the evaluation and the transcript: also the `data` of interview webhook events.
+    struct Summary: Encodable, Sendable {
+        let id: String
+        let candidateId: String
+        let jobId: String
+        @Nullable var campaignId: String?
+        @Nullable var stageId: String?
+        @Nullable var agentId: String?
+        let status: String
+        let expiresAt: Date
+        @Nullable var invitedAt: Date?
+        @Nullable var startedAt: Date?
+        @Nullable var completedAt: Date?
+        @Nullable var cancelledAt: Date?
+        let createdAt: Date
+        let updatedAt: Date
+
+        init(_ interview: Interview, now: Date = Date()) {
+            id = interview.id.apiString
+            candidateId = interview.candidateId.apiString
+            jobId = interview.jobId.apiString
+            campaignId = interview.campaignId?.apiString
+            stageId = interview.stageId?.apiString
+            agentId = interview.agentId?.apiString
+            status = interview.status(at: now).rawValue
+            expiresAt = interview.expiresAt
+            invitedAt = interview.invitedAt
+            startedAt = interview.startedAt
+            completedAt = interview.completedAt
+            cancelledAt = interview.cancelledAt
+            createdAt = interview.createdAt
+            updatedAt = interview.updatedAt
+        }
+    }
+
+    let summary: Summary
     @Nullable var evaluation: Interview.Evaluation?
     let transcript: [TurnView]?
 
     init(_ interview: Interview, transcript: [Interview.Turn]? = nil, now: Date = Date()) {
-        id = interview.id.apiString
-        candidateId = interview.candidateId.apiString
-        jobId = interview.jobId.apiString
-        campaignId = interview.campaignId?.apiString
-        stageId = interview.stageId?.apiString
-        agentId = interview.agentId?.apiString
-        status = interview.status(at: now).rawValue
-        expiresAt = interview.expiresAt
-        invitedAt = interview.invitedAt
-        startedAt = interview.startedAt
-        completedAt = interview.completedAt
-        cancelledAt = interview.cancelledAt
-        createdAt = interview.createdAt
-        updatedAt = interview.updatedAt
+        summary = Summary(interview, now: now)
         evaluation = interview.storedStatus == .COMPLETED ? interview.evaluation : nil
         self.transcript = transcript?.map { TurnView(sequence: $0.sequence, role: $0.role, content: $0.content, createdAt: $0.createdAt) }
+    }
+
+    enum CodingKeys: String, CodingKey { case evaluation, transcript }
+
+    /// The summary's fields, then the evaluation (null until completed) and the transcript when there is one.
+    func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(_evaluation, forKey: .evaluation)
+        try container.encodeIfPresent(transcript, forKey: .transcript)
     }
 }

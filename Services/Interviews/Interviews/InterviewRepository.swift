@@ -77,7 +77,7 @@ struct InterviewRepository: Sendable {
     /// Cancels a DRAFT or live INVITED interview; otherwise the 409 its status calls for.
     func cancel(id: UUID, organizationId: UUID) async throws -> Interview? {
         try await transition(
-            id: id, organizationId: organizationId,
+            id: id, organizationId: organizationId, announcing: "interview.cancelled",
             """
             UPDATE interviews SET status = 'CANCELLED', cancelled_at = now(), updated_at = now()
             WHERE id = \(id) AND organization_id = \(organizationId)
@@ -90,7 +90,7 @@ struct InterviewRepository: Sendable {
     /// Starts a live INVITED interview (agent runtime).
     func start(id: UUID) async throws -> Interview? {
         try await transition(
-            id: id, organizationId: nil,
+            id: id, organizationId: nil, announcing: "interview.started",
             """
             UPDATE interviews SET status = 'IN_PROGRESS', started_at = now(), updated_at = now()
             WHERE id = \(id) AND status = 'INVITED' AND expires_at > now()
@@ -119,6 +119,9 @@ struct InterviewRepository: Sendable {
             let interview = try Self.interview(row)
             let transcript = try await Self.transcript(connection, id: id, logger: logger)
             try await Outbox.append(ReportEvent(interview: interview, evaluation: evaluation, transcript: transcript), on: connection, logger: logger)
+            try await WebhookEvents.append(
+                "interview.completed", organizationId: interview.organizationId, data: InterviewView.Summary(interview), on: connection,
+                logger: logger)
             return interview
         }
         if let completed { return completed }
@@ -178,10 +181,19 @@ struct InterviewRepository: Sendable {
         }
     }
 
-    /// Runs a conditional UPDATE; when it changes nothing, answers 404 or the status's 409.
-    private func transition(id: UUID, organizationId: UUID?, _ update: PostgresQuery) async throws -> Interview? {
-        let rows = try await client.query(update, logger: logger)
-        if let row = try await rows.collect().first { return try Self.interview(row) }
+    /// Runs a conditional UPDATE and, in its transaction, the webhook event of `type` that
+    /// announces it; when it changes nothing, answers 404 or the status's 409.
+    private func transition(id: UUID, organizationId: UUID?, announcing type: String, _ update: PostgresQuery) async throws -> Interview? {
+        let logger = self.logger
+        let changed: Interview? = try await client.transaction(logger: logger) { connection in
+            let rows = try await connection.query(update, logger: logger)
+            guard let row = try await rows.collect().first else { return nil }
+            let interview = try Self.interview(row)
+            try await WebhookEvents.append(
+                type, organizationId: interview.organizationId, data: InterviewView.Summary(interview), on: connection, logger: logger)
+            return interview
+        }
+        if let changed { return changed }
         guard let current = try await find(id: id, organizationId: organizationId) else { return nil }
         throw Interview.conflict(for: current.status())
     }

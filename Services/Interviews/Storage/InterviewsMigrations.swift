@@ -169,5 +169,19 @@ enum InterviewsMigrations {
                 """,
             ]
         ),
+        Migration(
+            version: 6,
+            name: "the outbox serves several destinations",
+            // The outbox (docs/design/outbox.md) now also carries webhook events: each event names
+            // its destination, and each destination is relayed apart. Existing events went to reports.
+            statements: [
+                "ALTER TABLE outbox_events ADD COLUMN destination TEXT NOT NULL DEFAULT 'reports'",
+                "ALTER TABLE outbox_events ALTER COLUMN destination DROP DEFAULT",
+                "ALTER TABLE outbox_dead_letters ADD COLUMN destination TEXT NOT NULL DEFAULT 'reports'",
+                "ALTER TABLE outbox_dead_letters ALTER COLUMN destination DROP DEFAULT",
+                "DROP INDEX outbox_events_due_idx",
+                "CREATE INDEX outbox_events_due_idx ON outbox_events (destination, next_attempt_at, sequence) WHERE delivered_at IS NULL",
+            ]
+        ),
     ]
 }

@@ -29,7 +29,7 @@ struct CreateAdmin: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = try KeyServiceSettings(environment: Environment(), needsTwoFactorKey: false)
+        let settings = try KeyServiceSettings(environment: Environment(), serving: false)
         var logger = Logger(label: "key-service")
         // Only real problems: the pool's start-up chatter would read like one to an operator.
         logger.logLevel = .error

@@ -41,7 +41,7 @@ struct SetPlan: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = try KeyServiceSettings(environment: Environment(), needsTwoFactorKey: false)
+        let settings = try KeyServiceSettings(environment: Environment(), serving: false)
         var logger = Logger(label: "key-service")
         logger.logLevel = .error
         let postgres = try ServiceRuntime.makePostgresClient(configuration: settings.service, logger: logger)

@@ -71,3 +71,33 @@ struct ReportView: ResponseEncodable, Sendable {
         generatedAt = report.generatedAt
     }
 }
+
+/// The `data` of a `report.created` webhook event: what the report says, without its transcript
+/// (the receiver fetches the report for that).
+struct ReportCreated: Encodable, Sendable {
+    let id: String
+    let type: String
+    @Nullable var interviewId: String?
+    @Nullable var assignmentId: String?
+    let candidateId: String
+    @Nullable var jobId: String?
+    @Nullable var campaignId: String?
+    let score: Int
+    @Nullable var passed: Bool?
+    @Nullable var recommendation: String?
+    let generatedAt: Date
+
+    init(id: UUID, event: ReportEvent, generatedAt: Date) {
+        self.id = id.apiString
+        type = event.type.rawValue
+        interviewId = event.interviewId?.apiString
+        assignmentId = event.assignmentId?.apiString
+        candidateId = event.candidateId.apiString
+        jobId = event.jobId?.apiString
+        campaignId = event.campaignId?.apiString
+        score = event.score
+        passed = event.passed
+        recommendation = event.recommendation
+        self.generatedAt = generatedAt
+    }
+}

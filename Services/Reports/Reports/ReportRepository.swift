@@ -20,25 +20,33 @@ struct ReportRepository: Sendable {
         strengths, weaknesses, criteria::text AS criteria, transcript::text AS transcript, completed_at, generated_at
         """
 
-    /// Applies an event: one report, however often the event arrives. True if this call made it.
+    /// Applies an event: one report, however often the event arrives, and with it, in the same
+    /// transaction, the `report.created` webhook event. True if this call made it.
     @discardableResult
     func apply(_ event: ReportEvent) async throws -> Bool {
         let criteria = String(decoding: try ReportEvent.encoder.encode(event.criteria), as: UTF8.self)
         let transcript = String(decoding: try ReportEvent.encoder.encode(event.transcript), as: UTF8.self)
-        let rows = try await client.query(
-            """
-            INSERT INTO reports (id, organization_id, event_id, type, interview_id, assignment_id, test_id, candidate_id, job_id, campaign_id,
-                score, passed, recommendation, summary, strengths, weaknesses, criteria, transcript, completed_at)
-            VALUES (\(UUID()), \(event.organizationId), \(event.eventId), \(event.type.rawValue), \(event.interviewId), \(event.assignmentId),
-                \(event.testId), \(event.candidateId), \(event.jobId), \(event.campaignId), \(event.score), \(event.passed),
-                \(event.recommendation), \(event.summary), \(event.strengths), \(event.weaknesses), \(criteria)::jsonb, \(transcript)::jsonb,
-                \(event.completedAt))
-            ON CONFLICT DO NOTHING
-            RETURNING id
-            """,
-            logger: logger
-        )
-        return try await rows.collect().count == 1
+        let logger = self.logger
+        return try await client.transaction(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                INSERT INTO reports (id, organization_id, event_id, type, interview_id, assignment_id, test_id, candidate_id, job_id, campaign_id,
+                    score, passed, recommendation, summary, strengths, weaknesses, criteria, transcript, completed_at)
+                VALUES (\(UUID()), \(event.organizationId), \(event.eventId), \(event.type.rawValue), \(event.interviewId), \(event.assignmentId),
+                    \(event.testId), \(event.candidateId), \(event.jobId), \(event.campaignId), \(event.score), \(event.passed),
+                    \(event.recommendation), \(event.summary), \(event.strengths), \(event.weaknesses), \(criteria)::jsonb, \(transcript)::jsonb,
+                    \(event.completedAt))
+                ON CONFLICT DO NOTHING
+                RETURNING id, generated_at
+                """,
+                logger: logger
+            )
+            guard let (id, generatedAt) = try await rows.collect().first?.decode((UUID, Date).self) else { return false }
+            try await WebhookEvents.append(
+                "report.created", organizationId: event.organizationId, data: ReportCreated(id: id, event: event, generatedAt: generatedAt),
+                on: connection, logger: logger)
+            return true
+        }
     }
 
     /// The organization's report found by `column` (`id`, `interview_id` or `assignment_id`).

@@ -42,6 +42,7 @@ enum ReportsMigrations {
                 "CREATE INDEX reports_candidate_idx ON reports (organization_id, candidate_id)",
                 "CREATE INDEX reports_campaign_idx ON reports (organization_id, campaign_id)",
             ]
-        )
+        ),
+        Outbox.migration(version: 2),
     ]
 }

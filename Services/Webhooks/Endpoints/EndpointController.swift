@@ -4,7 +4,8 @@ import Shared
 
 /// `/api/v1/webhook-endpoints`: an organization's webhook endpoints, their deliveries and
 /// secrets (docs/api-guide.md, "Webhooks"). Reading needs `webhooks:read`, everything else
-/// `webhooks:write`.
+/// `webhooks:write`. The same routes serve the console through the key service
+/// (`OrganizationCallRoutes`, under `/internal/console/`): one resource behind both.
 struct EndpointController: Sendable {
     let endpoints: EndpointRepository
     let queue: MessageQueue
@@ -13,14 +14,14 @@ struct EndpointController: Sendable {
 
     static let base = "/api/v1/webhook-endpoints"
 
-    /// The routes and the scope each needs.
-    func addRoutes(to routes: ScopedRoutes) {
+    /// The routes and the scope each needs, on `routes` (the API's, or the console's).
+    func addRoutes<Routes: RouteDeclarer>(to routes: Routes) where Routes.Requirement == Scope, Routes.Context: OrganizationRequestContext {
         let item = Self.base + "/{id}"
         routes.get(Self.base, .webhooksRead, use: list)
         routes.post(Self.base, .webhooksWrite, use: create)
-        routes.getItem(item, .webhooksRead, from: endpoints, as: { WebhookEndpointView($0) }, notFound: Self.notFound)
+        routes.get(item, .webhooksRead, use: read)
         routes.patch(item, .webhooksWrite, use: update)
-        routes.deleteItem(item, .webhooksWrite, from: endpoints, notFound: Self.notFound)
+        routes.delete(item, .webhooksWrite, use: delete)
         routes.post(item + "/roll-secret", .webhooksWrite, use: rollSecret)
         routes.post(item + "/test", .webhooksWrite, use: sendTest)
         routes.get(item + "/deliveries", .webhooksRead, use: deliveries)
@@ -28,14 +29,26 @@ struct EndpointController: Sendable {
         routes.post(item + "/recover", .webhooksWrite, use: recover)
     }
 
-    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Page<WebhookEndpointView> {
+    @Sendable func list(_ request: Request, context: some OrganizationRequestContext) async throws -> Page<WebhookEndpointView> {
         let page = try PageRequest(from: request)
         let (items, total) = try await endpoints.list(organizationId: context.organizationId, page: page)
         return Page(data: items.map { WebhookEndpointView($0) }, request: page, total: total)
     }
 
+    @Sendable func read(_ request: Request, context: some OrganizationRequestContext) async throws -> WebhookEndpointView {
+        guard let endpoint = try await endpoints.find(id: try context.parameters.uuid("id"), organizationId: context.organizationId)
+        else { throw Self.notFound }
+        return WebhookEndpointView(endpoint)
+    }
+
+    /// 204; 404 when there is nothing (also the second time).
+    @Sendable func delete(_ request: Request, context: some OrganizationRequestContext) async throws -> HTTPResponse.Status {
+        guard try await endpoints.delete(id: try context.parameters.uuid("id"), organizationId: context.organizationId) else { throw Self.notFound }
+        return .noContent
+    }
+
     /// 201 with the endpoint and its secret, shown this once.
-    @Sendable func create(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<WebhookEndpointView> {
+    @Sendable func create(_ request: Request, context: some OrganizationRequestContext) async throws -> EditedResponse<WebhookEndpointView> {
         let input = try await request.decodeJSON(as: WebhookEndpointInput.self, context: context)
         let endpoint = try input.apply(to: nil, id: UUID(), now: Date(), destinations: destinations)
         try await checkWhereItResolves(endpoint.url)
@@ -44,7 +57,7 @@ struct EndpointController: Sendable {
     }
 
     /// Changes the fields given; a new URL is checked as at creation.
-    @Sendable func update(_ request: Request, context: APIRequestContext) async throws -> WebhookEndpointView {
+    @Sendable func update(_ request: Request, context: some OrganizationRequestContext) async throws -> WebhookEndpointView {
         let id = try context.parameters.uuid("id")
         let input = try await request.decodeJSON(as: WebhookEndpointInput.self, context: context)
         let destinations = self.destinations
@@ -68,7 +81,7 @@ struct EndpointController: Sendable {
     }
 
     /// 201 with the endpoint and its new secret, shown this once; the old one signs too until it expires.
-    @Sendable func rollSecret(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<WebhookEndpointView> {
+    @Sendable func rollSecret(_ request: Request, context: some OrganizationRequestContext) async throws -> EditedResponse<WebhookEndpointView> {
         let id = try context.parameters.uuid("id")
         let seconds = try await request.decodeOptionalJSON(as: Roll.self, context: context)?.expiresInSeconds ?? Roll.standard
         guard Roll.range.contains(seconds) else { throw APIError.invalidField("expiresInSeconds", "must be from 0 to 604800 (7 days)") }
@@ -83,7 +96,7 @@ struct EndpointController: Sendable {
     }
 
     /// 202: a `webhook.test` event goes to this endpoint now, whatever it subscribes to.
-    @Sendable func sendTest(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<Queued> {
+    @Sendable func sendTest(_ request: Request, context: some OrganizationRequestContext) async throws -> EditedResponse<Queued> {
         let id = try context.parameters.uuid("id")
         guard let (eventId, deliveryId) = try await queue.sendTest(endpointId: id, organizationId: context.organizationId) else {
             throw Self.notFound
@@ -93,7 +106,7 @@ struct EndpointController: Sendable {
     }
 
     /// The endpoint's messages, newest first, each with its attempts; `?status=` filters them.
-    @Sendable func deliveries(_ request: Request, context: APIRequestContext) async throws -> Page<DeliveryView> {
+    @Sendable func deliveries(_ request: Request, context: some OrganizationRequestContext) async throws -> Page<DeliveryView> {
         let id = try context.parameters.uuid("id")
         let status = try request.enumFilter("status", as: Delivery.Status.self)
         let page = try PageRequest(from: request)
@@ -108,7 +121,7 @@ struct EndpointController: Sendable {
     }
 
     /// 202: the message is sent again now.
-    @Sendable func retry(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<Retried> {
+    @Sendable func retry(_ request: Request, context: some OrganizationRequestContext) async throws -> EditedResponse<Retried> {
         let id = try context.parameters.uuid("id")
         let deliveryId = try context.parameters.uuid("deliveryId")
         guard try await endpoints.find(id: id, organizationId: context.organizationId) != nil,
@@ -127,7 +140,7 @@ struct EndpointController: Sendable {
     }
 
     /// 202 `{"queued": n}`: every failed message since `since` is sent again now.
-    @Sendable func recover(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<Recovered> {
+    @Sendable func recover(_ request: Request, context: some OrganizationRequestContext) async throws -> EditedResponse<Recovered> {
         let id = try context.parameters.uuid("id")
         let body = try await request.decodeJSON(as: Recover.self, context: context)
         var v = FieldValidator()
@@ -155,5 +168,3 @@ struct EndpointController: Sendable {
 
     static let notFound = APIError.notFound("Webhook endpoint not found")
 }
-
-extension EndpointRepository: ResourceStore {}

@@ -29,10 +29,10 @@
   const ROLES = ["OWNER", "ADMIN", "DEVELOPER", "VIEWER"];
   const atLeast = (role) => state.session && ROLES.indexOf(state.session.user.role) <= ROLES.indexOf(role);
   const CRUMBS = {
-    "keys-view": ["Integrations", "API keys"], "members-view": ["Organization", "Members"],
+    "keys-view": ["Integrations", "API keys"], "webhooks-view": ["Integrations", "Webhooks"], "members-view": ["Organization", "Members"],
     "security-view": ["Your account", "Security"], "audit-view": ["Organization", "Audit log"],
   };
-  const VIEWS = ["loading", "sign-in-view", "accept-view", "keys-view", "members-view", "security-view", "audit-view"];
+  const VIEWS = ["loading", "sign-in-view", "accept-view", "keys-view", "webhooks-view", "members-view", "security-view", "audit-view"];
 
   /** A failure the page explains to the person in front of it. */
   class ConsoleError extends Error {
@@ -122,7 +122,8 @@
       $("crumb-page").textContent = crumb[1];
       document.title = `${crumb[1]} · Evalyo console`;
     }
-    if (window.EvalyoPeople && state.session && id !== "keys-view") window.EvalyoPeople.show(id);
+    if (window.EvalyoWebhooks && state.session && id === "webhooks-view") window.EvalyoWebhooks.show(id);
+    else if (window.EvalyoPeople && state.session && id !== "keys-view") window.EvalyoPeople.show(id);
   }
 
   function showSignIn(message) {
@@ -622,7 +623,7 @@
   }
 
   function closeDialogs() {
-    for (const id of ["create-dialog", "secret-dialog", "revoke-dialog", "roll-dialog", "revoke-all-dialog"]) if ($(id).open) $(id).close();
+    for (const id of ["create-dialog", "secret-dialog", "revoke-dialog", "roll-dialog", "revoke-all-dialog", "endpoint-dialog", "webhook-secret-dialog"]) if ($(id).open) $(id).close();
   }
 
   /** When a row's dialog closes, however it closes, the focus goes back to the row's menu button. */
