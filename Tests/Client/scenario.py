@@ -157,6 +157,33 @@ def main() -> None:
     assert ok(get_interview.sync_detailed(interview.id, client=api), HTTPStatus.OK, Interview).cancelled_at is not None
     ok(list_reports.sync_detailed(client=api, candidate_id=candidate.id), HTTPStatus.OK, ReportPage)
 
+    # Webhooks: an endpoint on this machine (the test platform, like scripts/run, allows 127.0.0.0/8 over http)
+    from evalyo_api_client.api.webhooks import (create_webhook_endpoint, delete_webhook_endpoint, get_webhook_endpoint,
+                                                list_webhook_deliveries, list_webhook_endpoints, recover_webhook_deliveries,
+                                                roll_webhook_secret, send_webhook_test, update_webhook_endpoint)
+    from evalyo_api_client.models import (DeliveryPage, Recovered, Recovery, SecretRoll, TestEventQueued, WebhookEndpoint,
+                                          WebhookEndpointInput, WebhookEndpointPage, WebhookEndpointPatch, WebhookEndpointStatus,
+                                          WebhookEndpointWithSecret, WebhookEventType)
+    hook = ok(create_webhook_endpoint.sync_detailed(client=api, body=WebhookEndpointInput(
+        url="http://127.0.0.1:9/evalyo", event_types=[WebhookEventType.REPORT_CREATED])), HTTPStatus.CREATED, WebhookEndpointWithSecret)
+    assert hook.secret.startswith("whsec_") and hook.event_types == [WebhookEventType.REPORT_CREATED]
+    hooks = ok(list_webhook_endpoints.sync_detailed(client=api), HTTPStatus.OK, WebhookEndpointPage)
+    assert hook.id in [item.id for item in hooks.data]
+    paused = ok(update_webhook_endpoint.sync_detailed(hook.id, client=api, body=WebhookEndpointPatch(status=WebhookEndpointStatus.DISABLED)),
+                HTTPStatus.OK, WebhookEndpoint)
+    assert paused.status == WebhookEndpointStatus.DISABLED
+    ok(send_webhook_test.sync_detailed(hook.id, client=api), HTTPStatus.ACCEPTED, TestEventQueued)
+    assert len(ok(list_webhook_deliveries.sync_detailed(hook.id, client=api), HTTPStatus.OK, DeliveryPage).data) == 1
+    rolled = ok(roll_webhook_secret.sync_detailed(hook.id, client=api, body=SecretRoll(expires_in_seconds=60)), HTTPStatus.CREATED,
+                WebhookEndpointWithSecret)
+    assert rolled.secret != hook.secret
+    since = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    ok(recover_webhook_deliveries.sync_detailed(hook.id, client=api, body=Recovery(since=since)), HTTPStatus.ACCEPTED, Recovered)
+    refused(create_webhook_endpoint.sync_detailed(client=api, body=WebhookEndpointInput(url="https://10.0.0.1/hooks")),
+            HTTPStatus.UNPROCESSABLE_ENTITY, "WEBHOOK_URL_NOT_ALLOWED")
+    deleted(delete_webhook_endpoint.sync_detailed(hook.id, client=api))
+    refused(get_webhook_endpoint.sync_detailed(hook.id, client=api), HTTPStatus.NOT_FOUND, "NOT_FOUND")
+
     # Errors, each in the documented model
     refused(get_me.sync_detailed(client=nobody), HTTPStatus.UNAUTHORIZED, "UNAUTHORIZED")
     forbidden = refused(create_job.sync_detailed(client=reader, body=JobInput(title="Not allowed")), HTTPStatus.FORBIDDEN, "FORBIDDEN")

@@ -8,7 +8,7 @@ Paths (any prefix before them names a separate receiver, e.g. /a/ok and /b/ok):
   .../fail-then-ok/N     500 for the first N requests with one webhook-id, then 200
   .../status/CODE        CODE (410 disables, 429/503 with Retry-After when ?retry-after=S)
   .../sleep/S            answers 200 after S seconds
-  .../redirect           302 to .../ok of the same prefix
+  .../redirect           302 to .../ok of the same prefix, or to ?to=URL
   .../big                200 with a 200 KiB body
 The test side:
   POST /_secrets  {"prefix": "/a", "secrets": ["whsec_..."]}  verify that prefix's requests with these
@@ -91,7 +91,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(parts[2]))
             return self.answer(200, b"late")
         if kind == "redirect":
-            return self.answer(302, b"", [("Location", prefix + "/ok")])
+            target = query.split("=", 1)[1] if query.startswith("to=") else prefix + "/ok"
+            return self.answer(302, b"", [("Location", target)])
         if kind == "big":
             return self.answer(200, b"x" * (200 * 1024))
         self.answer(404)

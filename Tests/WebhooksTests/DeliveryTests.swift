@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PostgresNIO
 import Shared
 import TestSupport
@@ -99,7 +100,10 @@ struct DeliveryTests {
         try await WebhooksHarness().run { client in
             let (organization, key) = try await client.organization()
             let gone = try #require(try await client.endpoint(key: key, url: receiver.url("gone", "status/410"))["id"] as? String)
-            let moved = try #require(try await client.endpoint(key: key, url: receiver.url("moved", "redirect"))["id"] as? String)
+            // A redirect to the cloud's metadata address: recorded as the failure it is, never followed.
+            let moved = try #require(
+                try await client.endpoint(key: key, url: receiver.url("moved", "redirect?to=http://169.254.169.254/latest/meta-data"))["id"]
+                    as? String)
             try await client.handOver(WebhooksHarness.event(organization: organization))
             _ = try await client.deliveries(gone, key: key) { $0.first?["status"] as? String == "FAILED" }
             let endpoint = json(try await client.call(.get, "/api/v1/webhook-endpoints/\(gone)", key: key))
@@ -111,6 +115,7 @@ struct DeliveryTests {
             }
             let attempt = try #require((redirected.last?["attempts"] as? [[String: Any]])?.first)
             #expect(attempt["responseStatus"] as? Int == 302 && (attempt["error"] as? String)?.contains("redirect") == true)
+            #expect((attempt["durationMs"] as? Int ?? .max) < 1000)
             let requests = try await receiver.requests()
             #expect(requests.filter { $0.path.hasPrefix("/gone/") }.count == 1)
             #expect(!requests.contains { $0.path == "/moved/ok" })
@@ -237,5 +242,90 @@ struct DeliveryTests {
             large["data"] = ["text": String(repeating: "x", count: 70_000)]
             #expect(try await client.handOver(large).status == .contentTooLarge)
         }
+    }
+
+    /// A name is resolved at every attempt, and the attempt connects to the address it checked:
+    /// here the name first points at the receiver, then (as a rebinding attacker would have it)
+    /// at an address inside a private network, which is then never connected to. The names come
+    /// from an `/etc/hosts` entry the test writes (and removes), which getaddrinfo reads each time.
+    @Test func aNameIsCheckedAtEveryAttemptAndAForbiddenAnswerIsNeverConnectedTo() async throws {
+        let receiver = try await WebhookReceiver()
+        let name = "evalyo-rebind-\(UUID().uuidString.prefix(8).lowercased()).test"
+        let hosts = try HostsEntry(name: name, address: "127.0.0.1")
+        defer { hosts.remove() }
+        try await WebhooksHarness().run { client in
+            let (organization, key) = try await client.organization()
+            let url = "http://\(name):\(receiver.port)/named/ok"
+            let endpoint = try await client.endpoint(key: key, url: url)
+            let id = try #require(endpoint["id"] as? String)
+            try await receiver.verify("named", with: [try #require(endpoint["secret"] as? String)])
+            try await client.handOver(WebhooksHarness.event(organization: organization))
+            #expect(try await receiver.requests(to: "named", atLeast: 1).first?.verified == [true])
+            try hosts.point(at: "10.9.9.9")
+            try await client.handOver(WebhooksHarness.event(organization: organization))
+            let log = try await client.deliveries(id, key: key) { ($0.first?["attempts"] as? [[String: Any]])?.isEmpty == false && $0.count == 2 }
+            let attempt = try #require((log.first?["attempts"] as? [[String: Any]])?.first)
+            #expect(attempt["responseStatus"] is NSNull && (attempt["error"] as? String)?.contains("10.9.9.9") == true, "\(attempt)")
+            #expect(try await receiver.requests().filter { $0.path.hasPrefix("/named/") }.count == 1)
+            // Creating an endpoint whose name resolves inside is refused outright.
+            let refused = try await client.call(.post, "/api/v1/webhook-endpoints", key: key, body: ["url": url])
+            #expect(refused.status == .unprocessableContent && apiError(refused)?.code == "WEBHOOK_URL_NOT_ALLOWED")
+        }
+    }
+
+    @Test func messagesAndTheirAttemptsAreForgottenAfterThirtyDays() async throws {
+        let receiver = try await WebhookReceiver()
+        let harness = try await WebhooksHarness()
+        try await harness.run { client in
+            let (organization, key) = try await client.organization()
+            let id = try #require(try await client.endpoint(key: key, url: receiver.url("kept"))["id"] as? String)
+            try await client.handOver(WebhooksHarness.event(organization: organization))
+            try await client.handOver(WebhooksHarness.event(organization: organization))
+            _ = try await client.deliveries(id, key: key) { $0.count == 2 && $0.allSatisfy { $0["status"] as? String == "SUCCEEDED" } }
+            try await TestDatabase.withClient(client.databaseURL) { postgres in
+                // One of the two is 31 days old.
+                try await postgres.query(
+                    """
+                    UPDATE webhook_messages SET created_at = now() - interval '31 days'
+                    WHERE id = (SELECT id FROM webhook_messages ORDER BY created_at LIMIT 1)
+                    """)
+                try await postgres.query("UPDATE webhook_events SET received_at = now() - interval '31 days'")
+                let queue = MessageQueue(client: postgres, schedule: .standard, logger: Logger(label: "test"))
+                #expect(try await queue.purge(retention: DeliveryJanitor.retention) == 1)
+                let left = try await postgres.query(
+                    "SELECT (SELECT count(*)::int FROM webhook_messages), (SELECT count(*)::int FROM webhook_attempts), (SELECT count(*)::int FROM webhook_events)"
+                ).collect().first!.decode((Int, Int, Int).self)
+                #expect(left.0 == 1 && left.1 == 1 && left.2 == 1, "\(left)")
+            }
+            #expect(try await client.deliveries(id, key: key).count == 1)
+        }
+    }
+}
+
+/// A line of `/etc/hosts` naming `name`, for as long as a test needs it (the tests run as root,
+/// as scripts/test and CI do).
+final class HostsEntry: Sendable {
+    static let path = "/etc/hosts"
+    let name: String
+
+    init(name: String, address: String) throws {
+        self.name = name
+        try point(at: address)
+    }
+
+    /// Makes `name` resolve to `address` (and nothing else).
+    func point(at address: String) throws {
+        var lines = Self.lines().filter { !$0.hasSuffix(" \(name)") }
+        lines.append("\(address) \(name)")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: Self.path, atomically: false, encoding: .utf8)
+    }
+
+    func remove() {
+        let lines = Self.lines().filter { !$0.hasSuffix(" \(name)") }
+        try? (lines.joined(separator: "\n") + "\n").write(toFile: Self.path, atomically: false, encoding: .utf8)
+    }
+
+    static func lines() -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
     }
 }

@@ -1,7 +1,7 @@
 """scripts/bench's webhook rows: delivery throughput, commit-to-first-attempt latency at a steady
 rate (alone, and beside an endpoint that hangs), and memory with many messages pending for a
 dead endpoint. Run by scripts/bench against a running webhooks service; prints result lines
-(`id|title|compared|rps p50 p99 errors|`) and a final `MEMORY idle pending count` line.
+(`id|title|compared|rps p50 p99 errors count|`) and a final `MEMORY idle pending count` line.
 
 usage: webhooks.py WEBHOOKS_URL DATABASE_URL RECEIVER_URL RECEIVER_LOG HANG_PORT PID QUICK
   RECEIVER_URL: an nginx answering 204 at once, logging "$msec $uri $http_webhook_id" to RECEIVER_LOG
@@ -98,7 +98,7 @@ def throughput():
     seen = arrivals(path)
     elapsed = (max(t for t, _ in seen) - started) if seen else float("inf")
     rate = len(seen) / elapsed if seen else 0.0
-    print(f"webhook_deliveries|webhook deliveries a second, {count} queued, to a receiver answering at once|-|{rate:.0f} - - {count - len(seen)}|"
+    print(f"webhook_deliveries|webhook deliveries a second, {count} queued, to a receiver answering at once|-|{rate:.0f} - - {count - len(seen)} {count}|"
           + ("" if complete else "incomplete"))
     call("DELETE", f"/internal/console/webhook-endpoints/{id}")
 
@@ -138,7 +138,7 @@ def steady(row, title, path, compared, hang=False):
     latencies = [(first[e] - t) * 1000 for e, t in answered.items() if e in first]
     missing = len(answered) - len(latencies)
     achieved = len(answered) / (time.time() - start)
-    print(f"{row}|{title}|{compared}|{min(achieved, rate):.0f} {percentile(latencies, 0.5):.1f} {percentile(latencies, 0.99):.1f} {missing}|")
+    print(f"{row}|{title}|{compared}|{min(achieved, rate):.0f} {percentile(latencies, 0.5):.1f} {percentile(latencies, 0.99):.1f} {missing} {len(answered)}|")
     for id in endpoints:
         call("DELETE", f"/internal/console/webhook-endpoints/{id}")
 
