@@ -21,12 +21,16 @@ func buildApplication(settings: WebhooksSettings, keyService: KeyServiceClients,
     controller.addRoutes(to: ScopedRoutes(router: router, idempotency: idempotency))
     controller.addRoutes(to: OrganizationCallRoutes(router: router, callers: settings.consoleCallers))
     EventIntakeController(queue: queue, doorbell: doorbell).addRoutes(to: router.internalRoutes(callers: settings.internalCallers))
+    let recorder = AttemptRecorder(queue: queue, logger: logger)
     let dispatcher = DeliveryDispatcher(
-        queue: queue, endpoints: endpoints, sender: WebhookSender(destinations: settings.destinations, pinned: pinned), doorbell: doorbell,
-        limits: settings.limits, metrics: metrics, logger: logger)
+        queue: queue, endpoints: endpoints, sender: WebhookSender(destinations: settings.destinations, pinned: pinned), recorder: recorder,
+        doorbell: doorbell, limits: settings.limits, metrics: metrics, logger: logger)
     return ServiceRuntime.makeApplication(
         name: "webhooks", configuration: settings.service, router: router, postgres: postgres, migrations: WebhooksMigrations.all,
-        services: [authentication.revocations, janitor, pinned, dispatcher, DeliveryJanitor(queue: queue, interval: .seconds(600), logger: logger)],
+        // Stopped in reverse: the dispatcher's attempts end, then their records are written, then the senders close.
+        services: [
+            authentication.revocations, janitor, pinned, recorder, dispatcher, DeliveryJanitor(queue: queue, interval: .seconds(600), logger: logger),
+        ],
         logger: logger
     )
 }

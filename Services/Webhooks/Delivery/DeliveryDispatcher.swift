@@ -28,6 +28,7 @@ struct DeliveryDispatcher: Service {
     let queue: MessageQueue
     let endpoints: EndpointRepository
     let sender: WebhookSender
+    let recorder: AttemptRecorder
     let doorbell: Doorbell
     let limits: Limits
     let logger: Logger
@@ -35,10 +36,11 @@ struct DeliveryDispatcher: Service {
     let failures: Counter
 
     init(
-        queue: MessageQueue, endpoints: EndpointRepository, sender: WebhookSender, doorbell: Doorbell, limits: Limits, metrics: ServiceMetrics,
-        logger: Logger
+        queue: MessageQueue, endpoints: EndpointRepository, sender: WebhookSender, recorder: AttemptRecorder, doorbell: Doorbell, limits: Limits,
+        metrics: ServiceMetrics, logger: Logger
     ) {
         self.queue = queue
+        self.recorder = recorder
         self.endpoints = endpoints
         self.sender = sender
         self.doorbell = doorbell
@@ -128,19 +130,13 @@ struct DeliveryDispatcher: Service {
         }
     }
 
-    /// One attempt and its record. A record that fails (the database is away) leaves the
-    /// message to its lease: it is attempted again, never lost.
+    /// One attempt, its outcome handed to the recorder. A record that fails (the database is
+    /// away) leaves the message to its lease: it is attempted again, never lost.
     func deliver(_ message: ClaimedMessage, secrets: [WebhookSecret]) async {
         let outcome = await sender.attempt(message, secrets: secrets)
         attempts.increment()
         if !outcome.succeeded { failures.increment() }
-        do {
-            try await queue.record(outcome, for: message)
-        } catch {
-            logger.warning(
-                "could not record a webhook attempt; the message will be attempted again",
-                metadata: ["message_id": "\(message.id.apiString)", "error": "\(String(describing: error))"])
-        }
+        recorder.add(outcome, for: message)
         logger.debug(
             "webhook attempt",
             metadata: [

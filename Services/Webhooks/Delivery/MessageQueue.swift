@@ -192,45 +192,73 @@ struct MessageQueue: Sendable {
         return claimed
     }
 
-    /// Records an attempt and what follows from it, in one statement: the message succeeds,
-    /// waits for its next retry (never sooner than a `Retry-After`) or fails for good; the
-    /// endpoint forgets its failures, or is disabled by a 410 or by failing past `disableAfter`.
-    func record(_ outcome: AttemptOutcome, for message: ClaimedMessage) async throws {
-        let status: Delivery.Status
-        var nextWait: Double? = nil
-        var step = message.scheduleStep
-        if outcome.succeeded {
-            status = .SUCCEEDED
-        } else if !outcome.gone, let wait = schedule.wait(beforeRetry: message.scheduleStep) {
-            status = .PENDING
-            nextWait = max(wait, min(outcome.retryAfter ?? 0, 30 * 86400))
-            step += 1
-        } else {
-            status = .FAILED
+    /// Records attempts and what follows from each, in one statement for the whole batch (one
+    /// commit, not one per attempt: `AttemptRecorder` gathers them): each message succeeds, waits
+    /// for its next retry (never sooner than a `Retry-After`) or fails for good; each endpoint
+    /// forgets its failures when one of its attempts succeeded, or is disabled by a 410 or by
+    /// failing past `disableAfter`.
+    func record(_ batch: [(outcome: AttemptOutcome, message: ClaimedMessage)]) async throws {
+        guard !batch.isEmpty else { return }
+        var ids: [UUID] = [], endpoints: [UUID] = [], attemptedAt: [Double] = [], responses: [Int] = [], durations: [Int] = []
+        var errors: [String] = [], excerpts: [String] = [], statuses: [String] = [], steps: [Int] = [], waits: [Double] = []
+        var succeeded: [Bool] = [], gone: [Bool] = []
+        for (outcome, message) in batch {
+            var status = Delivery.Status.FAILED
+            var wait = 0.0
+            var step = message.scheduleStep
+            if outcome.succeeded {
+                status = .SUCCEEDED
+            } else if !outcome.gone, let retry = schedule.wait(beforeRetry: message.scheduleStep) {
+                status = .PENDING
+                wait = max(retry, min(outcome.retryAfter ?? 0, 30 * 86400))
+                step += 1
+            }
+            ids.append(message.id)
+            endpoints.append(message.endpointId)
+            attemptedAt.append(outcome.attemptedAt.timeIntervalSince1970)
+            // No answer, no error, no excerpt: -1 and '' here, NULL in the table.
+            responses.append(outcome.responseStatus ?? -1)
+            durations.append(outcome.durationMs)
+            errors.append(outcome.error ?? "")
+            excerpts.append(outcome.excerpt ?? "")
+            statuses.append(status.rawValue)
+            steps.append(step)
+            waits.append(wait)
+            succeeded.append(outcome.succeeded)
+            gone.append(outcome.gone)
         }
         try await client.query(
             """
-            WITH attempt AS (
+            WITH input AS (
+                SELECT * FROM unnest(\(ids)::uuid[], \(endpoints)::uuid[], \(attemptedAt)::float8[], \(responses)::int8[], \(durations)::int8[],
+                    \(errors)::text[], \(excerpts)::text[], \(statuses)::text[], \(steps)::int8[], \(waits)::float8[], \(succeeded)::bool[],
+                    \(gone)::bool[])
+                AS i(message_id, endpoint_id, attempted_at, response_status, duration_ms, error, excerpt, status, step, wait_s, succeeded, gone)
+            ), attempts AS (
                 INSERT INTO webhook_attempts (message_id, attempted_at, response_status, duration_ms, error, response_excerpt)
-                VALUES (\(message.id), \(outcome.attemptedAt), \(outcome.responseStatus), \(outcome.durationMs), \(outcome.error), \(outcome.excerpt))
+                SELECT message_id, to_timestamp(attempted_at), NULLIF(response_status, -1), duration_ms, NULLIF(error, ''), NULLIF(excerpt, '')
+                FROM input
+            ), outcome AS (
+                SELECT endpoint_id, bool_or(succeeded) AS succeeded, bool_or(gone) AS gone, to_timestamp(min(attempted_at)) AS first_at
+                FROM input GROUP BY endpoint_id
             ), endpoint AS (
-                UPDATE webhook_endpoints SET
-                    failing_since = CASE WHEN \(outcome.succeeded) THEN NULL ELSE coalesce(failing_since, \(outcome.attemptedAt)) END,
+                UPDATE webhook_endpoints e SET
+                    failing_since = CASE WHEN o.succeeded THEN NULL ELSE coalesce(e.failing_since, o.first_at) END,
                     disabled_reason = CASE
-                        WHEN status = 'DISABLED' OR \(outcome.succeeded) THEN disabled_reason
-                        WHEN \(outcome.gone) THEN 'GONE'
-                        WHEN failing_since <= now() - make_interval(secs => \(schedule.disableAfter)) THEN 'FAILING'
+                        WHEN e.status = 'DISABLED' OR o.succeeded THEN e.disabled_reason
+                        WHEN o.gone THEN 'GONE'
+                        WHEN e.failing_since <= now() - make_interval(secs => \(schedule.disableAfter)) THEN 'FAILING'
                         ELSE NULL END,
                     status = CASE
-                        WHEN status = 'DISABLED' OR \(outcome.succeeded) THEN status
-                        WHEN \(outcome.gone) OR failing_since <= now() - make_interval(secs => \(schedule.disableAfter)) THEN 'DISABLED'
-                        ELSE status END
-                WHERE id = \(message.endpointId)
+                        WHEN e.status = 'DISABLED' OR o.succeeded THEN e.status
+                        WHEN o.gone OR e.failing_since <= now() - make_interval(secs => \(schedule.disableAfter)) THEN 'DISABLED'
+                        ELSE e.status END
+                FROM outcome o WHERE e.id = o.endpoint_id
             )
-            UPDATE webhook_messages SET status = \(status.rawValue), attempts = attempts + 1, schedule_step = \(step),
-                last_attempt_at = \(outcome.attemptedAt),
-                next_attempt_at = CASE WHEN \(status.rawValue) = 'PENDING' THEN now() + make_interval(secs => \(nextWait ?? 0)) END
-            WHERE id = \(message.id)
+            UPDATE webhook_messages m SET status = i.status, attempts = m.attempts + 1, schedule_step = i.step,
+                last_attempt_at = to_timestamp(i.attempted_at),
+                next_attempt_at = CASE WHEN i.status = 'PENDING' THEN now() + make_interval(secs => i.wait_s) END
+            FROM input i WHERE m.id = i.message_id
             """,
             logger: logger
         )
