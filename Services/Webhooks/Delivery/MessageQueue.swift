@@ -199,9 +199,18 @@ struct MessageQueue: Sendable {
     /// failing past `disableAfter`.
     func record(_ batch: [(outcome: AttemptOutcome, message: ClaimedMessage)]) async throws {
         guard !batch.isEmpty else { return }
-        var ids: [UUID] = [], endpoints: [UUID] = [], attemptedAt: [Double] = [], responses: [Int] = [], durations: [Int] = []
-        var errors: [String] = [], excerpts: [String] = [], statuses: [String] = [], steps: [Int] = [], waits: [Double] = []
-        var succeeded: [Bool] = [], gone: [Bool] = []
+        var ids: [UUID] = []
+        var endpoints: [UUID] = []
+        var attemptedAt: [Double] = []
+        var responses: [Int] = []
+        var durations: [Int] = []
+        var errors: [String] = []
+        var excerpts: [String] = []
+        var statuses: [String] = []
+        var steps: [Int] = []
+        var waits: [Double] = []
+        var succeeded: [Bool] = []
+        var gone: [Bool] = []
         for (outcome, message) in batch {
             var status = Delivery.Status.FAILED
             var wait = 0.0
