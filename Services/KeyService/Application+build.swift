@@ -16,7 +16,10 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     let usage = UsageRecorder(keys: keys, interval: settings.usageFlushInterval, logger: logger)
     let notifier = RevocationNotifier(keys: keys, logger: logger)
     let ledger = RateLimitLedger(client: postgres, logger: logger)
-    let expiries = KeyExpiryRecorder(keys: keys, interval: .seconds(1), logger: logger)
+    // `key.expired` in the audit trail once for each rolled key whose expiry passed. Refusing the
+    // key needs nothing from it: introspection compares the expiry with the database's clock.
+    let expiries = PeriodicJob(
+        every: .seconds(1), done: "rolled keys expired", failed: "could not record key expiries", logger: logger, work: keys.recordExpiries)
     let reporters = try settings.leakReporterKeysFile.map { try ReporterKeys(path: $0, logger: logger) }
     // The throttle's own connections: a flood of sign-ins queues there, while introspection and
     // rate-limit leases keep the main pool (docs/design/hostile-clients.md).

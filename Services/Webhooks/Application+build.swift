@@ -29,7 +29,10 @@ func buildApplication(settings: WebhooksSettings, keyService: KeyServiceClients,
         name: "webhooks", configuration: settings.service, router: router, postgres: postgres, migrations: WebhooksMigrations.all,
         // Stopped in reverse: the dispatcher's attempts end, then their records are written, then the senders close.
         services: [
-            authentication.revocations, janitor, pinned, recorder, dispatcher, DeliveryJanitor(queue: queue, interval: .seconds(600), logger: logger),
+            authentication.revocations, janitor, pinned, recorder, dispatcher,
+            PeriodicJob(
+                every: .seconds(600), done: "forgot webhook messages past their retention", failed: "could not forget old webhook messages",
+                logger: logger, work: { try await queue.purge(retention: MessageQueue.retention) }),
         ],
         logger: logger
     )

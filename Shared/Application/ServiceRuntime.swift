@@ -120,10 +120,13 @@ public enum ServiceRuntime {
     /// Kept answers for `Idempotency-Key` retries in the service's database, and the janitor
     /// that forgets them after the retention: give the store to `ScopedRoutes`, run the janitor.
     public static func makeIdempotency(postgres: PostgresClient, configuration: ServiceConfiguration, logger: Logger) -> (
-        IdempotencyStore, IdempotencyJanitor
+        IdempotencyStore, PeriodicJob
     ) {
         let store = IdempotencyStore(client: postgres, retention: configuration.idempotencyRetention, logger: logger)
-        return (store, IdempotencyJanitor(store: store, interval: min(configuration.idempotencyRetention, .seconds(300))))
+        let janitor = PeriodicJob(
+            every: min(configuration.idempotencyRetention, .seconds(300)), done: "forgot expired idempotency answers",
+            failed: "could not forget expired idempotency answers", logger: store.logger, work: store.purge)
+        return (store, janitor)
     }
 
     /// The database pool for `configuration`, of `poolSize` connections (default: its own setting).

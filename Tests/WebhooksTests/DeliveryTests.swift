@@ -291,7 +291,7 @@ struct DeliveryTests {
                     """)
                 try await postgres.query("UPDATE webhook_events SET received_at = now() - interval '31 days'")
                 let queue = MessageQueue(client: postgres, schedule: .standard, logger: Logger(label: "test"))
-                #expect(try await queue.purge(retention: DeliveryJanitor.retention) == 1)
+                #expect(try await queue.purge(retention: MessageQueue.retention) == 1)
                 let left = try await postgres.query(
                     "SELECT (SELECT count(*)::int FROM webhook_messages), (SELECT count(*)::int FROM webhook_attempts), (SELECT count(*)::int FROM webhook_events)"
                 ).collect().first!.decode((Int, Int, Int).self)

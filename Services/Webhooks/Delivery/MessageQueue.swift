@@ -202,6 +202,9 @@ struct MessageQueue: Sendable {
         )
     }
 
+    /// How long messages and their attempts are kept.
+    static let retention = Duration.seconds(30 * 86400)
+
     /// Forgets messages (with their attempts) and events older than `retention`, and secrets
     /// that expired; a batch at a time so no statement holds many locks. Returns the messages forgotten.
     func purge(retention: Duration, batch: Int = 5000) async throws -> Int {
