@@ -38,17 +38,8 @@ struct InterviewsBoundaryTests {
     @Test func eachRouteRefusesAKeyLackingItsScopeAndAcceptsOneHoldingOnlyIt() async throws {
         let table = try Self.table()
         try await InterviewsHarness().run { client in
-            let organization = try await client.keyService.newOrganization()
-            for scope in Set(table.map(\.scope)) {
-                let only = try await organization.key([scope.rawValue]).key
-                let allBut = try await organization.key(Scope.allCases.filter { $0 != scope }.map(\.rawValue)).key
-                for route in table where route.scope == scope {
-                    let path = route.path.replacingOccurrences(of: "{id}", with: UUID().uuidString)
-                    let refused = try await client.call(route.method, path, key: allBut, body: [:])
-                    #expect(refused.status == .forbidden && apiError(refused)?.requiredScope == scope.rawValue, "\(route)")
-                    let accepted = try await client.call(route.method, path, key: only, body: [:])
-                    #expect(![.unauthorized, .forbidden].contains(accepted.status), "\(route): \(accepted.status)")
-                }
+            try await ScopeMatrix.check(table, organization: try await client.keyService.newOrganization()) { method, path, key in
+                try await client.call(method, path, key: key, body: [:])
             }
             #expect(try await client.call(.get, "/api/v1/interviews/not-a-uuid", key: nil).status == .unauthorized)
         }
