@@ -208,6 +208,27 @@ struct DeliveryTests {
         }
     }
 
+    /// Four attempts at once in all, two for one organization: a burst of one organization to
+    /// slow endpoints holds its two, and another organization's event goes out at once.
+    @Test func oneOrganizationsBurstNeverStarvesAnother() async throws {
+        let receiver = try await WebhookReceiver()
+        try await WebhooksHarness(environment: ["WEBHOOK_CONCURRENCY": "4", "WEBHOOK_ORGANIZATION_CONCURRENCY": "2"]).run { client in
+            let (busy, busyKey) = try await client.organization()
+            let (other, otherKey) = try await client.organization()
+            for name in ["slow-a", "slow-b", "slow-c"] { _ = try await client.endpoint(key: busyKey, url: receiver.url(name, "sleep/3")) }
+            _ = try await client.endpoint(key: otherKey, url: receiver.url("other"))
+            for _ in 0..<20 { try await client.handOver(WebhooksHarness.event(organization: busy)) }
+            _ = try await receiver.requests(to: "slow-", atLeast: 0, within: .milliseconds(300))
+            let start = Date().timeIntervalSince1970
+            try await client.handOver(WebhooksHarness.event(organization: other))
+            let arrived = try await receiver.requests(to: "other", atLeast: 1, within: .seconds(5))
+            #expect(arrived.count == 1 && arrived[0].receivedAt - start < 1.0)
+            // The busy organization never had more than its two attempts under way.
+            let slow = try await receiver.requests().filter { $0.path.hasPrefix("/slow-") }
+            #expect(slow.count <= 2, "\(slow.count) attempts of the busy organization in its first 3 seconds")
+        }
+    }
+
     @Test func anEndpointFailingForTheWholePeriodIsDisabled() async throws {
         let receiver = try await WebhookReceiver()
         try await WebhooksHarness(environment: ["WEBHOOK_RETRY_SCHEDULE": "0.5s,0.5s,0.5s,0.5s,0.5s", "WEBHOOK_DISABLE_AFTER": "1s"]).run { client in

@@ -62,9 +62,9 @@ struct DeliveryDispatcher: Service {
         func room(_ limits: Limits) -> MessageQueue.Room {
             counts.withLock { counts in
                 MessageQueue.Room(
-                    total: limits.total - counts.total, perEndpoint: limits.perEndpoint,
+                    total: limits.total - counts.total, perEndpoint: limits.perEndpoint, perOrganization: limits.perOrganization,
                     busyEndpoints: counts.endpoints.map { ($0.key, max(0, limits.perEndpoint - $0.value)) },
-                    fullOrganizations: counts.organizations.filter { $0.value >= limits.perOrganization }.map(\.key))
+                    busyOrganizations: counts.organizations.map { ($0.key, max(0, limits.perOrganization - $0.value)) })
             }
         }
 

@@ -72,29 +72,33 @@ struct MessageQueue: Sendable {
     // MARK: The dispatcher's side
 
     /// How the dispatcher asks for work: the room it has overall, per endpoint and per
-    /// organization, and the endpoints and organizations that are full or partly busy.
+    /// organization, and the endpoints and organizations with attempts under way.
     struct Room: Sendable {
         var total: Int
         var perEndpoint: Int
+        var perOrganization: Int
         /// Endpoints with messages in flight, and the room each has left.
         var busyEndpoints: [(UUID, Int)]
-        /// Organizations with no room left.
-        var fullOrganizations: [UUID]
+        /// Organizations with messages in flight, and the room each has left.
+        var busyOrganizations: [(UUID, Int)]
     }
 
     /// Claims due messages of enabled endpoints, at most `room.total`, taking organizations in
-    /// turn (every organization's first message before anyone's second) and at most the room
-    /// of each endpoint. A claim moves the message's next attempt `lease` ahead: if this
+    /// turn (every organization's first message before anyone's second), and at most the room
+    /// each endpoint and each organization has left. A claim moves the message's next attempt `lease` ahead: if this
     /// process dies mid-attempt, the message is due again then, on any replica.
     func claim(room: Room, lease: Duration) async throws -> [ClaimedMessage] {
         guard room.total > 0 else { return [] }
         let busyIds = room.busyEndpoints.map(\.0)
         let busyRoom = room.busyEndpoints.map(\.1)
+        let organizationIds = room.busyOrganizations.map(\.0)
+        let organizationRoom = room.busyOrganizations.map(\.1)
         let leaseSeconds = Double(lease.components.seconds)
         let rows = try await client.query(
             """
-            WITH candidates AS (
-                SELECT m.id, row_number() OVER (PARTITION BY e.organization_id ORDER BY m.next_attempt_at, m.id) AS turn, m.next_attempt_at
+            WITH ranked AS (
+                SELECT m.id, e.organization_id, m.next_attempt_at,
+                    row_number() OVER (PARTITION BY e.organization_id ORDER BY m.next_attempt_at, m.id) AS turn
                 FROM webhook_endpoints e
                 LEFT JOIN unnest(\(busyIds)::uuid[], \(busyRoom)::int8[]) AS b(endpoint_id, room) ON b.endpoint_id = e.id
                 CROSS JOIN LATERAL (
@@ -103,8 +107,12 @@ struct MessageQueue: Sendable {
                     ORDER BY next_attempt_at LIMIT coalesce(b.room, \(room.perEndpoint))
                 ) m
                 WHERE e.status = 'ENABLED' AND e.deleted_at IS NULL AND coalesce(b.room, \(room.perEndpoint)) > 0
-                  AND NOT (e.organization_id = ANY(\(room.fullOrganizations)::uuid[]))
-                ORDER BY turn, m.next_attempt_at LIMIT \(room.total)
+            ), candidates AS (
+                SELECT r.id FROM ranked r
+                LEFT JOIN unnest(\(organizationIds)::uuid[], \(organizationRoom)::int8[]) AS o(organization_id, room)
+                    ON o.organization_id = r.organization_id
+                WHERE r.turn <= coalesce(o.room, \(room.perOrganization))
+                ORDER BY r.turn, r.next_attempt_at LIMIT \(room.total)
             )
             UPDATE webhook_messages m SET next_attempt_at = now() + make_interval(secs => \(leaseSeconds))
             FROM candidates c, webhook_events ev, webhook_endpoints e
