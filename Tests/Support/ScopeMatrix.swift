@@ -24,7 +24,8 @@ public enum ScopeMatrix {
             let path = route.path.split(separator: "/", omittingEmptySubsequences: false)
                 .map { $0.hasPrefix("{") ? UUID().uuidString : String($0) }.joined(separator: "/")
             let refused = try await call(route.method, path, allBut[route.scope]!)
-            #expect(refused.status == .forbidden && apiError(refused)?.requiredScope == route.scope.rawValue, "\(route)", sourceLocation: sourceLocation)
+            #expect(
+                refused.status == .forbidden && apiError(refused)?.requiredScope == route.scope.rawValue, "\(route)", sourceLocation: sourceLocation)
             let accepted = try await call(route.method, path, only[route.scope]!)
             #expect(![.unauthorized, .forbidden].contains(accepted.status), "\(route): \(accepted.status)", sourceLocation: sourceLocation)
         }
