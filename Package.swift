@@ -122,7 +122,10 @@ let package = Package(
         // Reports of completed interviews and tests, written from delivered events.
         service("Reports", path: "Services/Reports"),
         // AsyncHTTPClient: the deliveries, each connecting to the address that was checked (its dnsOverride).
-        service("Webhooks", path: "Services/Webhooks", extra: [.product(name: "AsyncHTTPClient", package: "async-http-client")]),
+        // NIOSSL: the deliveries' TLS, with an operator's own authorities trusted too (WEBHOOK_CA_FILE).
+        service(
+            "Webhooks", path: "Services/Webhooks",
+            extra: [.product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl")]),
         // scripts/bench's in-process side: nanoseconds per cached verification and per rate-limit
         // admission, and the plain Hummingbird endpoint the services are compared with.
         .executableTarget(

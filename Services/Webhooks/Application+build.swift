@@ -16,7 +16,7 @@ func buildApplication(settings: WebhooksSettings, keyService: KeyServiceClients,
     let endpoints = EndpointRepository(client: postgres, box: settings.secrets, logger: logger)
     let queue = MessageQueue(client: postgres, schedule: settings.schedule, logger: logger)
     let doorbell = Doorbell()
-    let pinned = PinnedSender()
+    let pinned = PinnedSender(additionalAuthorities: settings.additionalAuthorities)
     let controller = EndpointController(endpoints: endpoints, queue: queue, destinations: settings.destinations, doorbell: doorbell)
     controller.addRoutes(to: ScopedRoutes(router: router, idempotency: idempotency))
     controller.addRoutes(to: OrganizationCallRoutes(router: router, callers: settings.consoleCallers))

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOSSL
 import Shared
 
 /// The webhooks service's settings: the common ones, key verification, who may hand over
@@ -17,6 +18,9 @@ struct WebhooksSettings: Sendable {
     var destinations: DestinationPolicy
     var schedule: DeliverySchedule
     var limits: DeliveryDispatcher.Limits
+    /// `WEBHOOK_CA_FILE`: certificate authorities (PEM) trusted besides the system's, for receivers
+    /// inside an allowed network that use the operator's own authority.
+    var additionalAuthorities: String?
 
     static let secretsVariable = "WEBHOOK_SECRETS_KEY"
 
@@ -30,6 +34,12 @@ struct WebhooksSettings: Sendable {
             why: "it encrypts webhook endpoints' signing secrets at rest; scripts/make-env writes one")
         destinations = try DestinationPolicy(environment: environment)
         schedule = try DeliverySchedule(environment: environment)
+        if let file = environment.get("WEBHOOK_CA_FILE"), !file.isEmpty {
+            guard (try? NIOSSLCertificate.fromPEMFile(file))?.isEmpty == false else {
+                throw ConfigurationError("WEBHOOK_CA_FILE must name a readable PEM file of certificate authorities")
+            }
+            additionalAuthorities = file
+        }
         limits = DeliveryDispatcher.Limits(
             total: try environment.integer("WEBHOOK_CONCURRENCY", default: 256, in: 1...10_000),
             perEndpoint: try environment.integer("WEBHOOK_ENDPOINT_CONCURRENCY", default: 16, in: 1...1000),

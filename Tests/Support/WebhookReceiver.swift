@@ -21,19 +21,25 @@ public final class WebhookReceiver: Sendable {
     }
 
     let child: ChildProcess
+    /// Where webhooks go (https with certificates).
     public let port: Int
+    /// Where the test side asks for the log and registers secrets (plain http).
+    let controlPort: Int
 
-    public init() async throws {
+    /// A receiver over plain http, or over https with `certificates`.
+    public init(tls certificates: TestCertificates? = nil) async throws {
         let python = ProcessInfo.processInfo.environment["EVALYO_PYTHON"] ?? "python3"
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("WebhookReceiver/receiver.py")
         let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-receiver-\(UUID()).port")
-        child = try ChildProcess(URL(fileURLWithPath: python), arguments: [script.path, portFile.path])
+        let tls = certificates.map { [$0.certificate, $0.key] } ?? []
+        child = try ChildProcess(URL(fileURLWithPath: python), arguments: [script.path, portFile.path] + tls)
         child.stopWhenTestsExit()
         let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text.split(separator: " ")[0]) {
                 self.port = port
+                self.controlPort = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? port
                 try? FileManager.default.removeItem(at: portFile)
                 return
             }
@@ -50,13 +56,13 @@ public final class WebhookReceiver: Sendable {
     /// Has the receiver verify requests to `prefix` with each of `secrets`.
     public func verify(_ prefix: String, with secrets: [String]) async throws {
         let body = try JSONSerialization.data(withJSONObject: ["prefix": "/" + prefix, "secrets": secrets])
-        let answer = try await HTTPExchange.send(.POST, "http://127.0.0.1:\(port)/_secrets", body: String(decoding: body, as: UTF8.self))
+        let answer = try await HTTPExchange.send(.POST, "http://127.0.0.1:\(controlPort)/_secrets", body: String(decoding: body, as: UTF8.self))
         guard answer.status == 204 else { throw TestSetupError("the receiver refused the secrets: \(answer.status)") }
     }
 
     /// Every request so far, oldest first.
     public func requests() async throws -> [Request] {
-        let answer = try await HTTPExchange.send(.GET, "http://127.0.0.1:\(port)/_log")
+        let answer = try await HTTPExchange.send(.GET, "http://127.0.0.1:\(controlPort)/_log")
         let list = (try JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [[String: Any]] ?? []
         return list.map { entry in
             Request(

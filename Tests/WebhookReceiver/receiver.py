@@ -1,7 +1,9 @@
 """A webhook receiver for the tests: a real HTTP server that verifies every request with the
 Standard Webhooks specification's own library (standardwebhooks, PyPI) and answers as its path says.
 
-usage: python receiver.py PORT_FILE   (binds 127.0.0.1 on a free port and writes the port there)
+usage: python receiver.py PORT_FILE [CERT KEY]   (binds 127.0.0.1 on a free port and writes the port there;
+       with a certificate and its key, it serves HTTPS, and /_secrets and /_log on a second, plain
+       port, written after the first)
 
 Paths (any prefix before them names a separate receiver, e.g. /a/ok and /b/ok):
   .../ok                 200
@@ -101,8 +103,18 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    ports = [server.server_address[1]]
+    if len(sys.argv) == 4:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[2], sys.argv[3])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        control = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        control.daemon_threads = True
+        threading.Thread(target=control.serve_forever, daemon=True).start()
+        ports.append(control.server_address[1])
     with open(sys.argv[1] + ".tmp", "w") as file:
-        file.write(str(server.server_address[1]))
+        file.write(" ".join(str(port) for port in ports))
     import os
     os.replace(sys.argv[1] + ".tmp", sys.argv[1])
     server.serve_forever()

@@ -294,6 +294,33 @@ struct DeliveryTests {
         }
     }
 
+    /// Over https, the attempt connects to the checked address while TLS still checks the URL's
+    /// name: a certificate for the name is accepted, the same receiver under a name its
+    /// certificate does not carry is refused. (The receiver's authority is trusted through
+    /// `WEBHOOK_CA_FILE`; the names come from `/etc/hosts` entries the test writes.)
+    @Test func overHTTPSTheCertificateIsCheckedAgainstTheURLsName() async throws {
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let (named, other) = ("evalyo-tls-\(suffix).test", "evalyo-other-\(suffix).test")
+        let certificates = try TestCertificates.make(naming: [named])
+        defer { certificates.remove() }
+        let hosts = [try HostsEntry(name: named, address: "127.0.0.1"), try HostsEntry(name: other, address: "127.0.0.1")]
+        defer { hosts.forEach { $0.remove() } }
+        let receiver = try await WebhookReceiver(tls: certificates)
+        try await WebhooksHarness(environment: ["WEBHOOK_ALLOW_HTTP": "", "WEBHOOK_CA_FILE": certificates.authority]).run { client in
+            let (organization, key) = try await client.organization()
+            let good = try await client.endpoint(key: key, url: "https://\(named):\(receiver.port)/tls/ok")
+            let wrong = try #require(try await client.endpoint(key: key, url: "https://\(other):\(receiver.port)/wrong/ok")["id"] as? String)
+            try await receiver.verify("tls", with: [try #require(good["secret"] as? String)])
+            try await client.handOver(WebhooksHarness.event(organization: organization))
+            #expect(try await receiver.requests(to: "tls", atLeast: 1).first?.verified == [true])
+            let refused = try await client.deliveries(wrong, key: key) { ($0.first?["attempts"] as? [Any])?.isEmpty == false }
+            let attempt = try #require((refused.first?["attempts"] as? [[String: Any]])?.first)
+            let error = (attempt["error"] as? String ?? "").lowercased()
+            #expect(attempt["responseStatus"] is NSNull && (error.contains("certificate") || error.contains("handshake")), "\(attempt)")
+            #expect(try await receiver.requests().allSatisfy { !$0.path.hasPrefix("/wrong/") })
+        }
+    }
+
     @Test func messagesAndTheirAttemptsAreForgottenAfterThirtyDays() async throws {
         let receiver = try await WebhookReceiver()
         let harness = try await WebhooksHarness()

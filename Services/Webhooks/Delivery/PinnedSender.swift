@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -32,8 +33,13 @@ final class PinnedSender: Service, Sendable {
 
     private let clients = Mutex<[String: HTTPClient]>([:])
     private let order = Mutex<[String]>([])
+    /// Certificate authorities trusted besides the system's (`WEBHOOK_CA_FILE`, a PEM file): an
+    /// operator's own, for receivers inside a network it allowed.
+    let additionalAuthorities: String?
 
-    init() {}
+    init(additionalAuthorities: String? = nil) {
+        self.additionalAuthorities = additionalAuthorities
+    }
 
     /// The client that connects `host` to `address` and nowhere else.
     private func client(host: String, address: String) -> HTTPClient {
@@ -43,6 +49,9 @@ final class PinnedSender: Service, Sendable {
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: Self.timeout))
         configuration.dnsOverride = [host: address]
         configuration.decompression = .disabled
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let additionalAuthorities { tls.additionalTrustRoots = [.file(additionalAuthorities)] }
+        configuration.tlsConfiguration = tls
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let (kept, evicted) = clients.withLock { clients -> (HTTPClient, HTTPClient?) in
             if let raced = clients[key] { return (raced, client) }
