@@ -304,7 +304,7 @@ struct DeliveryTests {
         let certificates = try TestCertificates.make(naming: [named])
         defer { certificates.remove() }
         let hosts = [try HostsEntry(name: named, address: "127.0.0.1"), try HostsEntry(name: other, address: "127.0.0.1")]
-        defer { hosts.forEach { $0.remove() } }
+        defer { for entry in hosts { entry.remove() } }
         let receiver = try await WebhookReceiver(tls: certificates)
         try await WebhooksHarness(environment: ["WEBHOOK_ALLOW_HTTP": "", "WEBHOOK_CA_FILE": certificates.authority]).run { client in
             let (organization, key) = try await client.organization()
