@@ -84,4 +84,24 @@ struct OutboxTests {
             #expect(Set(events.compactMap { $0["id"] as? String }).count == 3)
         }
     }
+
+    @Test func aCompletedAssignmentWritesOneWebhookEvent() async throws {
+        let harness = try await InterviewsHarness()
+        let database = harness.settings.service.databaseURL
+        try await harness.run { client in
+            let (organization, key) = try await client.organization()
+            let (candidate, _, _) = try await client.catalogSetup(key: key)
+            let test =
+                try await client.create("/api/v1/tests", key: key, ["title": "Swift basics", "isPublished": true, "passingScore": 60])["id"]
+                as! String
+            let assignment = try await client.create("/api/v1/tests/\(test)/assign", key: key, ["candidateId": candidate])["id"] as! String
+            #expect(try await client.runtime("/internal/assignments/\(assignment)/complete", body: ["score": 72]).status == .ok)
+            #expect(try await client.runtime("/internal/assignments/\(assignment)/complete", body: ["score": 10]).status == .conflict)
+            let events = try await Self.webhookEvents(database)
+            #expect(events.map { $0["type"] as? String } == ["assignment.completed"])
+            let data = try #require(events.first?["data"] as? [String: Any])
+            #expect(data["id"] as? String == assignment && data["score"] as? Int == 72 && data["passed"] as? Bool == true)
+            #expect(events.first?["organizationId"] as? String == organization.id)
+        }
+    }
 }
