@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import PostgresNIO
 import Shared
+import Synchronization
 import TestSupport
 import Testing
 
@@ -140,5 +141,46 @@ struct EndpointTests {
             #expect(items(try await client.call(.get, "/api/v1/webhook-endpoints", key: stranger)).isEmpty)
             #expect(try await client.call(.get, base, key: owner).status == .ok)
         }
+    }
+
+    /// A signing secret is in the answers that make it and nowhere else: not in a log line (at
+    /// trace level), not in another answer, not in the database but sealed.
+    @Test func aSigningSecretIsShownOnceNeverLoggedAndStoredSealed() async throws {
+        let receiver = try await WebhookReceiver()
+        let logs = LogCapture()
+        let box = Mutex<[String]>([])
+        try await WebhooksHarness().run(logs: logs) { client in
+            let (organization, key) = try await client.organization()
+            let created = try await client.endpoint(key: key, url: receiver.url("quiet"))
+            let id = try #require(created["id"] as? String)
+            let rolled = json(try await client.call(.post, "/api/v1/webhook-endpoints/\(id)/roll-secret", key: key, body: ["expiresInSeconds": 60]))
+            let secrets = [try #require(created["secret"] as? String), try #require(rolled["secret"] as? String)]
+            box.withLock { $0 = secrets }
+            try await client.handOver(WebhooksHarness.event(organization: organization))
+            _ = try await client.deliveries(id, key: key) { $0.first?["status"] as? String == "SUCCEEDED" }
+            var answers = [try await client.call(.get, "/api/v1/webhook-endpoints", key: key)]
+            answers.append(try await client.call(.get, "/api/v1/webhook-endpoints/\(id)", key: key))
+            answers.append(try await client.call(.get, "/api/v1/webhook-endpoints/\(id)/deliveries", key: key))
+            answers.append(try await client.call(.patch, "/api/v1/webhook-endpoints/\(id)", key: key, body: ["description": "x"]))
+            for (index, answer) in answers.enumerated() {
+                let text = String(buffer: answer.body)
+                #expect(!secrets.contains { text.contains($0.dropFirst(6)) }, "answer \(index) holds a secret")
+            }
+            let stored = try await TestDatabase.withClient(client.databaseURL) { postgres in
+                try await postgres.query("SELECT row_to_json(s)::text, sealed FROM webhook_secrets s").collect().map {
+                    try $0.decode((String, Data).self)
+                }
+            }
+            #expect(stored.count == 2)
+            for (row, sealed) in stored {
+                for secret in secrets {
+                    let bytes = Data(base64Encoded: String(secret.dropFirst(6)))!
+                    #expect(!row.contains(secret.dropFirst(6)) && sealed.range(of: bytes) == nil)
+                }
+            }
+        }
+        let lines = logs.all
+        #expect(lines.count > 10)
+        for secret in box.withLock({ $0 }) { #expect(!lines.contains { $0.contains(secret.dropFirst(6)) }, "a log line holds a secret") }
     }
 }

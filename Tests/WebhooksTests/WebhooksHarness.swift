@@ -28,9 +28,9 @@ struct WebhooksHarness {
         settings = try WebhooksSettings(environment: Environment(values: values.filter { !$0.value.isEmpty }))
     }
 
-    func run(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
-        var logger = Logger(label: "webhooks")
-        logger.logLevel = .warning
+    func run(logs: LogCapture? = nil, _ body: @escaping @Sendable (Client) async throws -> Void) async throws {
+        var logger = logs?.logger(label: "webhooks") ?? Logger(label: "webhooks")
+        logger.logLevel = logs == nil ? .warning : .trace
         let app = try buildApplication(settings: settings, keyService: keyService.clients, metrics: ServiceMetrics(), logger: logger)
         let keyService = self.keyService
         let databaseURL = settings.service.databaseURL
