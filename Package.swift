@@ -100,12 +100,29 @@ let package = Package(
             path: "Shared",
             swiftSettings: swiftSettings
         ),
+        // The smallest Redis client the rate-limit ledger needs (RESP2 over SwiftNIO); no Swift
+        // Redis client resolves here (RediStack or valkey-swift would replace it).
+        .target(
+            name: "MiniRedis",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Libraries/MiniRedis",
+            swiftSettings: swiftSettings
+        ),
         // Organizations, console users and sessions, API keys, introspection.
         service(
             "KeyService", path: "Services/KeyService",
             extra: [
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // The rate-limit ledger's Redis store (RATE_LIMIT_STORE=redis://...).
+                "MiniRedis",
                 // SIGHUP reloads the leak reporters' keys.
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
@@ -158,7 +175,16 @@ let package = Package(
             path: "Tests/SharedTests",
             swiftSettings: testSwiftSettings
         ),
-        serviceTests("KeyService", extra: [.product(name: "AsyncHTTPClient", package: "async-http-client")]),
+        serviceTests("KeyService", extra: [.product(name: "AsyncHTTPClient", package: "async-http-client"), "MiniRedis"]),
+        // The Redis client against a real redis-server (TEST_REDIS_URL, started by scripts/test).
+        .testTarget(
+            name: "MiniRedisTests",
+            dependencies: [
+                "MiniRedis", "TestSupport", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            path: "Tests/MiniRedisTests",
+            swiftSettings: testSwiftSettings
+        ),
         serviceTests("Catalog"),
         serviceTests("Interviews"),
         serviceTests("Reports"),

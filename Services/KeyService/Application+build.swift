@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import MiniRedis
 import PostgresNIO
 import Shared
 
@@ -15,7 +16,14 @@ func buildApplication(settings: KeyServiceSettings, metrics: ServiceMetrics, log
     let accounts = ConsoleAccountRepository(client: postgres, logger: logger)
     let usage = UsageRecorder(keys: keys, interval: settings.usageFlushInterval, logger: logger)
     let notifier = RevocationNotifier(keys: keys, logger: logger)
-    let ledger = RateLimitLedger(client: postgres, logger: logger)
+    let ledger: any RateLimitLedger =
+        if let redis = settings.rateLimitRedis {
+            RedisRateLimitLedger(redis: RedisClient(configuration: redis, logger: logger), logger: logger)
+        } else {
+            PostgresRateLimitLedger(client: postgres, logger: logger)
+        }
+    logger.info(
+        "rate-limit ledger: \(settings.rateLimitRedis.map { "Redis at \($0.host):\($0.port)" } ?? "the key service's database")")
     // `key.expired` in the audit trail once for each rolled key whose expiry passed. Refusing the
     // key needs nothing from it: introspection compares the expiry with the database's clock.
     let expiries = PeriodicJob(
@@ -54,7 +62,7 @@ func buildRouter(
     accounts: ConsoleAccountRepository,
     usage: UsageRecorder,
     notifier: RevocationNotifier,
-    ledger: RateLimitLedger,
+    ledger: any RateLimitLedger,
     throttle: SignInThrottle,
     passwords: PasswordChecker,
     box: SecretBox,

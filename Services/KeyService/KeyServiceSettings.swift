@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MiniRedis
 import Shared
 
 /// The key service's settings: the common ones plus the console's and introspection's.
@@ -41,6 +42,10 @@ struct KeyServiceSettings: Sendable {
     /// The file of trusted secret scanners' public keys (`LEAK_REPORTER_KEYS_FILE`); none: no leak reports.
     var leakReporterKeysFile: String?
 
+    /// Where the rate-limit ledger is kept (`RATE_LIMIT_STORE`): nil, the key service's own
+    /// database; or a Redis server.
+    var rateLimitRedis: RedisConfiguration?
+
     /// `serving`: the settings of `serve`, with the secrets only it needs; false for the operators' commands.
     init(environment: Environment, serving: Bool = true) throws {
         self.service = try ServiceConfiguration(environment: environment, defaultPort: 8081, defaultDatabase: "evalyo_keys")
@@ -66,6 +71,7 @@ struct KeyServiceSettings: Sendable {
                     "WEBHOOKS_CLIENT_SECRET", purpose: "the key service's secret for the webhooks service, which serves the console's Webhooks pages"),
                 timeout: .milliseconds(try environment.integer("WEBHOOKS_TIMEOUT_MS", default: 5000, in: 50...30000)))
         }
+        self.rateLimitRedis = try Self.rateLimitStore(environment: environment)
         if let path = environment.get("LEAK_REPORTER_KEYS_FILE"), !path.isEmpty {
             do {
                 _ = try ReporterKeys.read(path)
@@ -73,6 +79,25 @@ struct KeyServiceSettings: Sendable {
             } catch {
                 throw ConfigurationError("LEAK_REPORTER_KEYS_FILE must name a readable file of public keys in GitHub's format (\(error))")
             }
+        }
+    }
+
+    /// `RATE_LIMIT_STORE`: unset or `postgres` for the database, `redis://[[user]:password@]host[:port][/db]`
+    /// for Redis, with `RATE_LIMIT_STORE_CONNECTIONS` (4) and `RATE_LIMIT_STORE_TIMEOUT_MS` (100).
+    static func rateLimitStore(environment: Environment) throws -> RedisConfiguration? {
+        let store = environment.get("RATE_LIMIT_STORE") ?? ""
+        guard !store.isEmpty, store.lowercased() != "postgres" else { return nil }
+        let connections = try environment.integer("RATE_LIMIT_STORE_CONNECTIONS", default: 4, in: 1...64)
+        let timeout = Duration.milliseconds(try environment.integer("RATE_LIMIT_STORE_TIMEOUT_MS", default: 100, in: 5...10_000))
+        do {
+            let redis = try RedisConfiguration(url: store, connections: connections, timeout: timeout)
+            if let password = redis.password, let mark = SecretPolicy.placeholderMark(in: password) {
+                throw ConfigurationError(
+                    "RATE_LIMIT_STORE's password is a placeholder (it contains \"\(mark)\"): generate real secrets with scripts/make-env")
+            }
+            return redis
+        } catch let error as RedisURLError {
+            throw ConfigurationError("RATE_LIMIT_STORE must be postgres or a redis://[[user]:password@]host[:port][/db] URL: it \(error)")
         }
     }
 }

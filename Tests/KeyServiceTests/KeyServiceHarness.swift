@@ -45,7 +45,7 @@ struct KeyServiceHarness {
             Router(context: AppRequestContext.self), settings: settings, keys: keys,
             accounts: ConsoleAccountRepository(client: postgres, logger: logger),
             usage: UsageRecorder(keys: keys, interval: .seconds(1), logger: logger), notifier: RevocationNotifier(keys: keys, logger: logger),
-            ledger: RateLimitLedger(client: postgres, logger: logger),
+            ledger: PostgresRateLimitLedger(client: postgres, logger: logger),
             throttle: SignInThrottle(client: postgres, failuresPerEmail: 5, attemptsPerAddress: 30, logger: logger), passwords: passwords,
             box: try #require(settings.twoFactorKey), metrics: ServiceMetrics())
     }

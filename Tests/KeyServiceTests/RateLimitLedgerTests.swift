@@ -8,10 +8,24 @@ import Testing
 
 @testable import KeyService
 
-/// The ledger behind rate limits: leases never add up to more than a window's limit, however
-/// many instances ask at once.
+/// The ledger behind rate limits, in both its stores (the key service's PostgreSQL, and Redis
+/// with `RATE_LIMIT_STORE`): leases never add up to more than a window's limit, however many
+/// instances ask at once.
 @Suite("Rate-limit leases never grant more than a window's limit")
 struct RateLimitLedgerTests {
+    /// Where the ledger is kept.
+    enum Store: String, CaseIterable, Sendable {
+        case postgres, redis
+
+        /// The key service's settings for this store.
+        func environment() throws -> [String: String] {
+            switch self {
+            case .postgres: [:]
+            case .redis: ["RATE_LIMIT_STORE": try TestRedis.url()]
+            }
+        }
+    }
+
     static let basic = "Basic " + Data("\(KeyServiceHarness.clientId):\(KeyServiceHarness.clientSecret)".utf8).base64EncodedString()
 
     /// Asks for a lease as a resource service does.
@@ -26,8 +40,8 @@ struct RateLimitLedgerTests {
         return try await client.client.execute(uri: "/internal/rate-limits/lease", method: .post, headers: headers, body: json(body))
     }
 
-    @Test func concurrentLeasesShareOneSecondAndOneMinuteExactly() async throws {
-        try await KeyServiceHarness().run { client in
+    @Test(arguments: Store.allCases) func concurrentLeasesShareOneSecondAndOneMinuteExactly(store: Store) async throws {
+        try await KeyServiceHarness(environment: store.environment()).run { client in
             let key = UUID()
             // The next second, which the ledger accepts for about two seconds, however slow the machine.
             let second = Int64(Date().timeIntervalSince1970) + 1
@@ -63,8 +77,8 @@ struct RateLimitLedgerTests {
         }
     }
 
-    @Test func leasesNeedCredentialsAndSaneWindows() async throws {
-        try await KeyServiceHarness().run { client in
+    @Test(arguments: Store.allCases) func leasesNeedCredentialsAndSaneWindows(store: Store) async throws {
+        try await KeyServiceHarness(environment: store.environment()).run { client in
             let now = Int64(Date().timeIntervalSince1970)
             let anonymous = try await Self.lease(client, key: UUID(), second: now, want: 1, perSecond: 10, perMinute: nil, credentials: nil)
             #expect(anonymous.status == .unauthorized)

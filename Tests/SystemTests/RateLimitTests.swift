@@ -27,8 +27,14 @@ struct RateLimitTests {
         }
     }
 
-    @Test func aStarterKeyBurstingPastTenPerSecondGets429WithTheHeadersOnEveryInstance() async throws {
-        let platform = try await Platform.launch()
+    /// The key service's settings for each store of the ledger.
+    static func ledgerEnvironment(_ store: String) throws -> [String: String] {
+        store == "redis" ? ["RATE_LIMIT_STORE": try TestRedis.url()] : [:]
+    }
+
+    @Test(arguments: ["postgres", "redis"])
+    func aStarterKeyBurstingPastTenPerSecondGets429WithTheHeadersOnEveryInstance(store: String) async throws {
+        let platform = try await Platform.launch(keyServiceEnvironment: try Self.ledgerEnvironment(store))
         let (secondCatalogProcess, secondCatalog) = try await CatalogFixture.launch(keyService: platform.keyService)
         let organization = try await platform.keyService.newOrganization(plan: ["starter"])
         let busy = try await organization.key(["jobs:read"]).key

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// A key service that hangs (paused, or its database paused) stops no key it verified moments
+/// A key service that hangs (paused, or its database or Redis ledger paused) stops no key it verified moments
 /// ago: every resource service serves the cached key at once, each instance counting its limits
 /// alone, and counts with the ledger again once the key service answers.
 @Suite("A stalled key service holds no request of a cached, limited key", .serialized)
@@ -92,5 +92,17 @@ struct StalledKeyServiceTests {
         // Its cluster outlives the test process unless stopped here (the deferred task is a fallback).
         _ = await platform.stop()
         try await database.remove()
+    }
+
+    @Test func aKeyServiceWhoseRedisLedgerIsPausedLeavesCachedKeysServed() async throws {
+        let redis = try await PrivateRedis()
+        let platform = try await Platform.launch(keyServiceEnvironment: ["RATE_LIMIT_STORE": redis.url])
+        defer {
+            Task {
+                _ = await platform.stop()
+                try? await redis.stop()
+            }
+        }
+        try await Self.check(platform, pause: { redis.pause() }, resume: { redis.resume() })
     }
 }

@@ -68,6 +68,27 @@ pg_stop() {
   as_pg "$(pg_bindir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# redis_start DIR PORT: a throwaway redis-server on loopback (no persistence), in the
+# background, its pid in DIR/redis.pid and its log in DIR/redis.log; waits until it answers.
+redis_start() {
+  local dir=$1 port=$2 i
+  mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >/dev/null || die "redis-server did not start"
+  for i in $(seq 1 100); do
+    redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && return 0
+    sleep 0.1
+  done
+  tail -20 "$dir/redis.log" >&2
+  die "redis-server did not answer on port $port (log: $dir/redis.log)"
+}
+
+# redis_stop DIR: stops the server redis_start started there, if it runs.
+redis_stop() {
+  local dir=$1
+  [ -f "$dir/redis.pid" ] && kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
+}
+
 # pg_create_db URL NAME: creates database NAME (if missing) on the server of admin URL.
 pg_create_db() {
   local url=$1 name=$2
