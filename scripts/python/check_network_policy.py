@@ -16,7 +16,10 @@ PODS = {
     "interviews": [8083],
     "reports": [8084],
     "webhooks": [8085],
+    "redis": [6379],
 }
+# The platform's own services (Redis is only the key service's ledger).
+SERVICES = [name for name in PODS if name not in ("gateway", "redis")]
 # The managed PostgreSQL outside the cluster, an address in the policies' ipBlock, and a client on the internet.
 DATABASE = ("postgres", "10.20.0.10", [5432])
 OUTSIDE = "outside"
@@ -26,11 +29,12 @@ INTERNET = ("endpoint", "93.184.215.14", [443])
 INSIDE = [("inside-" + address, address, [443]) for address in ("10.1.2.3", "172.16.0.9", "192.168.1.1", "169.254.169.254", "127.0.0.1", "100.64.0.1")]
 
 EXPECTED = {(OUTSIDE, "gateway", 8080), (OUTSIDE, "gateway", 8443)}
-EXPECTED |= {("gateway", name, port) for name, ports in PODS.items() if name != "gateway" for port in ports}
+EXPECTED |= {("gateway", name, port) for name in SERVICES for port in PODS[name]}
 EXPECTED |= {(name, "key-service", 8081) for name in ("catalog", "interviews", "reports", "webhooks")}
 EXPECTED |= {("interviews", "catalog", 8082), ("interviews", "reports", 8084), ("catalog", "interviews", 8083)}
 EXPECTED |= {(name, "webhooks", 8085) for name in ("catalog", "interviews", "reports", "key-service")}
-EXPECTED |= {(name, "postgres", 5432) for name in PODS if name != "gateway"}
+EXPECTED |= {(name, "postgres", 5432) for name in SERVICES}
+EXPECTED |= {("key-service", "redis", 6379)}
 EXPECTED |= {("webhooks", INTERNET[0], 443)}
 ADDRESSES = {peer[0]: peer[1] for peer in [DATABASE, INTERNET] + INSIDE}
 
