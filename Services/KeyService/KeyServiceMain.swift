@@ -9,7 +9,7 @@ struct KeyServiceMain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key-service",
         abstract: "Evalyo key service: organizations, console, API keys and introspection.",
-        subcommands: [Serve.self, CreateAdmin.self, SetPlan.self],
+        subcommands: [Serve.self, CreateAdmin.self, SetPlan.self, LedgerLoad.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -54,8 +54,8 @@ struct RateLimitStoresTests {
                 RedisRateLimitLedger.counters(key: key, second: second)[0], RedisRateLimitLedger.counters(key: key, second: second)[1]
             )
             #expect(try await ledger.redis.send(["GET", secondCounter]).string == "3")
-            #expect((1...10).contains(try await ledger.redis.send(["TTL", secondCounter]).integer ?? 0))
-            #expect((171...180).contains(try await ledger.redis.send(["TTL", minuteCounter]).integer ?? 0))
+            #expect((1...5).contains(try await ledger.redis.send(["TTL", secondCounter]).integer ?? 0))
+            #expect((66...75).contains(try await ledger.redis.send(["TTL", minuteCounter]).integer ?? 0))
             // A lease that grants nothing creates nothing.
             let none = UUID()
             let refused = try await ledger.lease(key: none, second: second, want: 1, perSecond: 10, perMinute: 500)
@@ -103,5 +103,36 @@ struct RateLimitStoresTests {
                 try KeyServiceSettings.rateLimitStore(environment: Environment(values: ["RATE_LIMIT_STORE": bad]))
             }
         }
+    }
+}
+
+/// `key-service ledger-load`'s verdicts: a store that grants past a limit, or short of one, is
+/// seen as such (the capacity table's "0 over-admitted" could otherwise never be anything else).
+@Suite("The ledger load tool tells a store past its limits")
+struct LedgerLoadReportTests {
+    static func report(granted: [Int], asked: Int = 10) throws -> [String: Any] {
+        var tally = LedgerLoad.Tally()
+        for (second, grant) in granted.enumerated() {
+            let pair = LedgerLoad.Pair(key: 0, window: 6000 + Int64(second))
+            tally.granted[pair] = grant
+            tally.asked[pair] = asked
+            tally.grantedInMinute[LedgerLoad.Pair(key: 0, window: 6000), default: 0] += grant
+            tally.latencies.append(1)
+        }
+        let line = LedgerLoad.report([tally], perSecond: 10, perMinute: 25, seconds: 1)
+        return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    @Test func overAdmissionAndShortfallAreCounted() throws {
+        let exact = try Self.report(granted: [10, 10])
+        #expect(exact["over_admitted_seconds"] as? Int == 0 && exact["over_admitted_minutes"] as? Int == 0 && exact["short_seconds"] as? Int == 0)
+        let overSecond = try Self.report(granted: [11])
+        #expect(overSecond["over_admitted_seconds"] as? Int == 1)
+        let overMinute = try Self.report(granted: [10, 10, 10])
+        #expect(overMinute["over_admitted_minutes"] as? Int == 1 && overMinute["over_admitted_seconds"] as? Int == 0)
+        // 7 of 10 in a minute with room: short by 3. Asked less than the limit: not short.
+        let short = try Self.report(granted: [7])
+        #expect(short["short_seconds"] as? Int == 1 && short["short_requests"] as? Int == 3)
+        #expect(try Self.report(granted: [7], asked: 7)["short_seconds"] as? Int == 0)
     }
 }

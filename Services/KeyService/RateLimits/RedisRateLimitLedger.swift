@@ -6,9 +6,8 @@ import Shared
 
 /// The rate-limit ledger in Redis (`RATE_LIMIT_STORE=redis://...`): a counter per window,
 /// decided by one server-side script per lease, so both windows are read and raised atomically
-/// in one round trip. Each counter expires with its window (a second's after 10 s, a minute's
-/// after 3 min), so Redis holds only the windows that can still be leased from, and nothing
-/// has to be deleted. Both keys carry the API key's id as a hash tag, so a Redis Cluster keeps
+/// in one round trip. Each counter expires soon after the last lease that can read it, so Redis
+/// holds only the windows that can still be leased from, and nothing has to be deleted. Both keys carry the API key's id as a hash tag, so a Redis Cluster keeps
 /// them in one slot, as a script requires.
 final class RedisRateLimitLedger: RateLimitLedger, Sendable {
     let redis: RedisClient
@@ -39,10 +38,13 @@ final class RedisRateLimitLedger: RateLimitLedger, Sendable {
         return {granted, secondUsed, minuteUsed}
         """)
 
-    /// A second's counter lives 10 s: leases for it are taken until a second after it ends.
-    static let secondLifetime = 10
-    /// A minute's counter lives 3 min, past the last second of it that can still be leased.
-    static let minuteLifetime = 180
+    /// A second's counter lives 5 s after its last lease: the key service takes leases for a
+    /// second from two seconds before it to one after it (3 s apart at most), and 2 s spare a
+    /// difference between replicas' clocks.
+    static let secondLifetime = 5
+    /// A minute's counter lives 75 s after its last lease: two leases of one minute are at most
+    /// 62 s apart (its first second leased 2 s early, its last 1 s late), and 13 s spare.
+    static let minuteLifetime = 75
 
     /// The counters' names: `rl:{key id}:1:<second>` and `rl:{key id}:60:<minute>`.
     static func counters(key: UUID, second: Int64) -> [String] {
