@@ -45,6 +45,13 @@ public struct RedisConfiguration: Sendable, Equatable {
     }
 }
 
+extension RedisConfiguration: CustomStringConvertible {
+    /// Where it points, without the password (the configuration may be logged).
+    public var description: String {
+        "redis://\(username.map { "\($0)@" } ?? "")\(host):\(port)/\(database)\(password == nil ? "" : " (with a password)")"
+    }
+}
+
 /// Why a Redis URL cannot be used.
 public struct RedisURLError: Error, CustomStringConvertible {
     public let description: String

@@ -96,6 +96,6 @@ func buildRouter(
     let internalRoutes = router.internalRoutes(callers: settings.internalCallers)
     IntrospectionController(keys: keys, usage: usage, metrics: metrics).addRoutes(to: internalRoutes)
     RevocationFeedController(keys: keys, notifier: notifier).addRoutes(to: internalRoutes)
-    RateLimitLeaseController(ledger: ledger).addRoutes(to: internalRoutes)
+    RateLimitLeaseController(ledger: ledger, metrics: metrics, logger: ledger.logger).addRoutes(to: internalRoutes)
     return console.table
 }

@@ -69,7 +69,8 @@ struct RateLimitStoresTests {
     }
 
     @Test func aRedisThatDoesNotAnswerIsA503WithinItsTimeout() async throws {
-        let server = try await PrivateRedis()
+        let password = "ledger-\(UUID().uuidString)"
+        let server = try await PrivateRedis(password: password)
         defer { Task { try? await server.stop() } }
         let harness = try await KeyServiceHarness(environment: ["RATE_LIMIT_STORE": server.url, "RATE_LIMIT_STORE_TIMEOUT_MS": "100"])
         try await harness.run { client in
@@ -83,13 +84,20 @@ struct RateLimitStoresTests {
             let stalled = try await RateLimitLedgerTests.lease(client, key: key, second: now, want: 1, perSecond: 10, perMinute: nil)
             #expect(stalled.status == .serviceUnavailable && apiError(stalled)?.code == "SERVICE_UNAVAILABLE")
             #expect(clock.now - started < .milliseconds(700))
+            let again = try await RateLimitLedgerTests.lease(client, key: key, second: now, want: 1, perSecond: 10, perMinute: nil)
+            #expect(again.status == .serviceUnavailable)
             server.resume()
             let back = try await RateLimitLedgerTests.lease(
                 client, key: key, second: Int64(Date().timeIntervalSince1970) + 1, want: 2, perSecond: 10, perMinute: nil)
             #expect(back.status == .ok, "\(String(buffer: back.body))")
         }
-        let logs = harness.logs.all.joined(separator: "\n")
-        #expect(logs.contains("rate-limit ledger: Redis at 127.0.0.1:\(server.port)"))
+        // One line when the ledger starts failing, one when it answers again; not one per lease.
+        let logs = harness.logs.all
+        #expect(logs.contains { $0.contains("rate-limit ledger: Redis at 127.0.0.1:\(server.port)") })
+        #expect(logs.filter { $0.contains("the rate-limit ledger does not answer") }.count == 1, "\(logs.filter { $0.contains("ledger") })")
+        #expect(logs.filter { $0.contains("the rate-limit ledger answers again") }.count == 1)
+        // The password in RATE_LIMIT_STORE is in no log line, at trace level.
+        #expect(!logs.contains { $0.contains(password) })
     }
 
     @Test func rateLimitStoreIsReadOrRefusedWithAReason() throws {

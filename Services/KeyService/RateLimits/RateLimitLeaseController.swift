@@ -1,13 +1,22 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import Shared
+import Synchronization
 
 /// `POST /internal/rate-limits/lease`: a resource service asks for part of a key's budget in a
 /// one-second window (by its own clock: the current second or one of the next two), and
 /// spends it locally without asking again. Same internal credentials as introspection.
 struct RateLimitLeaseController: Sendable {
     let ledger: any RateLimitLedger
+    /// Whether the ledger failed its last lease: a switch either way is one log line.
+    let health: LedgerHealth
+
+    init(ledger: any RateLimitLedger, metrics: ServiceMetrics, logger: Logger) {
+        self.ledger = ledger
+        self.health = LedgerHealth(errors: Counter(label: "rate_limit_ledger_errors_total", factory: metrics.factory), logger: logger)
+    }
 
     /// The most a single lease may ask for: it bounds how much one instance can hold unspent.
     static let maxWant = 1000
@@ -51,10 +60,42 @@ struct RateLimitLeaseController: Sendable {
         do {
             lease = try await ledger.lease(
                 key: body.keyId, second: body.second, want: body.want, perSecond: body.perSecond, perMinute: body.perMinute)
+            health.answered(nil)
         } catch {
-            context.logger.debug("the rate-limit ledger did not answer", metadata: ["error": "\(String(describing: error))"])
+            health.answered(error)
             throw APIError.unavailable("The rate-limit ledger cannot be reached")
         }
         return Answer(second: body.second, granted: lease.granted, secondUsed: lease.secondUsed, minuteUsed: lease.minuteUsed)
+    }
+}
+
+/// The ledger's failures: counted (`rate_limit_ledger_errors_total`), and logged once when the
+/// ledger starts failing (with the first error: a wrong password, a full Redis, a timeout) and
+/// once when it answers again, not once per lease.
+final class LedgerHealth: Sendable {
+    let errors: Counter
+    let logger: Logger
+    let failing = Mutex(false)
+
+    init(errors: Counter, logger: Logger) {
+        self.errors = errors
+        self.logger = logger
+    }
+
+    /// Records a lease's outcome: nil when the ledger answered.
+    func answered(_ error: (any Error)?) {
+        if error != nil { errors.increment() }
+        let switched = failing.withLock { failing in
+            defer { failing = error != nil }
+            return failing != (error != nil)
+        }
+        guard switched else { return }
+        if let error {
+            logger.warning(
+                "the rate-limit ledger does not answer: leases are 503 and resource services count alone",
+                metadata: ["error": "\(String(describing: error))"])
+        } else {
+            logger.notice("the rate-limit ledger answers again")
+        }
     }
 }
