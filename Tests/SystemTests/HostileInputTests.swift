@@ -26,7 +26,10 @@ struct HostileInputTests {
                 "--checks", "all", "--mode", "all", "--phases", "examples,coverage,fuzzing,stateful",
                 "--max-examples", environment["EVALYO_SCHEMATHESIS_EXAMPLES"] ?? "15", "--seed",
                 environment["EVALYO_SCHEMATHESIS_SEED"] ?? "20261129",
-                "--workers", "2", "--request-timeout", "15", "--report", "junit", "--report-dir", report.path,
+                // One worker: with two threads, CPython 3.11's ast.parse (hypothesis describing a
+                // lambda) now and then fails with "AST constructor recursion depth mismatch"
+                // (python/cpython#106905), a Runtime Error of schemathesis's own, not a finding.
+                "--workers", "1", "--request-timeout", "15", "--report", "junit", "--report-dir", report.path,
             ],
             environment: ["HOME": FileManager.default.temporaryDirectory.path, "SCHEMATHESIS_HOOKS": hooks.path]
         )
