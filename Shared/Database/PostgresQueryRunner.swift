@@ -9,8 +9,10 @@ public protocol PostgresQueryRunner: Sendable {
 }
 
 extension PostgresClient: PostgresQueryRunner {
+    /// Runs `query` in the request's transaction when there is one (`RequestTransaction`), else on the pool.
     public func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        try await self.query(query, logger: logger)
+        if let connection = RequestTransaction.connection { return try await connection.query(query, logger: logger) }
+        return try await self.query(query, logger: logger)
     }
 }
 

@@ -6,10 +6,13 @@ import PostgresNIO
 /// The answers of `POST` requests sent with an `Idempotency-Key` (docs/api-guide.md, "Safe retries"), kept in the
 /// service's own database beside the work they describe, by organization and key.
 ///
-/// A request claims its key with one statement before any work; a second request with the key
-/// then finds the claim (409 while it runs), the stored answer (a replay), or another request's
-/// fingerprint (422). A claim whose request never finished (its process died) can be taken over
-/// by the same request once it is older than `takeover`, longer than any request may run.
+/// A request claims its key, does its work and keeps its answer in one transaction
+/// (`IdempotencyStore.run`). The claim takes a transaction-level advisory lock on the key
+/// first, without waiting: a second request with the key while the first runs finds it taken
+/// (409); after the commit it finds the stored answer (a replay) or another request's
+/// fingerprint (422); after a rollback (a 5xx, a crash) nothing, and runs the work itself. A
+/// claim without an answer, written by an earlier version that committed the claim apart, can be
+/// taken over by the same request once it is older than `takeover`.
 public struct IdempotencyStore: Sendable {
     let client: PostgresClient
     let retention: Duration
@@ -85,36 +88,46 @@ public struct IdempotencyStore: Sendable {
         return Array(hash.finalize())
     }
 
-    /// Claims `key` for the request with `fingerprint`, or says what holds it.
-    public func claim(organizationId: UUID, key: String, fingerprint: [UInt8]) async throws -> Claim {
+    /// Claims `key` for the request with `fingerprint` in the transaction on `connection`, or
+    /// says what holds it. The key's advisory lock is held until that transaction ends.
+    public func claim(on connection: PostgresConnection, organizationId: UUID, key: String, fingerprint: [UInt8]) async throws -> Claim {
         let retentionSeconds = Double(retention.nanosecondsCount) / 1e9
         let takeoverSeconds = Double(takeover.nanosecondsCount) / 1e9
         let digest = ByteBuffer(bytes: fingerprint)
         for _ in 0..<3 {
-            // A new key, an expired one, or an abandoned claim of this same request is ours.
-            let claimed = try await client.query(
+            // The key's lock, taken without waiting (taken: another request with it is running),
+            // then the key: a new one, an expired one, or an abandoned claim of this same request
+            // is ours. One round trip.
+            let attempt = try await connection.query(
                 """
-                INSERT INTO idempotency_keys AS k (organization_id, key, fingerprint, created_at, claimed_at)
-                VALUES (\(organizationId), \(key), \(digest), now(), now())
-                ON CONFLICT (organization_id, key) DO UPDATE
-                SET fingerprint = EXCLUDED.fingerprint, created_at = now(), claimed_at = now(), completed_at = NULL,
-                    status = NULL, content_type = NULL, location = NULL, body = NULL
-                WHERE k.created_at < now() - make_interval(secs => \(retentionSeconds))
-                   OR (k.completed_at IS NULL AND k.fingerprint = EXCLUDED.fingerprint
-                       AND k.claimed_at < now() - make_interval(secs => \(takeoverSeconds)))
-                RETURNING 1
+                WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(\(organizationId.uuidString) || ' ' || \(key), 7401)) AS taken),
+                claimed AS (
+                    INSERT INTO idempotency_keys AS k (organization_id, key, fingerprint, created_at, claimed_at)
+                    SELECT \(organizationId), \(key), \(digest), now(), now() FROM lock WHERE taken
+                    ON CONFLICT (organization_id, key) DO UPDATE
+                    SET fingerprint = EXCLUDED.fingerprint, created_at = now(), claimed_at = now(), completed_at = NULL,
+                        status = NULL, content_type = NULL, location = NULL, body = NULL
+                    WHERE k.created_at < now() - make_interval(secs => \(retentionSeconds))
+                       OR (k.completed_at IS NULL AND k.fingerprint = EXCLUDED.fingerprint
+                           AND k.claimed_at < now() - make_interval(secs => \(takeoverSeconds)))
+                    RETURNING 1
+                )
+                SELECT (SELECT taken FROM lock), EXISTS (SELECT 1 FROM claimed)
                 """,
                 logger: logger
             )
-            if try await claimed.collect().count == 1 { return .claimed }
-            let rows = try await client.query(
+            for try await (taken, claimed) in attempt.decode((Bool, Bool).self) {
+                if !taken { return .inUse }
+                if claimed { return .claimed }
+            }
+            let rows = try await connection.query(
                 """
                 SELECT fingerprint, completed_at IS NOT NULL, status, content_type, location, body FROM idempotency_keys
                 WHERE organization_id = \(organizationId) AND key = \(key)
                 """,
                 logger: logger
             )
-            // Gone in between (released after a 5xx, or purged): claim again.
+            // Gone in between (forgotten by the purge): claim again.
             guard let row = try await rows.collect().first else { continue }
             let (stored, completed, status, contentType, location, body) = try row.decode(
                 (ByteBuffer, Bool, Int?, String?, String?, ByteBuffer?).self)
@@ -125,22 +138,14 @@ public struct IdempotencyStore: Sendable {
         return .inUse
     }
 
-    /// Keeps the answer to the request that claimed `key`.
-    public func complete(organizationId: UUID, key: String, answer: Answer) async throws {
-        try await client.query(
+    /// Keeps the answer to the request that claimed `key`, in its transaction.
+    public func complete(on connection: PostgresConnection, organizationId: UUID, key: String, answer: Answer) async throws {
+        try await connection.query(
             """
             UPDATE idempotency_keys SET completed_at = now(), status = \(answer.status), content_type = \(answer.contentType),
                 location = \(answer.location), body = \(ByteBuffer(bytes: answer.body))
             WHERE organization_id = \(organizationId) AND key = \(key) AND completed_at IS NULL
             """,
-            logger: logger
-        )
-    }
-
-    /// Gives the key up (the answer was 500 or above, so a retry runs again).
-    public func release(organizationId: UUID, key: String) async throws {
-        try await client.query(
-            "DELETE FROM idempotency_keys WHERE organization_id = \(organizationId) AND key = \(key) AND completed_at IS NULL",
             logger: logger
         )
     }

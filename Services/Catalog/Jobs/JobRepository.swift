@@ -21,7 +21,7 @@ struct JobRepository: ResourceStore {
         """
 
     func create(_ job: Job, organizationId: UUID) async throws {
-        try await client.query(
+        try await client.run(
             """
             INSERT INTO jobs (id, organization_id, title, description, department, location, work_mode, seniority,
                 contract_type, salary_min, salary_max, daily_rate, skills, status, created_at, updated_at)
@@ -62,7 +62,7 @@ struct JobRepository: ResourceStore {
         try await PageQuery.run(
             page,
             fetch: { limit, offset in
-                try await client.query(
+                try await client.run(
                     """
                     SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM jobs
                     WHERE organization_id = \(organizationId)
@@ -100,7 +100,7 @@ struct JobRepository: ResourceStore {
     /// Deletes the job; false if there is none. A job that campaigns still use is refused with 409.
     func delete(id: UUID, organizationId: UUID) async throws -> Bool {
         do {
-            let rows = try await client.query(
+            let rows = try await client.run(
                 "DELETE FROM jobs WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
             return try await rows.collect().count == 1
         } catch let error as PSQLError where error.isForeignKeyViolation(of: "campaigns_job_fkey") {
