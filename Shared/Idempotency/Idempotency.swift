@@ -18,8 +18,8 @@ extension IdempotencyStore {
     ///
     /// The claim, the work and the kept answer are one transaction (`RequestTransaction`): a
     /// request either happened with its answer kept, or did not happen at all, whenever its
-    /// process dies. A 4xx is kept without the work's writes (rolled back to before the work);
-    /// a 5xx rolls everything back, so a retry runs the work again.
+    /// process dies. A 4xx rolls the work back and is kept in a short transaction of its own; a
+    /// 5xx rolls everything back and is not kept, so a retry runs the work again.
     func run(
         _ request: Request, context: APIRequestContext, key: String,
         _ handler: @escaping @Sendable (Request) async throws -> Response
@@ -43,33 +43,34 @@ extension IdempotencyStore {
                 case .replay(let answer): return .replay(answer)
                 case .claimed: break
                 }
-                try await connection.query("SAVEPOINT work", logger: self.logger)
-                let answer: Answer
-                var headers: HTTPFields = [:]
-                let failure: APIError?
                 do {
                     let response = try await RequestTransaction.$connection.withValue(connection) {
                         try await RequestTransaction.$commitHooks.withValue(hooks) { try await handler(request_) }
                     }
                     // A 5xx: nothing is kept, the work is undone, and a retry runs it again.
                     guard response.status.code < 500 else { throw Undone(response: response) }
-                    answer = try await Self.answer(of: response)
-                    headers = response.headers
-                    failure = nil
+                    let answer = try await Self.answer(of: response)
+                    try await keep(on: connection, organizationId: organizationId, key: key, fingerprint: fingerprint, answer: answer)
+                    return .done(answer, response.headers)
                 } catch let undone as Undone {
                     throw undone
                 } catch {
                     let apiError = ErrorMiddleware<APIRequestContext>.apiError(for: error, request: request_, logger: logger)
                     guard apiError.status.code < 500 else { throw error }
-                    try await connection.query("ROLLBACK TO SAVEPOINT work", logger: self.logger)
-                    answer = try await Self.answer(of: apiError.response())
-                    failure = apiError
+                    // A 4xx: the work's writes go with this transaction; its answer is kept below.
+                    throw Rejected(error: apiError)
                 }
-                try await complete(on: connection, organizationId: organizationId, key: key, answer: answer)
-                return failure.map { Outcome.failed($0) } ?? Outcome.done(answer, headers)
             }
         } catch let undone as Undone {
             return undone.response
+        } catch let rejected as Rejected {
+            let answer = try await Self.answer(of: rejected.error.response())
+            try await client.transaction(logger: self.logger) { connection in
+                // Unless another request with the key came in between (then its answer is the one kept).
+                guard try await claim(on: connection, organizationId: organizationId, key: key, fingerprint: fingerprint) == .claimed else { return }
+                try await keep(on: connection, organizationId: organizationId, key: key, fingerprint: fingerprint, answer: answer)
+            }
+            throw rejected.error
         }
         switch outcome {
         case .reused:
@@ -80,8 +81,6 @@ extension IdempotencyStore {
             throw APIError.conflict("IDEMPOTENCY_KEY_IN_USE", "A request with this Idempotency-Key is still running; retry once it has finished")
         case .replay(let answer):
             return Self.response(answer, replayed: true)
-        case .failed(let error):
-            throw error
         case .done(let answer, let headers):
             // Committed: wake what reads the work's writes (a rolled-back work's hooks are dropped).
             hooks.run()
@@ -93,10 +92,13 @@ extension IdempotencyStore {
     enum Outcome: Sendable {
         case reused, inUse
         case replay(Answer)
-        /// The work answered a 4xx, kept (and thrown again so the error middleware logs it).
-        case failed(APIError)
         /// The work is committed with its answer (and the headers it was sent with).
         case done(Answer, HTTPFields)
+    }
+
+    /// A 4xx, thrown out of the transaction to roll the work back, then kept and thrown again.
+    struct Rejected: Error {
+        let error: APIError
     }
 
     /// A 5xx answer, thrown out of the transaction to roll it back, then sent.

@@ -7,11 +7,11 @@ import PostgresNIO
 /// service's own database beside the work they describe, by organization and key.
 ///
 /// A request claims its key, does its work and keeps its answer in one transaction
-/// (`IdempotencyStore.run`). The claim takes a transaction-level advisory lock on the key
-/// first, without waiting: a second request with the key while the first runs finds it taken
-/// (409); after the commit it finds the stored answer (a replay) or another request's
-/// fingerprint (422); after a rollback (a 5xx, a crash) nothing, and runs the work itself. A
-/// claim without an answer, written by an earlier version that committed the claim apart, can be
+/// (`IdempotencyStore.run`). The claim takes a transaction-level advisory lock on the key,
+/// without waiting, and reads the key's kept answer: a second request with the key finds that
+/// answer (a replay, or 422 for another request), or, while the first runs, the lock taken
+/// (409); after a rollback (a 5xx, a crash) it finds neither, and runs the work itself. A claim
+/// without an answer, written by an earlier version that committed the claim apart, can be
 /// taken over by the same request once it is older than `takeover`.
 public struct IdempotencyStore: Sendable {
     let client: PostgresClient
@@ -61,7 +61,7 @@ public struct IdempotencyStore: Sendable {
 
     /// What a request found when it tried to claim its key.
     public enum Claim: Sendable, Equatable {
-        /// The key is this request's: do the work, then `complete` or `release`.
+        /// The key is this request's: do the work, then `keep` its answer, in the same transaction.
         case claimed
         /// The same request was answered before: send this again.
         case replay(Answer)
@@ -89,62 +89,50 @@ public struct IdempotencyStore: Sendable {
     }
 
     /// Claims `key` for the request with `fingerprint` in the transaction on `connection`, or
-    /// says what holds it. The key's advisory lock is held until that transaction ends.
+    /// says what holds it, in one statement: the key's advisory lock, taken without waiting and
+    /// held until that transaction ends, and the key's kept answer. A kept answer is a replay
+    /// (or 422 for another request) whoever holds the lock; without one, the lock decides: held
+    /// by another request, 409; taken, the key is this request's (nothing is written yet: `keep`
+    /// writes the key with its answer).
     public func claim(on connection: PostgresConnection, organizationId: UUID, key: String, fingerprint: [UInt8]) async throws -> Claim {
         let retentionSeconds = Double(retention.nanosecondsCount) / 1e9
         let takeoverSeconds = Double(takeover.nanosecondsCount) / 1e9
-        let digest = ByteBuffer(bytes: fingerprint)
-        for _ in 0..<3 {
-            // The key's lock, taken without waiting (taken: another request with it is running),
-            // then the key: a new one, an expired one, or an abandoned claim of this same request
-            // is ours. One round trip.
-            let attempt = try await connection.query(
-                """
-                WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(\(organizationId.uuidString) || ' ' || \(key), 7401)) AS taken),
-                claimed AS (
-                    INSERT INTO idempotency_keys AS k (organization_id, key, fingerprint, created_at, claimed_at)
-                    SELECT \(organizationId), \(key), \(digest), now(), now() FROM lock WHERE taken
-                    ON CONFLICT (organization_id, key) DO UPDATE
-                    SET fingerprint = EXCLUDED.fingerprint, created_at = now(), claimed_at = now(), completed_at = NULL,
-                        status = NULL, content_type = NULL, location = NULL, body = NULL
-                    WHERE k.created_at < now() - make_interval(secs => \(retentionSeconds))
-                       OR (k.completed_at IS NULL AND k.fingerprint = EXCLUDED.fingerprint
-                           AND k.claimed_at < now() - make_interval(secs => \(takeoverSeconds)))
-                    RETURNING 1
-                )
-                SELECT (SELECT taken FROM lock), EXISTS (SELECT 1 FROM claimed)
-                """,
-                logger: logger
-            )
-            for try await (taken, claimed) in attempt.decode((Bool, Bool).self) {
-                if !taken { return .inUse }
-                if claimed { return .claimed }
-            }
-            let rows = try await connection.query(
-                """
-                SELECT fingerprint, completed_at IS NOT NULL, status, content_type, location, body FROM idempotency_keys
-                WHERE organization_id = \(organizationId) AND key = \(key)
-                """,
-                logger: logger
-            )
-            // Gone in between (forgotten by the purge): claim again.
-            guard let row = try await rows.collect().first else { continue }
-            let (stored, completed, status, contentType, location, body) = try row.decode(
-                (ByteBuffer, Bool, Int?, String?, String?, ByteBuffer?).self)
+        let rows = try await connection.query(
+            """
+            SELECT pg_try_advisory_xact_lock(hashtextextended(\(organizationId.uuidString) || ' ' || \(key), 7401)),
+                k.fingerprint, k.completed_at IS NOT NULL, k.status, k.content_type, k.location, k.body,
+                k.created_at < now() - make_interval(secs => \(retentionSeconds)),
+                k.claimed_at < now() - make_interval(secs => \(takeoverSeconds))
+            FROM (SELECT 1) AS one LEFT JOIN idempotency_keys k ON k.organization_id = \(organizationId) AND k.key = \(key)
+            """,
+            logger: logger
+        )
+        for try await (taken, stored, completed, status, contentType, location, body, expired, abandoned) in rows.decode(
+            (Bool, ByteBuffer?, Bool?, Int?, String?, String?, ByteBuffer?, Bool?, Bool?).self)
+        {
+            guard let stored, expired == false else { return taken ? .claimed : .inUse }
             guard Array(buffer: stored) == fingerprint else { return .reused }
-            guard completed, let status else { return .inUse }
-            return .replay(Answer(status: status, contentType: contentType, location: location, body: body.map { Array(buffer: $0) } ?? []))
+            if completed == true, let status {
+                return .replay(Answer(status: status, contentType: contentType, location: location, body: body.map { Array(buffer: $0) } ?? []))
+            }
+            // A claim without an answer, from a version that committed claims apart: this same
+            // request's, abandoned once older than `takeover`.
+            return taken && abandoned == true ? .claimed : .inUse
         }
         return .inUse
     }
 
-    /// Keeps the answer to the request that claimed `key`, in its transaction.
-    public func complete(on connection: PostgresConnection, organizationId: UUID, key: String, answer: Answer) async throws {
+    /// Writes the key with the answer to its request, in the transaction that claimed it (over
+    /// an expired answer or an abandoned claim, when there was one).
+    public func keep(on connection: PostgresConnection, organizationId: UUID, key: String, fingerprint: [UInt8], answer: Answer) async throws {
         try await connection.query(
             """
-            UPDATE idempotency_keys SET completed_at = now(), status = \(answer.status), content_type = \(answer.contentType),
-                location = \(answer.location), body = \(ByteBuffer(bytes: answer.body))
-            WHERE organization_id = \(organizationId) AND key = \(key) AND completed_at IS NULL
+            INSERT INTO idempotency_keys AS k (organization_id, key, fingerprint, created_at, claimed_at, completed_at, status, content_type, location, body)
+            VALUES (\(organizationId), \(key), \(ByteBuffer(bytes: fingerprint)), now(), now(), now(), \(answer.status), \(answer.contentType),
+                \(answer.location), \(ByteBuffer(bytes: answer.body)))
+            ON CONFLICT (organization_id, key) DO UPDATE
+            SET fingerprint = EXCLUDED.fingerprint, created_at = now(), claimed_at = now(), completed_at = now(), status = EXCLUDED.status,
+                content_type = EXCLUDED.content_type, location = EXCLUDED.location, body = EXCLUDED.body
             """,
             logger: logger
         )
