@@ -21,3 +21,13 @@ extension PostgresConnection: PostgresQueryRunner {
         try await self.query(query, logger: logger)
     }
 }
+
+extension PostgresClient {
+    /// Runs a prepared statement in the request's transaction when there is one (`RequestTransaction`), else on the pool.
+    public func run<Statement: PostgresPreparedStatement, Row>(
+        _ statement: Statement, logger: Logger
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Row> where Row == Statement.Row {
+        if let connection = RequestTransaction.connection { return try await connection.execute(statement, logger: logger) }
+        return try await self.execute(statement, logger: logger)
+    }
+}

@@ -37,7 +37,7 @@ struct JobRepository: ResourceStore {
     /// read, and preparing its query once per connection instead of on every call gave the
     /// reference server 31 % more requests a second (docs/BENCHMARKS.md).
     func find(id: UUID, organizationId: UUID) async throws -> Job? {
-        for try await job in try await client.execute(ByID(id: id, organizationId: organizationId), logger: logger) { return job }
+        for try await job in try await client.run(ByID(id: id, organizationId: organizationId), logger: logger) { return job }
         return nil
     }
 
