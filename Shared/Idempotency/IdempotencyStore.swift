@@ -95,29 +95,19 @@ public struct IdempotencyStore: Sendable {
     /// by another request, 409; taken, the key is this request's (nothing is written yet: `keep`
     /// writes the key with its answer).
     public func claim(on connection: PostgresConnection, organizationId: UUID, key: String, fingerprint: [UInt8]) async throws -> Claim {
-        let retentionSeconds = Double(retention.nanosecondsCount) / 1e9
-        let takeoverSeconds = Double(takeover.nanosecondsCount) / 1e9
-        let rows = try await connection.query(
-            """
-            SELECT pg_try_advisory_xact_lock(hashtextextended(\(organizationId.uuidString) || ' ' || \(key), 7401)),
-                k.fingerprint, k.completed_at IS NOT NULL, k.status, k.content_type, k.location, k.body,
-                k.created_at < now() - make_interval(secs => \(retentionSeconds)),
-                k.claimed_at < now() - make_interval(secs => \(takeoverSeconds))
-            FROM (SELECT 1) AS one LEFT JOIN idempotency_keys k ON k.organization_id = \(organizationId) AND k.key = \(key)
-            """,
-            logger: logger
-        )
-        for try await (taken, stored, completed, status, contentType, location, body, expired, abandoned) in rows.decode(
-            (Bool, ByteBuffer?, Bool?, Int?, String?, String?, ByteBuffer?, Bool?, Bool?).self)
-        {
-            guard let stored, expired == false else { return taken ? .claimed : .inUse }
+        let statement = ClaimStatement(
+            organizationId: organizationId, key: key, retentionSeconds: Double(retention.nanosecondsCount) / 1e9,
+            takeoverSeconds: Double(takeover.nanosecondsCount) / 1e9)
+        for try await row in try await connection.execute(statement, logger: logger) {
+            guard let stored = row.fingerprint, row.expired == false else { return row.taken ? .claimed : .inUse }
             guard Array(buffer: stored) == fingerprint else { return .reused }
-            if completed == true, let status {
-                return .replay(Answer(status: status, contentType: contentType, location: location, body: body.map { Array(buffer: $0) } ?? []))
+            if row.completed == true, let status = row.status {
+                return .replay(
+                    Answer(status: status, contentType: row.contentType, location: row.location, body: row.body.map { Array(buffer: $0) } ?? []))
             }
             // A claim without an answer, from a version that committed claims apart: this same
             // request's, abandoned once older than `takeover`.
-            return taken && abandoned == true ? .claimed : .inUse
+            return row.taken && row.abandoned == true ? .claimed : .inUse
         }
         return .inUse
     }
@@ -125,17 +115,84 @@ public struct IdempotencyStore: Sendable {
     /// Writes the key with the answer to its request, in the transaction that claimed it (over
     /// an expired answer or an abandoned claim, when there was one).
     public func keep(on connection: PostgresConnection, organizationId: UUID, key: String, fingerprint: [UInt8], answer: Answer) async throws {
-        try await connection.query(
+        let statement = KeepStatement(organizationId: organizationId, key: key, fingerprint: fingerprint, answer: answer)
+        for try await _ in try await connection.execute(statement, logger: logger) {}
+    }
+
+    /// The claim, prepared once per connection (it runs on every idempotent POST).
+    struct ClaimStatement: PostgresPreparedStatement {
+        static let sql = """
+            SELECT pg_try_advisory_xact_lock(hashtextextended($1::text || ' ' || $2::text, 7401)),
+                k.fingerprint, k.completed_at IS NOT NULL, k.status, k.content_type, k.location, k.body,
+                k.created_at < now() - make_interval(secs => $3::float8), k.claimed_at < now() - make_interval(secs => $4::float8)
+            FROM (SELECT 1) AS one LEFT JOIN idempotency_keys k ON k.organization_id = $5::uuid AND k.key = $2::text
             """
+
+        struct Row {
+            let taken: Bool
+            let fingerprint: ByteBuffer?
+            let completed: Bool?
+            let status: Int?
+            let contentType: String?
+            let location: String?
+            let body: ByteBuffer?
+            let expired: Bool?
+            let abandoned: Bool?
+        }
+
+        let organizationId: UUID
+        let key: String
+        let retentionSeconds: Double
+        let takeoverSeconds: Double
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 5)
+            bindings.append(organizationId.uuidString)
+            bindings.append(key)
+            bindings.append(retentionSeconds)
+            bindings.append(takeoverSeconds)
+            bindings.append(organizationId)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let (taken, fingerprint, completed, status, contentType, location, body, expired, abandoned) = try row.decode(
+                (Bool, ByteBuffer?, Bool?, Int?, String?, String?, ByteBuffer?, Bool?, Bool?).self)
+            return Row(
+                taken: taken, fingerprint: fingerprint, completed: completed, status: status, contentType: contentType, location: location,
+                body: body, expired: expired, abandoned: abandoned)
+        }
+    }
+
+    /// The key with its answer, prepared once per connection.
+    struct KeepStatement: PostgresPreparedStatement {
+        static let sql = """
             INSERT INTO idempotency_keys AS k (organization_id, key, fingerprint, created_at, claimed_at, completed_at, status, content_type, location, body)
-            VALUES (\(organizationId), \(key), \(ByteBuffer(bytes: fingerprint)), now(), now(), now(), \(answer.status), \(answer.contentType),
-                \(answer.location), \(ByteBuffer(bytes: answer.body)))
+            VALUES ($1::uuid, $2::text, $3::bytea, now(), now(), now(), $4::int, $5::text, $6::text, $7::bytea)
             ON CONFLICT (organization_id, key) DO UPDATE
             SET fingerprint = EXCLUDED.fingerprint, created_at = now(), claimed_at = now(), completed_at = now(), status = EXCLUDED.status,
                 content_type = EXCLUDED.content_type, location = EXCLUDED.location, body = EXCLUDED.body
-            """,
-            logger: logger
-        )
+            """
+        typealias Row = Void
+
+        let organizationId: UUID
+        let key: String
+        let fingerprint: [UInt8]
+        let answer: Answer
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 7)
+            bindings.append(organizationId)
+            bindings.append(key)
+            bindings.append(ByteBuffer(bytes: fingerprint))
+            bindings.append(answer.status)
+            bindings.append(answer.contentType)
+            bindings.append(answer.location)
+            bindings.append(ByteBuffer(bytes: answer.body))
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     /// Forgets the answers older than the retention; returns how many.
