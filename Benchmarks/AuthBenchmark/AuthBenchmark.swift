@@ -80,7 +80,8 @@ struct AuthBenchmark {
         logger.logLevel = .warning
         let router = Router()
         router.get("/") { _, _ in HTTPResponse.Status.ok }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
+        let app = Application(
+            router: router, server: .http1OnConnectionLoop(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger)
         try await app.runService()
     }
 }

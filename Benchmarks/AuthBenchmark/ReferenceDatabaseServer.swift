@@ -104,7 +104,7 @@ enum ReferenceDatabaseServer {
             guard let organization = UUID(uuidString: context.parameters.get("organization") ?? ""),
                 let id = UUID(uuidString: context.parameters.get("id") ?? "")
             else { throw HTTPError(.badRequest) }
-            let rows = try await catalog.query(
+            let rows = try await catalog.run(
                 """
                 SELECT id, title, description, department, location, work_mode, seniority, contract_type,
                        salary_min, salary_max, daily_rate, skills, status, created_at, updated_at
@@ -119,14 +119,14 @@ enum ReferenceDatabaseServer {
             guard let organization = UUID(uuidString: context.parameters.get("organization") ?? ""),
                 let id = UUID(uuidString: context.parameters.get("id") ?? "")
             else { throw HTTPError(.badRequest) }
-            for try await job in try await catalog.execute(JobByID(id: id, organizationId: organization), logger: logger) { return job }
+            for try await job in try await catalog.run(JobByID(id: id, organizationId: organization), logger: logger) { return job }
             throw HTTPError(.notFound)
         }
         router.post("/introspect") { request, context -> Introspection in
             let body = try await request.body.collect(upTo: 4096)
             let token = String(buffer: body).split(separator: "=", maxSplits: 1).last.map(String.init) ?? ""
             let digest = Data(SHA256.hash(data: Data(token.utf8)))
-            let rows = try await keys.query(
+            let rows = try await keys.run(
                 """
                 SELECT k.id, k.organization_id, k.scopes, k.created_at, k.expires_at, o.plan, o.rate_per_second, o.rate_per_minute
                 FROM api_keys k JOIN organizations o ON o.id = k.organization_id
@@ -145,7 +145,8 @@ enum ReferenceDatabaseServer {
             throw HTTPError(.notFound)
         }
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), services: [keys, catalog], logger: logger
+            router: router, server: .http1OnConnectionLoop(), configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            services: [keys, catalog], logger: logger
         )
         try await app.runService()
     }

@@ -150,6 +150,7 @@ public enum ServiceRuntime {
         router.addMethodNotAllowedRoutes()
         var app = Application(
             router: DeadlineResponderBuilder(router),
+            server: .http1OnConnectionLoop(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: name),
             services: [postgres] + services,
             logger: logger

@@ -5,11 +5,13 @@ import PostgresNIO
 /// repository write a read once and use it both ways.
 public protocol PostgresQueryRunner: Sendable {
     /// Runs `query` and returns its rows.
+    @discardableResult
     func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence
 }
 
 extension PostgresClient: PostgresQueryRunner {
     /// Runs `query` in the request's transaction when there is one (`RequestTransaction`), else on the pool.
+    @discardableResult
     public func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         if let connection = RequestTransaction.connection { return try await connection.query(query, logger: logger) }
         return try await self.query(query, logger: logger)
@@ -17,6 +19,7 @@ extension PostgresClient: PostgresQueryRunner {
 }
 
 extension PostgresConnection: PostgresQueryRunner {
+    @discardableResult
     public func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         try await self.query(query, logger: logger)
     }

@@ -45,7 +45,9 @@ public struct DeadlineResponderBuilder<Inner: HTTPResponderBuilder>: HTTPRespond
             let (cancelAfter, abandonAfter) = (self.cancelAfter, self.abandonAfter)
             let logger = context.logger
             let answer = FirstAnswer()
-            let work = Task {
+            // On the request's loop when it has one (`LoopPinnedChannel`); unstructured tasks do not inherit it.
+            let executor = EventLoopTaskExecutor.current
+            let work = Task(executorPreference: executor) {
                 do {
                     answer.resume(with: .success(try await inner.respond(to: request, context: context)))
                 } catch {
@@ -54,7 +56,7 @@ public struct DeadlineResponderBuilder<Inner: HTTPResponderBuilder>: HTTPRespond
             }
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Response, any Error>) in
-                    let loop = MultiThreadedEventLoopGroup.singleton.any()
+                    let loop = executor?.loop ?? MultiThreadedEventLoopGroup.singleton.any()
                     let timer = loop.scheduleTask(in: .nanoseconds(cancelAfter.nanosecondsCount)) {
                         work.cancel()
                         logger.error("request timed out: its work is cancelled", metadata: ["timeout": "\(cancelAfter)"])
