@@ -20,17 +20,59 @@ struct JobRepository: ResourceStore {
         salary_min, salary_max, daily_rate, skills, status, created_at, updated_at
         """
 
+    /// Inserts the job, by a named prepared statement (`POST /api/v1/jobs` is the catalog's
+    /// hottest write: docs/BENCHMARKS.md, "Prepared statements for the writes").
     func create(_ job: Job, organizationId: UUID) async throws {
-        try await client.run(
-            """
+        if ProcessInfo.processInfo.environment["TMP_UNPREPARED"] == "1" {
+            try await client.run(
+                """
+                INSERT INTO jobs (id, organization_id, title, description, department, location, work_mode, seniority,
+                    contract_type, salary_min, salary_max, daily_rate, skills, status, created_at, updated_at)
+                VALUES (\(job.id), \(organizationId), \(job.title), \(job.description), \(job.department), \(job.location),
+                    \(job.workMode?.rawValue), \(job.seniority?.rawValue), \(job.contractType?.rawValue), \(job.salaryMin),
+                    \(job.salaryMax), \(job.dailyRate), \(job.skills), \(job.status.rawValue), \(job.createdAt), \(job.updatedAt))
+                """,
+                logger: logger
+            )
+            return
+        }
+        for try await _ in try await client.run(Insert(job: job, organizationId: organizationId), logger: logger) {}
+    }
+
+    /// `INSERT INTO jobs …`, prepared.
+    struct Insert: PostgresPreparedStatement {
+        static let sql = """
             INSERT INTO jobs (id, organization_id, title, description, department, location, work_mode, seniority,
                 contract_type, salary_min, salary_max, daily_rate, skills, status, created_at, updated_at)
-            VALUES (\(job.id), \(organizationId), \(job.title), \(job.description), \(job.department), \(job.location),
-                \(job.workMode?.rawValue), \(job.seniority?.rawValue), \(job.contractType?.rawValue), \(job.salaryMin),
-                \(job.salaryMax), \(job.dailyRate), \(job.skills), \(job.status.rawValue), \(job.createdAt), \(job.updatedAt))
-            """,
-            logger: logger
-        )
+            VALUES ($1, $2, $3, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::int8, $11::int8, $12::int8,
+                $13::text[], $14, $15, $16)
+            """
+        typealias Row = Void
+        let job: Job
+        let organizationId: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 16)
+            bindings.append(job.id)
+            bindings.append(organizationId)
+            bindings.append(job.title)
+            bindings.append(job.description)
+            bindings.append(job.department)
+            bindings.append(job.location)
+            bindings.append(job.workMode?.rawValue)
+            bindings.append(job.seniority?.rawValue)
+            bindings.append(job.contractType?.rawValue)
+            bindings.append(job.salaryMin)
+            bindings.append(job.salaryMax)
+            bindings.append(job.dailyRate)
+            bindings.append(job.skills)
+            bindings.append(job.status.rawValue)
+            bindings.append(job.createdAt)
+            bindings.append(job.updatedAt)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     /// One job, by a named prepared statement: `GET /api/v1/jobs/{id}` is the catalog's hottest
