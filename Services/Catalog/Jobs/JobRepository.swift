@@ -23,19 +23,6 @@ struct JobRepository: ResourceStore {
     /// Inserts the job, by a named prepared statement (`POST /api/v1/jobs` is the catalog's
     /// hottest write: docs/BENCHMARKS.md, "Prepared statements for the writes").
     func create(_ job: Job, organizationId: UUID) async throws {
-        if ProcessInfo.processInfo.environment["TMP_UNPREPARED"] == "1" {
-            try await client.run(
-                """
-                INSERT INTO jobs (id, organization_id, title, description, department, location, work_mode, seniority,
-                    contract_type, salary_min, salary_max, daily_rate, skills, status, created_at, updated_at)
-                VALUES (\(job.id), \(organizationId), \(job.title), \(job.description), \(job.department), \(job.location),
-                    \(job.workMode?.rawValue), \(job.seniority?.rawValue), \(job.contractType?.rawValue), \(job.salaryMin),
-                    \(job.salaryMax), \(job.dailyRate), \(job.skills), \(job.status.rawValue), \(job.createdAt), \(job.updatedAt))
-                """,
-                logger: logger
-            )
-            return
-        }
         for try await _ in try await client.run(Insert(job: job, organizationId: organizationId), logger: logger) {}
     }
 
