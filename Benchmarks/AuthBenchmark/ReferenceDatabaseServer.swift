@@ -104,7 +104,7 @@ enum ReferenceDatabaseServer {
             guard let organization = UUID(uuidString: context.parameters.get("organization") ?? ""),
                 let id = UUID(uuidString: context.parameters.get("id") ?? "")
             else { throw HTTPError(.badRequest) }
-            let rows = try await catalog.run(
+            let rows = try await catalog.query(
                 """
                 SELECT id, title, description, department, location, work_mode, seniority, contract_type,
                        salary_min, salary_max, daily_rate, skills, status, created_at, updated_at
@@ -126,7 +126,7 @@ enum ReferenceDatabaseServer {
             let body = try await request.body.collect(upTo: 4096)
             let token = String(buffer: body).split(separator: "=", maxSplits: 1).last.map(String.init) ?? ""
             let digest = Data(SHA256.hash(data: Data(token.utf8)))
-            let rows = try await keys.run(
+            let rows = try await keys.query(
                 """
                 SELECT k.id, k.organization_id, k.scopes, k.created_at, k.expires_at, o.plan, o.rate_per_second, o.rate_per_minute
                 FROM api_keys k JOIN organizations o ON o.id = k.organization_id

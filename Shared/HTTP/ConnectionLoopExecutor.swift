@@ -7,7 +7,7 @@ import NIOPosix
 
 /// An event loop as a Swift task executor: a task that prefers it runs its jobs on that loop's
 /// thread, so a request handled on its connection's loop reads, handles and answers without
-/// leaving it (docs/BENCHMARKS.md, "Requests on their connection's loop": +30 % on the job by id, +45 %
+/// leaving it (docs/BENCHMARKS.md, "Requests on their connection's loop": +31 % on the job by id, +46 %
 /// on `/healthz`, against the global executor).
 public final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
     public let loop: any EventLoop

@@ -34,7 +34,7 @@ struct ConnectionLoopExecutorTests {
         }
         let app = Application(router: DeadlineResponderBuilder(router), server: .http1OnConnectionLoop(), services: [postgres])
         try await app.test(.live) { client in
-            // Sequential requests on one test client's connection, then many at once on many connections.
+            // Forty at once, so that requests wait for each other and for the pool's two connections.
             var loops = Set<String>()
             try await withThrowingTaskGroup(of: Sighting.self) { group in
                 for _ in 0..<40 {
