@@ -200,6 +200,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 // Signs the leak reports a secret scanner would send.
                 .product(name: "Crypto", package: "swift-crypto"),
+                // Reads and slows a service's own database in the crash tests.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/SystemTests",
             swiftSettings: testSwiftSettings

@@ -119,7 +119,7 @@ enum ReferenceDatabaseServer {
             guard let organization = UUID(uuidString: context.parameters.get("organization") ?? ""),
                 let id = UUID(uuidString: context.parameters.get("id") ?? "")
             else { throw HTTPError(.badRequest) }
-            for try await job in try await catalog.execute(JobByID(id: id, organizationId: organization), logger: logger) { return job }
+            for try await job in try await catalog.run(JobByID(id: id, organizationId: organization), logger: logger) { return job }
             throw HTTPError(.notFound)
         }
         router.post("/introspect") { request, context -> Introspection in

@@ -10,9 +10,11 @@ public protocol PostgresQueryRunner: Sendable {
 }
 
 extension PostgresClient: PostgresQueryRunner {
+    /// Runs `query` in the request's transaction when there is one (`RequestTransaction`), else on the pool.
     @discardableResult
     public func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        try await self.query(query, logger: logger)
+        if let connection = RequestTransaction.connection { return try await connection.query(query, logger: logger) }
+        return try await self.query(query, logger: logger)
     }
 }
 
@@ -20,5 +22,15 @@ extension PostgresConnection: PostgresQueryRunner {
     @discardableResult
     public func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         try await self.query(query, logger: logger)
+    }
+}
+
+extension PostgresClient {
+    /// Runs a prepared statement in the request's transaction when there is one (`RequestTransaction`), else on the pool.
+    public func run<Statement: PostgresPreparedStatement, Row>(
+        _ statement: Statement, logger: Logger
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Row> where Row == Statement.Row {
+        if let connection = RequestTransaction.connection { return try await connection.execute(statement, logger: logger) }
+        return try await self.execute(statement, logger: logger)
     }
 }

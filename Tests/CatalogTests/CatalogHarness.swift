@@ -81,11 +81,10 @@ struct CatalogHarness {
             return (organization, try await organization.keyWithEveryScope())
         }
 
-        /// Sends a request with `key` as bearer token and `body` as JSON.
+        /// Sends a request with `key` as bearer token and `body` as JSON (a POST with a new `Idempotency-Key`: `apiHeaders`).
         @discardableResult
         func call(_ method: HTTPRequest.Method, _ uri: String, key: String?, body: [String: any Sendable]? = nil) async throws -> TestResponse {
-            var headers: HTTPFields = [.contentType: "application/json"]
-            if let key { headers[.authorization] = "Bearer \(key)" }
+            let headers = apiHeaders(method, key: key)
             let buffer = body.map { ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: $0)) }
             return try await client.execute(uri: uri, method: method, headers: headers, body: buffer)
         }

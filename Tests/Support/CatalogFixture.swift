@@ -25,15 +25,18 @@ public actor CatalogFixture {
         return try await launching!.value.running
     }
 
-    /// Launches a catalog that the caller owns, with `environment` added to its settings.
-    public static func launch(keyService: KeyServiceFixture.Running, environment extra: [String: String] = [:]) async throws -> (
-        process: ChildProcess, running: Running
-    ) {
-        let port = try freePort()
+    /// Launches a catalog that the caller owns, with `environment` added to its settings; on
+    /// `databaseURL` and `port` when given (to start it again where a test killed it).
+    public static func launch(
+        keyService: KeyServiceFixture.Running, environment extra: [String: String] = [:], databaseURL: String? = nil, port: Int? = nil
+    ) async throws -> (process: ChildProcess, running: Running) {
+        let port = try port ?? freePort()
+        var database = databaseURL ?? ""
+        if databaseURL == nil { database = try await TestDatabase.create() }
         let process = try ChildProcess(
             ChildProcess.binDirectory.appendingPathComponent("catalog"),
             environment: [
-                "DATABASE_URL": try await TestDatabase.create(), "PORT": String(port), "HOST": "127.0.0.1", "LOG_LEVEL": "warning",
+                "DATABASE_URL": database, "PORT": String(port), "HOST": "127.0.0.1", "LOG_LEVEL": "warning",
                 "INTROSPECTION_URL": keyService.introspectionURL, "INTROSPECTION_CLIENT_ID": KeyServiceFixture.clientId,
                 "INTROSPECTION_CLIENT_SECRET": KeyServiceFixture.clientSecret, "INTERNAL_CLIENTS": "\(clientId):\(clientSecret)",
                 // No interviews service unless the caller names one: a campaign naming an agent is then 503.

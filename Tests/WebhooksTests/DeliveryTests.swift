@@ -83,7 +83,10 @@ struct DeliveryTests {
             let retried = try await client.call(.post, "/api/v1/webhook-endpoints/\(endpoint)/deliveries/\(delivery)/retry", key: key)
             #expect(retried.status == .accepted)
             let again = try await client.deliveries(endpoint, key: key) { ($0.first?["attempts"] as? [[String: Any]])?.count == 4 }
-            #expect(again.first?["status"] as? String == "FAILED")
+            #expect(
+                again.first?["status"] as? String == "FAILED",
+                "\(again.first?["nextAttemptAt"] ?? "-") \((again.first?["attempts"] as? [[String: Any]] ?? []).map { "\($0["attemptedAt"] ?? "") \($0["error"] ?? "")" })"
+            )
             #expect(try await client.call(.post, "/api/v1/webhook-endpoints/\(endpoint)/deliveries/\(UUID())/retry", key: key).status == .notFound)
             let since = ISO8601DateFormatter().string(from: started.addingTimeInterval(-60))
             let recovered = try await client.call(.post, "/api/v1/webhook-endpoints/\(endpoint)/recover", key: key, body: ["since": since])

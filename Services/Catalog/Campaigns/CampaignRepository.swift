@@ -20,7 +20,7 @@ struct CampaignRepository: ResourceStore {
     /// Stores a new campaign; a job outside the organization is 422 `JOB_NOT_FOUND`.
     func create(_ campaign: Campaign, organizationId: UUID) async throws {
         do {
-            try await client.query(
+            try await client.run(
                 """
                 INSERT INTO campaigns (id, organization_id, job_id, name, description, status, start_date, end_date, target_count, agent_id, created_at, updated_at)
                 VALUES (\(campaign.id), \(organizationId), \(campaign.jobId), \(campaign.name), \(campaign.description), \(campaign.status.rawValue),
@@ -41,7 +41,7 @@ struct CampaignRepository: ResourceStore {
         try await PageQuery.run(
             page,
             fetch: { limit, offset in
-                try await client.query(
+                try await client.run(
                     """
                     SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM campaigns
                     WHERE organization_id = \(organizationId)
@@ -80,7 +80,7 @@ struct CampaignRepository: ResourceStore {
 
     /// Deletes the campaign with its stages and memberships; false if there is none.
     func delete(id: UUID, organizationId: UUID) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.run(
             "DELETE FROM campaigns WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
         return try await rows.collect().count == 1
     }

@@ -22,7 +22,7 @@ struct CandidateRepository: ResourceStore {
 
     func create(_ candidate: Candidate, organizationId: UUID) async throws {
         do {
-            try await client.query(
+            try await client.run(
                 """
                 INSERT INTO candidates (id, organization_id, email, first_name, last_name, phone, locale, cv_url, tags, source, created_at, updated_at)
                 VALUES (\(candidate.id), \(organizationId), \(candidate.email), \(candidate.firstName), \(candidate.lastName), \(candidate.phone),
@@ -44,7 +44,7 @@ struct CandidateRepository: ResourceStore {
         return try await PageQuery.run(
             page,
             fetch: { limit, offset in
-                try await client.query(
+                try await client.run(
                     """
                     SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM candidates c
                     WHERE c.organization_id = \(organizationId)
@@ -88,7 +88,7 @@ struct CandidateRepository: ResourceStore {
 
     /// Deletes the candidate and their campaign memberships; false if there is none.
     func delete(id: UUID, organizationId: UUID) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.run(
             "DELETE FROM candidates WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
         return try await rows.collect().count == 1
     }

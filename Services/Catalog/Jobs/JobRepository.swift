@@ -23,7 +23,7 @@ struct JobRepository: ResourceStore {
     /// Inserts the job, by a named prepared statement (`POST /api/v1/jobs` is the catalog's
     /// hottest write: docs/BENCHMARKS.md, "Prepared statements for the writes").
     func create(_ job: Job, organizationId: UUID) async throws {
-        for try await _ in try await client.execute(Insert(job: job, organizationId: organizationId), logger: logger) {}
+        for try await _ in try await client.run(Insert(job: job, organizationId: organizationId), logger: logger) {}
     }
 
     /// `INSERT INTO jobs …`, prepared.
@@ -66,7 +66,7 @@ struct JobRepository: ResourceStore {
     /// read, and preparing its query once per connection instead of on every call gave the
     /// reference server 31 % more requests a second (docs/BENCHMARKS.md).
     func find(id: UUID, organizationId: UUID) async throws -> Job? {
-        for try await job in try await client.execute(ByID(id: id, organizationId: organizationId), logger: logger) { return job }
+        for try await job in try await client.run(ByID(id: id, organizationId: organizationId), logger: logger) { return job }
         return nil
     }
 

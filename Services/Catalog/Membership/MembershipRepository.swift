@@ -92,7 +92,7 @@ struct MembershipRepository: Sendable {
 
     /// Removes the candidate from the campaign; false if they were not in it.
     func remove(campaignId: UUID, candidateId: UUID, organizationId: UUID) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             DELETE FROM campaign_candidates
             WHERE campaign_id = \(campaignId) AND candidate_id = \(candidateId) AND organization_id = \(organizationId)
@@ -105,7 +105,7 @@ struct MembershipRepository: Sendable {
 
     /// The members of a campaign with their candidate's email and name, oldest first.
     func members(campaignId: UUID, organizationId: UUID) async throws -> [PipelineView.Member] {
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             SELECT m.campaign_id, m.candidate_id, m.stage_id, m.status, m.added_at, m.updated_at, c.email, c.first_name, c.last_name
             FROM campaign_candidates m JOIN candidates c ON c.id = m.candidate_id AND c.organization_id = m.organization_id

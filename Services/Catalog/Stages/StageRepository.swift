@@ -45,7 +45,7 @@ struct StageRepository: Sendable {
 
     /// Every stage of the campaign, in order.
     func all(campaignId: UUID, organizationId: UUID) async throws -> [Stage] {
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             SELECT \(unescaped: Self.columns) FROM stages
             WHERE campaign_id = \(campaignId) AND organization_id = \(organizationId) ORDER BY position
@@ -60,7 +60,7 @@ struct StageRepository: Sendable {
         try await PageQuery.run(
             page,
             fetch: { limit, offset in
-                try await client.query(
+                try await client.run(
                     """
                     SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM stages
                     WHERE campaign_id = \(campaignId) AND organization_id = \(organizationId)

@@ -11,7 +11,7 @@ struct AgentRepository: ResourceStore {
     static let columns = "id, name, provider, voice, tone, language, instructions, suspicion_level, job_id, created_at, updated_at"
 
     func create(_ agent: Agent, organizationId: UUID) async throws {
-        try await client.query(
+        try await client.run(
             """
             INSERT INTO agents (id, organization_id, name, provider, voice, tone, language, instructions, suspicion_level, job_id, created_at, updated_at)
             VALUES (\(agent.id), \(organizationId), \(agent.name), \(agent.provider.rawValue), \(agent.voice), \(agent.tone.rawValue),
@@ -29,7 +29,7 @@ struct AgentRepository: ResourceStore {
         try await PageQuery.run(
             page,
             fetch: { limit, offset in
-                try await client.query(
+                try await client.run(
                     """
                     SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM agents WHERE organization_id = \(organizationId)
                     ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
@@ -59,7 +59,7 @@ struct AgentRepository: ResourceStore {
     }
 
     func delete(id: UUID, organizationId: UUID) async throws -> Bool {
-        let rows = try await client.query("DELETE FROM agents WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
+        let rows = try await client.run("DELETE FROM agents WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
         return try await rows.collect().count == 1
     }
 

@@ -19,7 +19,7 @@ struct CandidateTestRepository: ResourceStore {
     static let assignmentColumns = "id, test_id, candidate_id, stage_id, status, score, passed, invited_at, completed_at, created_at"
 
     func create(_ test: CandidateTest, organizationId: UUID) async throws {
-        try await client.query(
+        try await client.run(
             """
             INSERT INTO tests (id, organization_id, title, description, type, difficulty, duration_minutes, skills, passing_score, is_published, created_at, updated_at)
             VALUES (\(test.id), \(organizationId), \(test.title), \(test.description), \(test.type?.rawValue), \(test.difficulty?.rawValue),
@@ -37,7 +37,7 @@ struct CandidateTestRepository: ResourceStore {
         try await PageQuery.run(
             page,
             fetch: { limit, offset in
-                try await client.query(
+                try await client.run(
                     """
                     SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM tests
                     WHERE organization_id = \(organizationId)
@@ -72,7 +72,7 @@ struct CandidateTestRepository: ResourceStore {
 
     /// Deletes the test and its assignments; false if there is none.
     func delete(id: UUID, organizationId: UUID) async throws -> Bool {
-        let rows = try await client.query("DELETE FROM tests WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
+        let rows = try await client.run("DELETE FROM tests WHERE id = \(id) AND organization_id = \(organizationId) RETURNING id", logger: logger)
         return try await rows.collect().count == 1
     }
 
@@ -87,7 +87,7 @@ struct CandidateTestRepository: ResourceStore {
         let now = Date()
         let status = invite ? Assignment.Status.INVITED : .PENDING
         do {
-            let rows = try await client.query(
+            let rows = try await client.run(
                 """
                 INSERT INTO assignments (id, organization_id, test_id, candidate_id, stage_id, status, invited_at, created_at)
                 VALUES (\(UUID()), \(organizationId), \(testId), \(candidateId), \(stageId), \(status.rawValue), \(invite ? now : nil), \(now))
@@ -106,7 +106,7 @@ struct CandidateTestRepository: ResourceStore {
         try await PageQuery.run(
             page,
             fetch: { limit, offset in
-                try await client.query(
+                try await client.run(
                     """
                     SELECT \(unescaped: Self.assignmentColumns), count(*) OVER () AS total FROM assignments
                     WHERE organization_id = \(organizationId) AND test_id = \(testId)
@@ -143,7 +143,7 @@ struct CandidateTestRepository: ResourceStore {
             return assignment
         }
         if let completed { return completed }
-        let existing = try await client.query("SELECT id FROM assignments WHERE id = \(assignmentId)", logger: logger)
+        let existing = try await client.run("SELECT id FROM assignments WHERE id = \(assignmentId)", logger: logger)
         guard try await existing.collect().isEmpty else {
             throw APIError.conflict("ASSIGNMENT_ALREADY_COMPLETED", "This assignment already has its result")
         }

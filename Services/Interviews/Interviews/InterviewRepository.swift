@@ -24,7 +24,7 @@ struct InterviewRepository: Sendable {
 
     func create(_ interview: Interview) async throws {
         do {
-            try await client.query(
+            try await client.run(
                 """
                 INSERT INTO interviews (id, organization_id, candidate_id, job_id, campaign_id, stage_id, agent_id, status, expires_at,
                     invited_at, created_at, updated_at)
@@ -41,7 +41,7 @@ struct InterviewRepository: Sendable {
 
     /// The organization's interview (nil organization: any, for the agent runtime).
     func find(id: UUID, organizationId: UUID?) async throws -> Interview? {
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             SELECT \(unescaped: Self.columns) FROM interviews
             WHERE id = \(id) AND (\(organizationId)::uuid IS NULL OR organization_id = \(organizationId))
@@ -58,7 +58,7 @@ struct InterviewRepository: Sendable {
         return try await PageQuery.run(
             page,
             fetch: { limit, offset in
-                try await client.query(
+                try await client.run(
                     """
                     SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM interviews
                     WHERE organization_id = \(organizationId)

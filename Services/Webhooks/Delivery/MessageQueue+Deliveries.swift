@@ -11,7 +11,7 @@ extension MessageQueue {
         var (deliveries, total) = try await PageQuery.run(
             page,
             fetch: { limit, offset in
-                try await client.query(
+                try await client.run(
                     """
                     SELECT m.id, m.event_id, ev.type, m.status, m.created_at, m.next_attempt_at, count(*) OVER () AS total
                     FROM webhook_messages m JOIN webhook_events ev ON ev.id = m.event_id
@@ -29,7 +29,7 @@ extension MessageQueue {
                     status: try cells[3].decodeEnum(Delivery.Status.self), createdAt: try cells[4].decode(Date.self),
                     nextAttemptAt: try cells[5].decode(Date?.self), attempts: [])
             })
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             SELECT message_id, attempted_at, response_status, duration_ms, error FROM webhook_attempts
             WHERE message_id = ANY(\(deliveries.map(\.id))) ORDER BY attempted_at, id
@@ -46,7 +46,7 @@ extension MessageQueue {
 
     /// Sends one message again now (once: a failure leaves it FAILED); false if the endpoint has no such message.
     func retry(messageId: UUID, endpointId: UUID, organizationId: UUID) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             UPDATE webhook_messages SET status = 'PENDING', next_attempt_at = now(),
                 schedule_step = CASE WHEN status = 'PENDING' THEN schedule_step ELSE \(schedule.retries.count) END
@@ -60,7 +60,7 @@ extension MessageQueue {
 
     /// Sends again now every FAILED message of the endpoint created at or after `since`; how many.
     func recover(endpointId: UUID, organizationId: UUID, since: Date) async throws -> Int {
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             WITH queued AS (
                 UPDATE webhook_messages SET status = 'PENDING', next_attempt_at = now(), schedule_step = \(schedule.retries.count)

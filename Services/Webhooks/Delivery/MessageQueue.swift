@@ -16,7 +16,7 @@ struct MessageQueue: Sendable {
     /// endpoint of its organization subscribed to its type, due now; a known id changes nothing.
     /// Returns whether it was new and how many messages it made.
     func accept(_ header: WebhookEventHeader, createdAt: Date, body: String) async throws -> (new: Bool, messages: Int) {
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             WITH event AS (
                 INSERT INTO webhook_events (id, organization_id, type, body, created_at)
@@ -94,7 +94,7 @@ struct MessageQueue: Sendable {
         let organizationIds = room.busyOrganizations.map(\.0)
         let organizationRoom = room.busyOrganizations.map(\.1)
         let leaseSeconds = Double(lease.components.seconds)
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             WITH ranked AS (
                 SELECT m.id, e.organization_id, m.next_attempt_at,
@@ -173,7 +173,7 @@ struct MessageQueue: Sendable {
             succeeded.append(outcome.succeeded)
             gone.append(outcome.gone)
         }
-        try await client.query(
+        try await client.run(
             """
             WITH input AS (
                 SELECT * FROM unnest(\(ids)::uuid[], \(endpoints)::uuid[], \(attemptedAt)::float8[], \(responses)::int8[], \(durations)::int8[],
@@ -219,7 +219,7 @@ struct MessageQueue: Sendable {
         let seconds = Double(retention.components.seconds)
         var forgotten = 0
         while true {
-            let rows = try await client.query(
+            let rows = try await client.run(
                 """
                 WITH gone AS (
                     DELETE FROM webhook_messages WHERE id IN (
@@ -235,14 +235,14 @@ struct MessageQueue: Sendable {
             forgotten += count
             if count < batch { break }
         }
-        try await client.query(
+        try await client.run(
             """
             DELETE FROM webhook_events ev WHERE ev.received_at < now() - make_interval(secs => \(seconds))
               AND NOT EXISTS (SELECT 1 FROM webhook_messages m WHERE m.event_id = ev.id)
             """,
             logger: logger
         )
-        try await client.query("DELETE FROM webhook_secrets WHERE expires_at < now() - interval '1 day'", logger: logger)
+        try await client.run("DELETE FROM webhook_secrets WHERE expires_at < now() - interval '1 day'", logger: logger)
         return forgotten
     }
 }

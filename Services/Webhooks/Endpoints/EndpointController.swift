@@ -70,7 +70,7 @@ struct EndpointController: Sendable {
             let endpoint = try await endpoints.update(
                 id: id, organizationId: context.organizationId, { try input.apply(to: $0, id: id, now: Date(), destinations: destinations) })
         else { throw Self.notFound }
-        if endpoint.status == .ENABLED { doorbell.ring() }
+        if endpoint.status == .ENABLED { RequestTransaction.afterCommit(doorbell.ring) }
         return WebhookEndpointView(endpoint)
     }
 
@@ -101,7 +101,7 @@ struct EndpointController: Sendable {
         guard let (eventId, deliveryId) = try await queue.sendTest(endpointId: id, organizationId: context.organizationId) else {
             throw Self.notFound
         }
-        doorbell.ring()
+        RequestTransaction.afterCommit(doorbell.ring)
         return EditedResponse(status: .accepted, response: Queued(eventId: eventId, deliveryId: deliveryId.apiString))
     }
 
@@ -127,7 +127,7 @@ struct EndpointController: Sendable {
         guard try await endpoints.find(id: id, organizationId: context.organizationId) != nil,
             try await queue.retry(messageId: deliveryId, endpointId: id, organizationId: context.organizationId)
         else { throw APIError.notFound("Delivery not found") }
-        doorbell.ring()
+        RequestTransaction.afterCommit(doorbell.ring)
         return EditedResponse(status: .accepted, response: Retried(deliveryId: deliveryId.apiString))
     }
 
@@ -149,7 +149,7 @@ struct EndpointController: Sendable {
         guard let since else { throw APIError.invalidField("since", "is required") }
         guard try await endpoints.find(id: id, organizationId: context.organizationId) != nil else { throw Self.notFound }
         let queued = try await queue.recover(endpointId: id, organizationId: context.organizationId, since: since)
-        if queued > 0 { doorbell.ring() }
+        if queued > 0 { RequestTransaction.afterCommit(doorbell.ring) }
         return EditedResponse(status: .accepted, response: Recovered(queued: queued))
     }
 

@@ -58,7 +58,7 @@ struct EndpointRepository: Sendable {
 
     /// One endpoint of the organization (not deleted), or nil.
     func find(id: UUID, organizationId: UUID) async throws -> WebhookEndpoint? {
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             SELECT \(unescaped: Self.columns) FROM webhook_endpoints e
             WHERE e.id = \(id) AND e.organization_id = \(organizationId) AND e.deleted_at IS NULL
@@ -74,7 +74,7 @@ struct EndpointRepository: Sendable {
         try await PageQuery.run(
             page,
             fetch: { limit, offset in
-                try await client.query(
+                try await client.run(
                     """
                     SELECT \(unescaped: Self.columns), count(*) OVER () AS total FROM webhook_endpoints e
                     WHERE e.organization_id = \(organizationId) AND e.deleted_at IS NULL
@@ -120,7 +120,7 @@ struct EndpointRepository: Sendable {
     /// Deletes an endpoint: nothing more is sent to it, and it is gone from every answer. Its
     /// messages stay for the retention period, then go with the rest. False if there was none.
     func delete(id: UUID, organizationId: UUID) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             UPDATE webhook_endpoints SET deleted_at = now()
             WHERE id = \(id) AND organization_id = \(organizationId) AND deleted_at IS NULL RETURNING id
@@ -160,7 +160,7 @@ struct EndpointRepository: Sendable {
 
     /// The secrets that sign messages to each of `endpointIds` now, newest first.
     func liveSecrets(endpointIds: [UUID]) async throws -> [UUID: [WebhookSecret]] {
-        let rows = try await client.query(
+        let rows = try await client.run(
             """
             SELECT id, endpoint_id, sealed FROM webhook_secrets
             WHERE endpoint_id = ANY(\(endpointIds)) AND (expires_at IS NULL OR expires_at > now())
