@@ -54,7 +54,8 @@ struct CatalogHarness {
     /// Runs `body` against the application; migrations have run by then.
     func run(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         var logger = Logger(label: "catalog")
-        logger.logLevel = .warning
+        // HARNESS_DEBUG=1: ServiceLifecycle then logs each service it starts and stops (a shutdown that waits shows which).
+        logger.logLevel = ProcessInfo.processInfo.environment["HARNESS_DEBUG"] == nil ? .warning : .debug
         let app = try buildApplication(
             settings: settings, dependencies: CatalogDependencies(keyService: clients, interviews: interviews, webhooks: webhooks),
             metrics: ServiceMetrics(),
