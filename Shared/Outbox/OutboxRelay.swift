@@ -20,30 +20,41 @@ import ServiceLifecycle
 ///   `outbox_events_parked_total` metric; `<service> outbox redeliver` sends it again.
 /// - `FOR UPDATE SKIP LOCKED` lets several replicas relay side by side without sending the
 ///   same event at the same time.
-/// - It polls every `pollInterval` (100 ms by default) when idle, and at once when `wake` is
-///   called after a commit: an event is handed over well within a second.
+/// - It polls every `pollInterval` (100 ms by default) when idle: an event is handed over well
+///   within a second.
+/// - A batch that has not ended after `batchDeadline` (30 s) is abandoned and the relay goes on:
+///   a query written as its connection closes (PostgreSQL restarting) can stay unanswered for
+///   ever. Its events are locked only while its transaction lives, so the next batch takes
+///   them once that connection is gone, and the others at once.
 public struct OutboxRelay: Service {
     let postgres: PostgresClient
     let destinations: [any OutboxDestination]
     let pollInterval: Duration
+    let batchDeadline: Duration
     let logger: Logger
     let delivered: Counter
     let retried: Counter
     let parked: Counter
+    let abandoned: Counter
 
     static let batchSize = 20
     static let maxBackoff = Duration.seconds(5)
     /// The longest an event waits between two attempts.
     static let maxEventBackoffSeconds = 300.0
 
-    public init(postgres: PostgresClient, destinations: [any OutboxDestination], pollInterval: Duration, metrics: ServiceMetrics, logger: Logger) {
+    public init(
+        postgres: PostgresClient, destinations: [any OutboxDestination], pollInterval: Duration, batchDeadline: Duration = .seconds(30),
+        metrics: ServiceMetrics, logger: Logger
+    ) {
         self.postgres = postgres
         self.destinations = destinations
         self.pollInterval = pollInterval
+        self.batchDeadline = batchDeadline
         self.logger = logger
         self.delivered = Counter(label: "outbox_events_delivered_total", factory: metrics.factory)
         self.retried = Counter(label: "outbox_delivery_retries_total", factory: metrics.factory)
         self.parked = Counter(label: "outbox_events_parked_total", factory: metrics.factory)
+        self.abandoned = Counter(label: "outbox_batches_abandoned_total", factory: metrics.factory)
     }
 
     /// What to do with an event whose delivery failed.
@@ -98,7 +109,14 @@ public struct OutboxRelay: Service {
         var started = false
         while !Task.isCancelled {
             do {
-                let outcome = try await deliverBatch(to: destination)
+                guard let outcome = try await withAbandoningDeadline(batchDeadline, { try await deliverBatch(to: destination) }) else {
+                    if Task.isCancelled { break }
+                    abandoned.increment()
+                    logger.error(
+                        "outbox batch did not end in time; abandoned, the relay goes on",
+                        metadata: ["destination": "\(destination.name)", "deadline": "\(batchDeadline)"])
+                    continue
+                }
                 started = true
                 if outcome.serviceDown {
                     try? await Task.sleep(for: backoff)

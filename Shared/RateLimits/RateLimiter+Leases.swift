@@ -11,7 +11,7 @@ extension RateLimiter {
     /// after `leaseWait` at the most: a lease that has not answered by then is given up for that
     /// second (when it answers later, it still brings the instance back to the ledger).
     func fetch(_ key: VerifiedKey, second: Int64, want: Int, requestId: String) async {
-        let answer = await Self.withDeadline(leaseWait) { () -> RateLimitLease? in
+        let answer = await withAbandoningDeadline(leaseWait) { () -> RateLimitLease? in
             let lease = await self.leaser.lease(key: key.keyId, limits: key.rateLimits, second: second, want: want, requestId: requestId)
             lease == nil ? self.leaseFailures.increment() : self.leases.increment()
             self.ledgerAnswered(lease != nil)
@@ -62,31 +62,6 @@ extension RateLimiter {
             logger.notice("rate-limit ledger answers again: keys are counted across instances")
         } else {
             logger.warning("rate-limit ledger does not answer within \(leaseWait): each key is counted by this instance alone until it does")
-        }
-    }
-
-    /// `work`'s answer, or nil when it has none within `limit` (the work goes on unawaited).
-    /// The timer is cancelled as soon as the work answers, so a prompt lease leaves no task behind.
-    static func withDeadline<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async -> T) async -> T? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
-            let resumed = Mutex(false)
-            let resume: @Sendable (T?) -> Void = { value in
-                let first = resumed.withLock { resumed in
-                    defer { resumed = true }
-                    return !resumed
-                }
-                if first { continuation.resume(returning: value) }
-            }
-            let timer = Task {
-                // Cancelled: the work answered first, and resumed already.
-                guard (try? await Task.sleep(for: limit)) != nil else { return }
-                resume(nil)
-            }
-            Task {
-                let value = await work()
-                timer.cancel()
-                resume(value)
-            }
         }
     }
 

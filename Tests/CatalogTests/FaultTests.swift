@@ -91,6 +91,16 @@ struct FaultTests {
             #expect(after == .created)
             let titles = items(try await client.call(.get, "/api/v1/jobs?pageSize=100", key: key)).compactMap { $0["id"] as? String }
             #expect(Set(acknowledged).isSubset(of: Set(titles)))
+
+            // The outbox relay survived it too: an event written after the restart is handed over
+            // (a batch lost with its connection is abandoned after 30 s, so it may take that long).
+            let campaign = try await client.create("/api/v1/campaigns", key: key, ["name": "C", "jobId": acknowledged[0]])["id"] as! String
+            _ = try await client.create("/api/v1/stages", key: key, ["campaignId": campaign, "name": "S", "type": "HUMAN_REVIEW"])
+            let ada = try await client.create("/api/v1/candidates", key: key, ["email": "ada@example.com"])["id"] as! String
+            _ = try await client.create("/api/v1/campaigns/\(campaign)/candidates", key: key, ["candidateId": ada])
+            let deadline = ContinuousClock.now + .seconds(45)
+            while client.webhooks.payloads.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(client.webhooks.events.map { $0["type"] as? String } == ["campaign.candidate_moved"])
         }
     }
 }

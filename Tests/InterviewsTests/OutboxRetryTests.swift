@@ -132,6 +132,56 @@ struct OutboxRetryTests {
         }
     }
 
+    /// Accepts every event but one, on which it never answers, cancelled or not (as a query
+    /// written just as its connection closes can stay unanswered), until `release` is called.
+    final class StuckDelivery: OutboxDestination, Sendable {
+        let name = "reports"
+        let stuckOn: UUID
+        let accepted = Mutex<[UUID]>([])
+        let stuck = Mutex<CheckedContinuation<Void, Never>?>(nil)
+
+        init(stuckOn: UUID) { self.stuckOn = stuckOn }
+
+        func deliver(eventId: UUID, payload: String) async throws {
+            if eventId == stuckOn {
+                await withCheckedContinuation { continuation in stuck.withLock { $0 = continuation } }
+                throw InternalCallFailure.unreachable("released")
+            }
+            accepted.withLock { $0.append(eventId) }
+        }
+
+        func release() { stuck.withLock { $0.take() }?.resume() }
+    }
+
+    /// A batch stuck for good is abandoned at its deadline: the relay delivers a later event, and
+    /// stops when told to although that batch never ends.
+    @Test func aBatchThatNeverEndsIsAbandonedAndTheRelayGoesOn() async throws {
+        let harness = try await InterviewsHarness()
+        let database = harness.settings.service.databaseURL
+        try await harness.run { _ in }
+        let (stuck, later) = (UUID(), UUID())
+        let delivery = StuckDelivery(stuckOn: stuck)
+        defer { delivery.release() }
+        try await TestDatabase.withClient(database) { postgres in
+            try await postgres.query("INSERT INTO outbox_events (id, destination, payload) VALUES (\(stuck), 'reports', '{}'::jsonb)")
+            let relay = OutboxRelay(
+                postgres: postgres, destinations: [delivery], pollInterval: .milliseconds(10), batchDeadline: .milliseconds(500),
+                metrics: ServiceMetrics(), logger: Logger(label: "test"))
+            let running = Task { try await relay.run() }
+            var deadline = ContinuousClock.now + .seconds(5)
+            while delivery.stuck.withLock({ $0 == nil }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(delivery.stuck.withLock { $0 != nil }, "the relay never tried the first event")
+            try await postgres.query("INSERT INTO outbox_events (id, destination, payload) VALUES (\(later), 'reports', '{}'::jsonb)")
+            deadline = ContinuousClock.now + .seconds(5)
+            while delivery.accepted.withLock({ $0.isEmpty }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(delivery.accepted.withLock { $0 } == [later])
+            running.cancel()
+            // Bounded, so that a relay that waits for the stuck batch fails the test instead of hanging it.
+            let stopped = await withAbandoningDeadline(.seconds(5)) { _ = try? await running.value }
+            #expect(stopped != nil, "the relay did not stop while a batch was stuck")
+        }
+    }
+
     @Test func theWorstEventTheLimitsAllowFitsTheInternalBodyLimit() throws {
         typealias L = ReportEventLimits
         // A control character is the costliest to encode: six bytes, \u0001.

@@ -23,6 +23,9 @@ struct DeliveryDispatcher: Service {
         var pollInterval = Duration.milliseconds(250)
         /// Longer than an attempt can last (15 s) with room to record it.
         var lease = Duration.seconds(60)
+        /// How long a claim or a read of secrets may take before it is abandoned and the loop goes
+        /// on (a query can be lost as its connection closes: `withAbandoningDeadline`).
+        var queryDeadline = Duration.seconds(10)
     }
 
     let queue: MessageQueue
@@ -99,7 +102,13 @@ struct DeliveryDispatcher: Service {
                 let room = lanes.room(limits)
                 var claimed: [ClaimedMessage] = []
                 do {
-                    claimed = try await queue.claim(room: room, lease: limits.lease)
+                    guard let got = try await withAbandoningDeadline(limits.queryDeadline, { try await queue.claim(room: room, lease: limits.lease) })
+                    else {
+                        // Whatever it claimed is due again when its lease ends.
+                        logger.error("claiming webhook messages did not end in time; abandoned", metadata: ["deadline": "\(limits.queryDeadline)"])
+                        continue
+                    }
+                    claimed = got
                     backoff = limits.pollInterval
                     started = true
                 } catch {
@@ -111,7 +120,11 @@ struct DeliveryDispatcher: Service {
                     continue
                 }
                 if !claimed.isEmpty {
-                    let secrets = (try? await endpoints.liveSecrets(endpointIds: Array(Set(claimed.map(\.endpointId))))) ?? [:]
+                    let endpointIds = Array(Set(claimed.map(\.endpointId)))
+                    // None read: each attempt fails for want of a secret and is retried later.
+                    let secrets =
+                        (try? await withAbandoningDeadline(limits.queryDeadline, { try await endpoints.liveSecrets(endpointIds: endpointIds) }))
+                        ?? [:]
                     for message in claimed {
                         lanes.take(message)
                         group.addTask {
