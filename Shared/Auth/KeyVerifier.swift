@@ -24,14 +24,23 @@ public final class KeyVerifier: Sendable {
         /// Counts `removeAll()` calls: an introspection that began before the latest one may
         /// carry an answer the flush was meant to forget, so it is never cached.
         var generation = 0
-        /// The digest cached for each active key id, so a revocation can find its entry.
-        var digestByKey: [UUID: KeyDigest] = [:]
-        /// Keys revoked within the last lifetime: an answer that was already on its way when
-        /// the revocation arrived must not be cached (or trusted) as active.
+        /// Keys revoked within the last lifetime: their cached answers are dropped when next
+        /// found, and an answer that was already on its way when the revocation arrived must not
+        /// be cached (or trusted) as active.
         var recentlyRevoked: [UUID: ContinuousClock.Instant] = [:]
-        /// Keys changed (rolled) within the last lifetime: an answer asked for before the change
-        /// is given but not cached, since it lacks the expiry the change brought.
+        /// Keys changed (rolled) within the last lifetime: an answer cached before the change is
+        /// dropped when next found, and one asked for before it is given but not cached, since it
+        /// lacks the expiry the change brought.
         var recentlyChanged: [UUID: ContinuousClock.Instant] = [:]
+
+        /// Whether an answer for `keyId` stored at `stored` was revoked or changed since. Both
+        /// records outlive every answer they concern (a lifetime and 5 s), so no index from key
+        /// ids to cached answers is needed: it cost a hundred bytes a key.
+        func isStale(_ keyId: UUID, stored: ContinuousClock.Instant) -> Bool {
+            if !recentlyRevoked.isEmpty, recentlyRevoked[keyId] != nil { return true }
+            if !recentlyChanged.isEmpty, let changedAt = recentlyChanged[keyId], stored <= changedAt { return true }
+            return false
+        }
     }
 
     let introspector: any KeyIntrospector
@@ -65,8 +74,9 @@ public final class KeyVerifier: Sendable {
             case wait(Task<VerifiedKey?, any Error>)
         }
         let lookup: Lookup = state.withLock { state in
-            if let key = state.active.value(for: digest, at: now) {
-                return .hit(key)
+            if let (key, stored) = state.active.lookup(digest, at: now) {
+                guard state.isStale(key.keyId, stored: stored) else { return .hit(key) }
+                state.active.remove(digest)
             }
             if state.inactive.value(for: digest, at: now) != nil {
                 return .hit(nil)
@@ -138,10 +148,7 @@ public final class KeyVerifier: Sendable {
             state.inFlight.removeValue(forKey: digest)
             if let key {
                 state.inactive.remove(digest)
-                for dropped in state.active.insert(digest, key, expires: expires, now: now) where state.digestByKey[dropped.keyId] != digest {
-                    state.digestByKey.removeValue(forKey: dropped.keyId)
-                }
-                state.digestByKey[key.keyId] = digest
+                state.active.insert(digest, key, expires: expires, now: now)
             } else {
                 state.active.remove(digest)
                 state.inactive.insert(digest, (), expires: expires, now: now)
@@ -163,14 +170,12 @@ public final class KeyVerifier: Sendable {
         drop(keyId, noting: \.recentlyChanged)
     }
 
-    /// Removes the key's cached answer and notes when, in `recent`, pruned past a lifetime.
+    /// Notes when, in `recent` (pruned past a lifetime): from then on the key's cached answer is
+    /// dropped when next found (`State.isStale`), which is at once for every request.
     private func drop(_ keyId: UUID, noting recent: WritableKeyPath<State, [UUID: ContinuousClock.Instant]>) {
         let now = ContinuousClock.now
         let horizon = ttl + .seconds(5)
         state.withLock { state in
-            if let digest = state.digestByKey.removeValue(forKey: keyId) {
-                state.active.remove(digest)
-            }
             state[keyPath: recent][keyId] = now
             if state[keyPath: recent].count > 10_000 {
                 state[keyPath: recent] = state[keyPath: recent].filter { now - $0.value < horizon }
@@ -186,7 +191,6 @@ public final class KeyVerifier: Sendable {
             state.inFlight.removeAll()
             state.active.removeAll()
             state.inactive.removeAll()
-            state.digestByKey.removeAll()
         }
     }
 

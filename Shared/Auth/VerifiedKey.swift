@@ -4,12 +4,12 @@ import Foundation
 public struct VerifiedKey: Sendable, Equatable {
     public let keyId: UUID
     public let organizationId: UUID
-    public let scopes: Set<Scope>
+    public let scopes: ScopeSet
     public let rateLimits: RateLimits
     /// When a rolled key stops working (introspection's `exp`); nil for a key that does not expire.
     public let expiresAt: Date?
 
-    public init(keyId: UUID, organizationId: UUID, scopes: Set<Scope>, rateLimits: RateLimits = .unlimited, expiresAt: Date? = nil) {
+    public init(keyId: UUID, organizationId: UUID, scopes: ScopeSet, rateLimits: RateLimits = .unlimited, expiresAt: Date? = nil) {
         self.keyId = keyId
         self.organizationId = organizationId
         self.scopes = scopes

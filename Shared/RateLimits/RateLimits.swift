@@ -15,19 +15,31 @@ public enum Plan: String, Sendable, Codable, CaseIterable {
 
 /// The limits that apply to one key: requests per second and per minute, across every service
 /// and instance. `nil` means no limit of that kind.
+///
+/// Stored in 32 bits each (limits go to a million; `-1` is none), since every cached key and
+/// every key the rate limiter follows holds one: 12 bytes where two `Int?` took 40 with the plan.
 public struct RateLimits: Sendable, Equatable {
     public let plan: Plan
-    public let perSecond: Int?
-    public let perMinute: Int?
+    private let second: Int32
+    private let minute: Int32
 
     public init(plan: Plan, perSecond: Int?, perMinute: Int?) {
         self.plan = plan
-        self.perSecond = perSecond
-        self.perMinute = perMinute
+        self.second = Self.stored(perSecond)
+        self.minute = Self.stored(perMinute)
+    }
+
+    public var perSecond: Int? { second < 0 ? nil : Int(second) }
+    public var perMinute: Int? { minute < 0 ? nil : Int(minute) }
+
+    /// A limit past 32 bits is no limit in practice, and one below zero admits nothing, as zero does.
+    private static func stored(_ limit: Int?) -> Int32 {
+        guard let limit else { return -1 }
+        return Int32(clamping: max(0, limit))
     }
 
     /// No limit at all: an Enterprise organization without custom limits.
     public static let unlimited = RateLimits(plan: .ENTERPRISE, perSecond: nil, perMinute: nil)
 
-    public var isUnlimited: Bool { perSecond == nil && perMinute == nil }
+    public var isUnlimited: Bool { second < 0 && minute < 0 }
 }

@@ -45,7 +45,7 @@ public final class FakeKeyService: KeyIntrospector, RateLimitLeaser, RevocationS
     func issue(organizationId: UUID, scopes: [String], limits: RateLimits) throws -> (id: String, key: String) {
         let parsed = try Scope.parseList(scopes)
         let token = APIKeyToken.generate()
-        let key = VerifiedKey(keyId: UUID(), organizationId: organizationId, scopes: Set(parsed), rateLimits: limits)
+        let key = VerifiedKey(keyId: UUID(), organizationId: organizationId, scopes: ScopeSet(parsed), rateLimits: limits)
         state.withLock { $0.keys[token.sha256] = key }
         return (key.keyId.apiString, token.value)
     }
