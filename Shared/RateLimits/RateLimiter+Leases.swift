@@ -77,7 +77,7 @@ extension RateLimiter {
                 if entry.second == second {
                     Self.apply(lease, want: want, to: &entry)
                 } else if entry.second < second {
-                    entry.ahead = (lease, want)
+                    entry.ahead = AheadLease(lease, want: want)
                 }
             }
             state.keys[key.keyId] = entry

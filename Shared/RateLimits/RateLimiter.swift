@@ -24,29 +24,62 @@ import Synchronization
 /// background, and the first that is answered brings every key back to the ledger. The switch
 /// is one log line and the `rate_limit_counting_alone` gauge, not a line per request.
 public final class RateLimiter: Sendable {
-    /// What this instance knows of one key.
+    /// What this instance knows of one key. Counts are kept in 32 bits (`Narrow`: a key's
+    /// limits go to a million a second), since every key in use has one of these: 112 bytes, not 152
+    /// (docs/BENCHMARKS.md, "Memory per cached key").
     struct KeyState {
         var limits: RateLimits
         /// The current one-second window, and what this instance holds and has spent in it.
         var second: Int64 = 0
-        var allowance = 0
-        var spent = 0
-        var spentBefore = 0
+        @Narrow var allowance = 0
+        @Narrow var spent = 0
+        @Narrow var spentBefore = 0
         /// The ledger had no more for this second (or its minute) at the last lease.
         var exhausted = false
         /// The ledger could not be reached for this second: counting alone.
         var alone = false
-        /// The ledger's totals at the last lease.
-        var secondUsed = 0
-        var minute: Int64 = 0
-        var minuteUsed = 0
-        var minuteSpent = 0
+        /// The ledger's totals at the last lease, and what this instance admitted in the minute.
+        @Narrow var secondUsed = 0
+        @Narrow var minuteUsed = 0
+        @Narrow var minuteSpent = 0
         /// A lease for a later second, fetched ahead, and whether a fetch is on its way.
-        var ahead: (lease: RateLimitLease, want: Int)?
+        var ahead: AheadLease?
         var fetchingAhead = false
         var leasing: Task<Void, Never>?
         /// Requests waiting for the lease on its way: the next lease asks for them too.
-        var waiting = 0
+        @Narrow var waiting = 0
+
+        /// The current window's minute: the one its second falls in.
+        var minute: Int64 { second - second % 60 }
+    }
+
+    /// A lease fetched ahead and how many it asked for, in 24 bytes.
+    struct AheadLease {
+        let second: Int64
+        @Narrow var granted: Int
+        @Narrow var secondUsed: Int
+        @Narrow var minuteUsed: Int
+        @Narrow var want: Int
+
+        init(_ lease: RateLimitLease, want: Int) {
+            second = lease.second
+            granted = lease.granted
+            secondUsed = lease.secondUsed
+            minuteUsed = lease.minuteUsed
+            self.want = want
+        }
+
+        var lease: RateLimitLease { RateLimitLease(second: second, granted: granted, secondUsed: secondUsed, minuteUsed: minuteUsed) }
+    }
+
+    /// An `Int` stored in 32 bits, clamped (no count here comes near 2^31).
+    @propertyWrapper struct Narrow {
+        private var stored: Int32
+        init(wrappedValue: Int) { stored = Int32(clamping: wrappedValue) }
+        var wrappedValue: Int {
+            get { Int(stored) }
+            set { stored = Int32(clamping: newValue) }
+        }
     }
 
     struct State {
@@ -183,6 +216,7 @@ public final class RateLimiter: Sendable {
     /// Moves a key's state to `second`: a new window starts empty, or with the lease fetched ahead.
     static func roll(_ entry: inout KeyState, to second: Int64) {
         guard entry.second != second else { return }
+        let minuteBefore = entry.minute
         entry.spentBefore = entry.second == second - 1 ? entry.spent : 0
         entry.second = second
         entry.allowance = 0
@@ -190,9 +224,7 @@ public final class RateLimiter: Sendable {
         entry.exhausted = false
         entry.alone = false
         entry.secondUsed = 0
-        let minute = second - second % 60
-        if entry.minute != minute {
-            entry.minute = minute
+        if entry.minute != minuteBefore {
             entry.minuteUsed = 0
             entry.minuteSpent = 0
         }

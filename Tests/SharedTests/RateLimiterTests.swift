@@ -181,4 +181,27 @@ struct RateLimiterTests {
         let unlimited = VerifiedKey(keyId: UUID(), organizationId: UUID(), scopes: [])
         #expect(await limiter.admit(unlimited, requestId: "test") == nil)
     }
+
+    /// A minute's count starts again with the next minute, and not with the next second: with
+    /// the ledger and counting alone (where only this instance's own count decides).
+    @Test(arguments: [true, false])
+    func aSpentMinuteComesBackWithTheNextMinuteOnly(reachable: Bool) async {
+        let ledger = MemoryLedger(reachable: reachable)
+        let key = VerifiedKey(
+            keyId: UUID(), organizationId: UUID(), scopes: [], rateLimits: RateLimits(plan: .ENTERPRISE, perSecond: 100, perMinute: 3))
+        let time = Mutex(1_800_000_058.5)
+        let limiter = RateLimiter(leaser: ledger, metrics: ServiceMetrics(), now: { Date(timeIntervalSince1970: time.withLock { $0 }) })
+        func admit() async -> Bool { await limiter.admit(key, requestId: "test")!.allowed }
+        var allowed: [Bool] = []
+        for _ in 0..<4 { allowed.append(await admit()) }
+        // The next second, the same minute: still spent.
+        time.withLock { $0 = 1_800_000_059.5 }
+        allowed.append(await admit())
+        // The next minute: three more.
+        time.withLock { $0 = 1_800_000_060.5 }
+        for _ in 0..<4 { allowed.append(await admit()) }
+        #expect(allowed == [true, true, true, false, false, true, true, true, false])
+        let last = await limiter.admit(key, requestId: "test")!
+        #expect(last.limit == 3 && last.reset == 1_800_000_120 && last.retryAfter == 60)
+    }
 }
