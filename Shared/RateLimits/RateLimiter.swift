@@ -25,7 +25,7 @@ import Synchronization
 /// is one log line and the `rate_limit_counting_alone` gauge, not a line per request.
 public final class RateLimiter: Sendable {
     /// What this instance knows of one key. Counts are kept in 32 bits (`Narrow`: a key's
-    /// limits go to a million a second), since every key in use has one of these: 112 bytes, not 152
+    /// limits go to a million a second), since every key in use has one of these: 104 bytes, not 152
     /// (docs/BENCHMARKS.md, "Memory per cached key").
     struct KeyState {
         var limits: RateLimits
