@@ -1,7 +1,7 @@
 """scripts/bench's webhook rows: delivery throughput, commit-to-first-attempt latency at a steady
 rate (alone, and beside an endpoint that hangs), and memory with many messages pending for a
 dead endpoint. Run by scripts/bench against a running webhooks service; prints result lines
-(`id|title|compared|rps p50 p99 errors count|`) and a final `MEMORY idle pending count` line.
+(`id|title|compared|rps p50 p99 errors count|`) and a final `MEMORY after pending count` line (memory after the rows above, and at most while `count` messages are pending).
 
 usage: webhooks.py WEBHOOKS_URL DATABASE_URL RECEIVER_URL RECEIVER_LOG HANG_PORT PID QUICK
   RECEIVER_URL: an nginx answering 204 at once, logging "$msec $uri $http_webhook_id" to RECEIVER_LOG
@@ -146,18 +146,18 @@ def steady(row, title, path, compared, hang=False):
 def pending_memory():
     """Messages pending for a dead endpoint (nothing listens): memory before and while they are retried."""
     count = 10000 if QUICK else 100000
-    idle = rss_mib()
+    after = rss_mib()
     id = endpoint("http://127.0.0.1:1/dead")
     sql(f"""INSERT INTO webhook_events (id, organization_id, type, body, created_at)
             SELECT 'evt_dead' || i, '{ORGANIZATION}', 'report.created', '{{"id":"evt_dead' || i || '"}}', now()
             FROM generate_series(1, {count}) AS i""")
     sql(f"""INSERT INTO webhook_messages (id, event_id, endpoint_id, organization_id, next_attempt_at)
             SELECT gen_random_uuid(), 'evt_dead' || i, '{id}', '{ORGANIZATION}', now() FROM generate_series(1, {count}) AS i""")
-    peak = idle
+    peak = after
     for _ in range(5 if QUICK else 30):
         time.sleep(1)
         peak = max(peak, rss_mib())
-    print(f"MEMORY {idle} {peak} {count}")
+    print(f"MEMORY {after} {peak} {count}")
 
 
 # The latency rows first: after the throughput row, PostgreSQL is still vacuuming its 20 000 updated rows.
