@@ -101,6 +101,58 @@ struct DeliveryTests {
         }
     }
 
+    /// An attempt and the message's new state are recorded in one statement; the log must show
+    /// them as of one moment too, even when that statement commits while the log is being read.
+    @Test func theLogShowsAMessageAndItsAttemptsAsOfOneMoment() async throws {
+        let receiver = try await WebhookReceiver()
+        try await WebhooksHarness(environment: ["WEBHOOK_RETRY_SCHEDULE": "1h"]).run { client in
+            let (organization, key) = try await client.organization()
+            let endpoint = try #require(try await client.endpoint(key: key, url: receiver.url("down", "status/500"))["id"] as? String)
+            try await client.handOver(WebhooksHarness.event(organization: organization))
+            // The first attempt fails; the retry waits an hour.
+            let waiting = try await client.deliveries(endpoint, key: key) { ($0.first?["attempts"] as? [Any])?.count == 1 }
+            #expect(waiting.first?["status"] as? String == "PENDING")
+            let id = try #require(waiting.first?["id"] as? String)
+            let message = try #require(UUID(uuidString: id))
+            let logger = Logger(label: "test")
+            try await TestDatabase.withClient(client.databaseURL) { postgres in
+                try await postgres.withConnection { connection in
+                    // A second attempt is recorded, as the dispatcher records one, by a transaction
+                    // that holds the attempts table until the log's read of it is waiting.
+                    try await connection.query("BEGIN", logger: logger)
+                    try await connection.query("LOCK TABLE webhook_attempts IN ACCESS EXCLUSIVE MODE", logger: logger)
+                    let listing = Task {
+                        let found = try await client.deliveries(endpoint, key: key)
+                        return (found.first?["status"] as? String, (found.first?["attempts"] as? [Any])?.count)
+                    }
+                    let deadline = ContinuousClock.now + .seconds(5)
+                    while ContinuousClock.now < deadline {
+                        let blocked = try await postgres.query(
+                            "SELECT count(*)::int FROM pg_locks WHERE relation = 'webhook_attempts'::regclass AND NOT granted", logger: logger
+                        ).collect().first!.decode(Int.self)
+                        if blocked > 0 { break }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    try await connection.query(
+                        """
+                        INSERT INTO webhook_attempts (message_id, attempted_at, response_status, duration_ms, error)
+                        VALUES (\(message), now(), 500, 1, 'answered 500')
+                        """, logger: logger)
+                    try await connection.query(
+                        "UPDATE webhook_messages SET status = 'FAILED', attempts = attempts + 1, next_attempt_at = NULL WHERE id = \(message)",
+                        logger: logger)
+                    try await connection.query("COMMIT", logger: logger)
+                    let (status, attempts) = try await listing.value
+                    #expect(
+                        (status == "PENDING" && attempts == 1) || (status == "FAILED" && attempts == 2),
+                        "the log showed \(status ?? "-") with \(attempts ?? 0) attempts")
+                }
+            }
+            let after = try await client.deliveries(endpoint, key: key)
+            #expect(after.first?["status"] as? String == "FAILED" && (after.first?["attempts"] as? [Any])?.count == 2)
+        }
+    }
+
     @Test func a410DisablesTheEndpointAtOnceAndARedirectIsNotFollowed() async throws {
         let receiver = try await WebhookReceiver()
         try await WebhooksHarness().run { client in
