@@ -19,7 +19,7 @@ struct Delivery: Sendable {
     let status: Status
     let createdAt: Date
     let nextAttemptAt: Date?
-    var attempts: [Attempt]
+    let attempts: [Attempt]
 }
 
 /// A delivery as the API shows it.

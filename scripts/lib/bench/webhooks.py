@@ -1,7 +1,8 @@
 """scripts/bench's webhook rows: delivery throughput, commit-to-first-attempt latency at a steady
 rate (alone, and beside an endpoint that hangs), and memory with many messages pending for a
 dead endpoint. Run by scripts/bench against a running webhooks service; prints result lines
-(`id|title|compared|rps p50 p99 errors count|`) and a final `MEMORY after pending count` line (memory after the rows above, and at most while `count` messages are pending).
+(`id|title|compared|rps p50 p99 errors count|`) and a final `MEMORY after peak count` line: memory after
+the rows above, and at most while `count` messages are pending.
 
 usage: webhooks.py WEBHOOKS_URL DATABASE_URL RECEIVER_URL RECEIVER_LOG HANG_PORT PID QUICK
   RECEIVER_URL: an nginx answering 204 at once, logging "$msec $uri $http_webhook_id" to RECEIVER_LOG
